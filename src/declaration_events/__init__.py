@@ -1,0 +1,96 @@
+"""Record diplomatic events as immutable, bitemporal facts; rebuild any status at any time."""
+
+from .dates import PartialDate
+from .errors import (
+    DeclarationEventsError,
+    EventLogError,
+    InvalidEventError,
+    InvalidTransitionError,
+    LineError,
+    StoreError,
+    UnknownEntityError,
+    UnknownPartyError,
+)
+from .eventlog import iter_events, read_events, write_events
+from .events import (
+    CasesLinked,
+    Charged,
+    Condemned,
+    Corrected,
+    Detained,
+    Endorsed,
+    EnteredIntoForce,
+    Event,
+    InstrumentOpened,
+    Ratified,
+    Released,
+    Retracted,
+    Sentenced,
+    Signed,
+    Source,
+    Withdrew,
+    event_json_schema,
+    parse_event,
+)
+from .ledger import Ledger, RecordResult
+from .parties import party_name, resolve_party
+from .projections import Projection
+from .results import (
+    CaseRow,
+    Cases,
+    CondemnationRow,
+    Condemnations,
+    Signatories,
+    SignatoryRow,
+    Timeline,
+    TimelineRow,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CaseRow",
+    "Cases",
+    "CasesLinked",
+    "Charged",
+    "CondemnationRow",
+    "Condemnations",
+    "Condemned",
+    "Corrected",
+    "DeclarationEventsError",
+    "Detained",
+    "Endorsed",
+    "EnteredIntoForce",
+    "Event",
+    "EventLogError",
+    "InstrumentOpened",
+    "InvalidEventError",
+    "InvalidTransitionError",
+    "Ledger",
+    "LineError",
+    "PartialDate",
+    "Projection",
+    "Ratified",
+    "RecordResult",
+    "Released",
+    "Retracted",
+    "Sentenced",
+    "Signatories",
+    "SignatoryRow",
+    "Signed",
+    "Source",
+    "StoreError",
+    "Timeline",
+    "TimelineRow",
+    "UnknownEntityError",
+    "UnknownPartyError",
+    "Withdrew",
+    "__version__",
+    "event_json_schema",
+    "iter_events",
+    "parse_event",
+    "party_name",
+    "read_events",
+    "resolve_party",
+    "write_events",
+]

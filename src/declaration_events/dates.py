@@ -1,0 +1,140 @@
+"""Valid-time dates that may be partial (`YYYY-MM`, `YYYY`) and keep their precision."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
+
+__all__ = ["PartialDate", "parse_date", "parse_datetime"]
+
+PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+_PARTIAL = re.compile(PARTIAL_DATE_PATTERN)
+
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartialDate:
+    """A calendar date known to the day, the month or only the year."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise ValueError("a day needs a month")
+        # Constructing the period's bounds validates the calendar (no 2021-02-30).
+        date(self.year, self.month or 1, self.day or 1)
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Parse `YYYY-MM-DD`, `YYYY-MM` or `YYYY`."""
+        if not _PARTIAL.match(text):
+            raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
+        parts = [int(p) for p in text.split("-")]
+        try:
+            return cls(*parts)
+        except ValueError as exc:
+            raise ValueError(f"{text!r} is not a real date: {exc}") from None
+
+    @classmethod
+    def of(cls, value: PartialDate | date | str) -> PartialDate:
+        """Coerce a `date`, an ISO string or a `PartialDate`."""
+        if isinstance(value, PartialDate):
+            return value
+        if isinstance(value, datetime):
+            raise ValueError("a valid-time date must be a date, not a datetime")
+        if isinstance(value, date):
+            return cls(value.year, value.month, value.day)
+        if isinstance(value, str):
+            return cls.parse(value)
+        raise ValueError(f"expected a date string, got {type(value).__name__}")
+
+    @property
+    def precision(self) -> Precision:
+        """How precisely the date is known."""
+        if self.day is not None:
+            return "day"
+        return "month" if self.month is not None else "year"
+
+    @property
+    def is_exact(self) -> bool:
+        """True when the date is known to the day."""
+        return self.day is not None
+
+    @property
+    def first(self) -> date:
+        """The first day of the period."""
+        return date(self.year, self.month or 1, self.day or 1)
+
+    @property
+    def last(self) -> date:
+        """The last day of the period: the day from which the fact counts as happened."""
+        if self.day is not None:
+            return date(self.year, self.month or 1, self.day)
+        if self.month is not None:
+            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        return date(self.year, 12, 31)
+
+    def __str__(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def __repr__(self) -> str:
+        return f"PartialDate({str(self)!r})"
+
+    @classmethod
+    def __get_pydantic_core_schema__(
+        cls, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            cls.of,
+            serialization=core_schema.plain_serializer_function_ser_schema(str),
+        )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {
+            "type": "string",
+            "pattern": PARTIAL_DATE_PATTERN,
+            "description": "A date YYYY-MM-DD, or a partial date YYYY-MM or YYYY.",
+        }
+
+
+def parse_date(value: date | datetime | str) -> date:
+    """Coerce a query's valid date from a `date`, a `datetime` or an ISO string."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def parse_datetime(value: date | datetime | str) -> datetime:
+    """Coerce a record time; naive values and bare dates are taken as UTC (end of day for dates)."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not an RFC 3339 date-time") from None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day, 23, 59, 59, 999999)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,138 @@
+"""Event logs in JSON Lines: a streaming reader with line-numbered errors, and a writer."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Iterable, Iterator, MutableMapping
+from pathlib import Path
+from typing import IO, TypeAlias
+from uuid import UUID
+
+from pydantic import ValidationError
+
+from .errors import EventLogError, LineError
+from .events import EVENT_ADAPTER, Event, EventBase, describe_validation_error
+
+__all__ = ["LogSource", "iter_events", "read_events", "write_events"]
+
+LogSource: TypeAlias = str | os.PathLike[str] | IO[bytes] | IO[str] | Iterable[str | bytes]
+
+#: Longest line the reader accepts; no legitimate event comes near it.
+MAX_LINE_BYTES = 1 << 20
+#: How many bad lines a reader reports before it stops listing them.
+MAX_ERRORS = 50
+_BOM = b"\xef\xbb\xbf"
+
+
+def _source_name(source: LogSource) -> str:
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    return str(getattr(source, "name", "<lines>"))
+
+
+def _raw_lines(source: LogSource) -> Iterator[bytes]:
+    if isinstance(source, str | os.PathLike):
+        with Path(source).open("rb") as handle:
+            yield from handle
+        return
+    for line in source:
+        yield line.encode("utf-8") if isinstance(line, str) else line
+
+
+def _content(event: EventBase) -> dict[str, object]:
+    return event.model_dump(exclude={"recorded_at"})
+
+
+def iter_events(
+    source: LogSource,
+    *,
+    name: str | None = None,
+    locations: MutableMapping[UUID, str] | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> Iterator[Event]:
+    """Yield the events of a log as they are read; raise `EventLogError` at the end if any line was bad.
+
+    Consumers that must take a file whole or not at all collect the events and
+    drop them when the error comes (`read_events` does). The same line twice (the
+    same id and content) is yielded once; the same id with other content is an error.
+    Blank lines, CRLF endings and a leading byte-order mark are accepted.
+    """
+    label = name or _source_name(source)
+    errors: list[LineError] = []
+    seen: dict[UUID, tuple[int, EventBase]] = {}
+    truncated = False
+
+    def fail(line: int, message: str) -> None:
+        nonlocal truncated
+        if len(errors) < max_errors:
+            errors.append(LineError(label, line, message))
+        else:
+            truncated = True
+
+    try:
+        for number, raw in enumerate(_raw_lines(source), start=1):
+            if number == 1 and raw.startswith(_BOM):
+                raw = raw[len(_BOM) :]
+            if len(raw) > MAX_LINE_BYTES:
+                fail(number, f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
+                continue
+            if not raw.strip():
+                continue
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                fail(number, f"invalid UTF-8 at byte {exc.start + 1}")
+                continue
+            try:
+                event = EVENT_ADAPTER.validate_json(raw)
+            except ValidationError as exc:
+                fail(number, describe_validation_error(exc))
+                continue
+            earlier = seen.get(event.id)
+            if earlier is not None:
+                if _content(earlier[1]) != _content(event):
+                    fail(
+                        number,
+                        f"id {event.id} is already used by line {earlier[0]} for other content",
+                    )
+                continue
+            seen[event.id] = (number, event)
+            if locations is not None:
+                locations[event.id] = f"{label}:{number}"
+            yield event
+    except OSError as exc:
+        raise EventLogError([LineError(label, 0, f"cannot read: {exc.strerror or exc}")]) from None
+    if errors:
+        raise EventLogError(errors, truncated=truncated)
+
+
+def read_events(
+    source: LogSource,
+    *,
+    name: str | None = None,
+    locations: MutableMapping[UUID, str] | None = None,
+    max_errors: int = MAX_ERRORS,
+) -> list[Event]:
+    """Read a whole log: every event, or `EventLogError` listing the bad lines and nothing else."""
+    return list(iter_events(source, name=name, locations=locations, max_errors=max_errors))
+
+
+def write_events(events: Iterable[EventBase], destination: str | os.PathLike[str] | IO[str]) -> int:
+    """Write events as canonical log lines; return how many were written."""
+    if isinstance(destination, str | os.PathLike):
+        with Path(destination).open("w", encoding="utf-8", newline="\n") as handle:
+            return write_events(events, handle)
+    count = 0
+    for event in events:
+        destination.write(event.to_json())
+        destination.write("\n")
+        count += 1
+    return count
+
+
+def dumps_events(events: Iterable[EventBase]) -> str:
+    """The events as one string of canonical log lines."""
+    buffer = io.StringIO()
+    write_events(events, buffer)
+    return buffer.getvalue()

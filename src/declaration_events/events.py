@@ -1,0 +1,417 @@
+"""The event vocabulary of log format v1: frozen pydantic models and their union."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    JsonValue,
+    Strict,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from .dates import PartialDate
+from .errors import InvalidEventError
+from .parties import resolve_party
+
+__all__ = [
+    "EVENT_TYPES",
+    "CasesLinked",
+    "Charged",
+    "Condemned",
+    "Corrected",
+    "Detained",
+    "Endorsed",
+    "EnteredIntoForce",
+    "Event",
+    "EventBase",
+    "InstrumentOpened",
+    "Ratified",
+    "Released",
+    "Retracted",
+    "Sentenced",
+    "Signed",
+    "Source",
+    "Withdrew",
+    "event_json_schema",
+    "parse_event",
+]
+
+# Namespace of ids derived from a line's content (uuid5), fixed forever by format v1.
+ID_NAMESPACE = uuid.UUID("5b0f8a52-3d4e-5c57-9a52-5a3c1e0d7e11")
+_UNSET_ID = uuid.UUID(int=0)
+
+Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
+Slug = Annotated[
+    str,
+    Strict(),
+    StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", max_length=200),
+]
+Party = Annotated[str, Strict(), AfterValidator(resolve_party)]
+Kind = Literal["declaration", "treaty"]
+ConsentMode = Literal["ratification", "acceptance", "approval", "accession", "succession"]
+ReleaseMechanism = Literal[
+    "bail",
+    "acquittal",
+    "deportation",
+    "exchange",
+    "pardon",
+    "sentence_served",
+    "agreement",
+    "other",
+]
+
+
+class Source(BaseModel):
+    """Where a fact was reported: every field optional."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    title: Text | None = None
+    url: Text | None = None
+    publisher: Text | None = None
+    published_on: PartialDate | None = None
+
+
+class EventBase(BaseModel):
+    """Fields every event has: its type, both times, id, sources and note."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=False)
+
+    #: Which aggregate the event belongs to: instrument, case, statement or amendment.
+    stream: ClassVar[str] = ""
+    #: CAMEO event code (string; leading zeros matter), where one applies.
+    cameo: ClassVar[str | None] = None
+    #: PLOVER category and mode, where one applies.
+    plover: ClassVar[str | None] = None
+    plover_mode: ClassVar[str | None] = None
+
+    type: str
+    id: uuid.UUID = _UNSET_ID
+    occurred_on: PartialDate
+    recorded_at: AwareDatetime | None = None
+    sources: tuple[Source, ...] = ()
+    note: Text | None = None
+
+    @model_validator(mode="after")
+    def _check_times_and_derive_id(self) -> EventBase:
+        if self.recorded_at is not None and self.occurred_on.first > self.recorded_at.date():
+            raise ValueError(
+                f"occurred_on {self.occurred_on} is after recorded_at "
+                f"{self.recorded_at.isoformat()}: a fact cannot be recorded before it happened"
+            )
+        effective_on = getattr(self, "effective_on", None)
+        if effective_on is not None and effective_on.last < self.occurred_on.last:
+            raise ValueError(f"effective_on {effective_on} is before occurred_on {self.occurred_on}")
+        if self.id == _UNSET_ID:
+            object.__setattr__(self, "id", self.derived_id())
+        return self
+
+    def derived_id(self) -> uuid.UUID:
+        """The id derived from the event's content (not its record time)."""
+        content = self.model_dump(mode="json", exclude={"id", "recorded_at"}, exclude_none=True)
+        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return uuid.uuid5(ID_NAMESPACE, canonical)
+
+    def entity(self) -> str:
+        """The aggregate the event belongs to, e.g. `instrument:ottawa-treaty` or `case:kovrig`."""
+        return self.stream
+
+    def parties(self) -> tuple[str, ...]:
+        """Every party the event names."""
+        return ()
+
+    def recorded(self, at: datetime | None = None) -> EventBase:
+        """A copy stamped with its record time (now, if not given) when it has none."""
+        if self.recorded_at is not None:
+            return self
+        stamp = at or datetime.now(UTC)
+        return type(self).model_validate({**self.model_dump(), "recorded_at": stamp})
+
+    def to_json(self) -> str:
+        """The event as one canonical line of log format v1."""
+        exclude = {"sources"} if not self.sources else None
+        return self.model_dump_json(exclude_none=True, exclude=exclude)
+
+
+class _InstrumentEvent(EventBase):
+    stream: ClassVar[str] = "instrument"
+    instrument: Slug
+
+    def entity(self) -> str:
+        return f"instrument:{self.instrument}"
+
+
+class InstrumentOpened(_InstrumentEvent):
+    """An instrument is opened for signature or endorsement."""
+
+    type: Literal["InstrumentOpened"] = "InstrumentOpened"
+    title: Text
+    kind: Kind
+    initiator: Party | None = None
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.initiator,) if self.initiator else ()
+
+
+class EnteredIntoForce(_InstrumentEvent):
+    """A treaty enters into force."""
+
+    type: Literal["EnteredIntoForce"] = "EnteredIntoForce"
+
+
+class _Participation(_InstrumentEvent):
+    party: Party
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party,)
+
+
+class Signed(_Participation):
+    """A party signs a declaration or a treaty."""
+
+    cameo: ClassVar[str | None] = "057"
+    plover: ClassVar[str | None] = "SUPPORT"
+    type: Literal["Signed"] = "Signed"
+
+
+class Endorsed(_Participation):
+    """A party endorses a declaration."""
+
+    cameo: ClassVar[str | None] = "051"
+    plover: ClassVar[str | None] = "SUPPORT"
+    type: Literal["Endorsed"] = "Endorsed"
+
+
+class Ratified(_Participation):
+    """A party consents to be bound by a treaty."""
+
+    cameo: ClassVar[str | None] = "057"
+    plover: ClassVar[str | None] = "SUPPORT"
+    type: Literal["Ratified"] = "Ratified"
+    mode: ConsentMode = "ratification"
+    effective_on: PartialDate | None = None
+
+
+class Withdrew(_Participation):
+    """A party withdraws from an instrument, in effect from `effective_on`."""
+
+    type: Literal["Withdrew"] = "Withdrew"
+    effective_on: PartialDate | None = None
+
+
+class Condemned(EventBase):
+    """A party condemns a practice, a state or an act."""
+
+    stream: ClassVar[str] = "statement"
+    cameo: ClassVar[str | None] = "111"
+    plover: ClassVar[str | None] = "ACCUSE"
+    type: Literal["Condemned"] = "Condemned"
+    actor: Party
+    subject: Text
+    target: Party | None = None
+    instrument: Slug | None = None
+    case: Slug | None = None
+    speaker: Text | None = None
+    quote: Text | None = None
+
+    def entity(self) -> str:
+        return "statements"
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.actor, self.target) if self.target else (self.actor,)
+
+
+class _CaseEvent(EventBase):
+    stream: ClassVar[str] = "case"
+    case: Slug
+
+    def entity(self) -> str:
+        return f"case:{self.case}"
+
+
+class Detained(_CaseEvent):
+    """A state takes a foreign national into custody."""
+
+    cameo: ClassVar[str | None] = "173"
+    plover: ClassVar[str | None] = "COERCE"
+    plover_mode: ClassVar[str | None] = "arrest"
+    type: Literal["Detained"] = "Detained"
+    person: Text
+    nationalities: Annotated[tuple[Party, ...], Field(min_length=1)]
+    detaining_state: Party
+    requested_by: Party | None = None
+    location: Text | None = None
+
+    def parties(self) -> tuple[str, ...]:
+        named = (*self.nationalities, self.detaining_state)
+        return (*named, self.requested_by) if self.requested_by else named
+
+
+class Charged(_CaseEvent):
+    """A detained person is charged."""
+
+    cameo: ClassVar[str | None] = "173"
+    plover: ClassVar[str | None] = "COERCE"
+    plover_mode: ClassVar[str | None] = "arrest"
+    type: Literal["Charged"] = "Charged"
+    charges: Annotated[tuple[Text, ...], Field(min_length=1)]
+
+
+class Sentenced(_CaseEvent):
+    """A detained person is sentenced."""
+
+    cameo: ClassVar[str | None] = "116"
+    plover: ClassVar[str | None] = "SANCTION"
+    plover_mode: ClassVar[str | None] = "convict"
+    type: Literal["Sentenced"] = "Sentenced"
+    sentence: Text
+    term_days: Annotated[int, Strict(), Field(ge=0)] | None = None
+
+
+class Released(_CaseEvent):
+    """A detained person is released, on bail or for good."""
+
+    cameo: ClassVar[str | None] = "0841"
+    plover: ClassVar[str | None] = "RETREAT"
+    plover_mode: ClassVar[str | None] = "release"
+    type: Literal["Released"] = "Released"
+    mechanism: ReleaseMechanism
+
+
+class CasesLinked(_CaseEvent):
+    """Two detention cases are linked (e.g. one is held to be retaliation for the other)."""
+
+    type: Literal["CasesLinked"] = "CasesLinked"
+    other_case: Slug
+    relation: Text
+
+    @model_validator(mode="after")
+    def _not_self(self) -> CasesLinked:
+        if self.other_case == self.case:
+            raise ValueError(f"a case cannot be linked to itself ({self.case!r})")
+        return self
+
+
+class Corrected(EventBase):
+    """Amends fields of an earlier event, from this event's record time on."""
+
+    stream: ClassVar[str] = "amendment"
+    type: Literal["Corrected"] = "Corrected"
+    target: uuid.UUID
+    changes: Annotated[dict[str, JsonValue], Field(min_length=1)]
+    reason: Text
+
+    @model_validator(mode="after")
+    def _changes_are_fields(self) -> Corrected:
+        frozen = {"type", "id", "recorded_at"} & set(self.changes)
+        if frozen:
+            raise ValueError(f"a correction cannot change {', '.join(sorted(frozen))}")
+        return self
+
+
+class Retracted(EventBase):
+    """Withdraws an earlier event from belief, from this event's record time on."""
+
+    stream: ClassVar[str] = "amendment"
+    type: Literal["Retracted"] = "Retracted"
+    target: uuid.UUID
+    reason: Text
+
+
+Event: TypeAlias = Annotated[
+    InstrumentOpened
+    | EnteredIntoForce
+    | Signed
+    | Endorsed
+    | Ratified
+    | Withdrew
+    | Condemned
+    | Detained
+    | Charged
+    | Sentenced
+    | Released
+    | CasesLinked
+    | Corrected
+    | Retracted,
+    Field(discriminator="type"),
+]
+
+EVENT_TYPES: Mapping[str, type[EventBase]] = {
+    cls.model_fields["type"].default: cls
+    for cls in (
+        InstrumentOpened,
+        EnteredIntoForce,
+        Signed,
+        Endorsed,
+        Ratified,
+        Withdrew,
+        Condemned,
+        Detained,
+        Charged,
+        Sentenced,
+        Released,
+        CasesLinked,
+        Corrected,
+        Retracted,
+    )
+}
+
+EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One readable sentence per problem, each naming the field."""
+    problems = []
+    for item in error.errors(include_url=False):
+        loc = [str(part) for part in item["loc"]]
+        if loc and loc[0] in EVENT_TYPES:
+            loc = loc[1:]
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            message = "required field is missing"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif item["type"] == "union_tag_invalid":
+            tag = item.get("ctx", {}).get("tag", "")
+            message = f"unknown event type {tag!r}; expected one of {', '.join(EVENT_TYPES)}"
+        elif item["type"] == "union_tag_not_found":
+            message = "missing field 'type'"
+        field = ".".join(loc)
+        problems.append(f"field {field!r}: {message}" if field else message)
+    return "; ".join(problems)
+
+
+def parse_event(data: Mapping[str, Any] | str | bytes | EventBase) -> Event:
+    """Validate one event from a mapping or a JSON text; raise `InvalidEventError`."""
+    if isinstance(data, EventBase):
+        return data  # type: ignore[return-value]
+    try:
+        if isinstance(data, str | bytes):
+            return EVENT_ADAPTER.validate_json(data)
+        return EVENT_ADAPTER.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidEventError(describe_validation_error(exc)) from None
+
+
+def event_json_schema() -> dict[str, Any]:
+    """The JSON Schema of one line of log format v1, generated from the models."""
+    schema = EVENT_ADAPTER.json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://declaration-events.invalid/schema/event-log-v1.json",
+        "title": "declaration_events log format v1: one line",
+        **schema,
+    }

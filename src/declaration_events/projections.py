@@ -1,0 +1,421 @@
+"""Point-in-time read models over any stream of recorded events.
+
+One pass indexes the events by entity. Each entity's history is folded once (per
+record time asked about) into change points; a query as of a date is then a
+binary search over those change points, not a replay.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter, OrderedDict, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Generic, TypeVar
+from uuid import UUID
+
+from .errors import UnknownEntityError
+from .events import CasesLinked, Condemned, Corrected, Event, EventBase, Retracted
+from .parties import party_name
+from .results import (
+    CaseRow,
+    Cases,
+    CondemnationRow,
+    Condemnations,
+    Signatories,
+    SignatoryRow,
+    Timeline,
+    TimelineRow,
+)
+from .rules import (
+    CaseHistory,
+    CaseState,
+    Change,
+    InstrumentHistory,
+    apply_amendments,
+    fold_case,
+    fold_instrument,
+    valid_time_key,
+)
+
+__all__ = ["Projection", "describe_event"]
+
+Point = TypeVar("Point", Change, CaseState)
+Amendment = Corrected | Retracted
+_CACHE_SIZE = 256
+
+
+@dataclass(frozen=True)
+class _Points(Generic[Point]):
+    """Change points of one status line, with what a bisect needs."""
+
+    points: tuple[Point, ...]
+    ons: tuple[date, ...]
+    later_min_start: tuple[date, ...]  # [i]: earliest `start` among points i..end
+
+    @classmethod
+    def of(cls, points: Sequence[Point]) -> _Points[Point]:
+        later: list[date] = []
+        earliest = date.max
+        for point in reversed(points):
+            earliest = min(earliest, point.start)
+            later.append(earliest)
+        later.reverse()
+        return cls(tuple(points), tuple(p.on for p in points), tuple(later))
+
+    def at(self, as_of: date) -> tuple[Point | None, bool]:
+        """The point in force on `as_of`, and whether a partial-dated fact makes it uncertain.
+
+        An uncertain answer shows the status the partial fact would bring, so the
+        row is visible but flagged (and left out of counts).
+        """
+        index = bisect_right(self.ons, as_of) - 1
+        shown, uncertain = index, False
+        later = index + 1
+        while later < len(self.points) and self.later_min_start[later] <= as_of:
+            if self.points[later].start <= as_of:
+                shown, uncertain = later, True
+            later += 1
+        return (self.points[shown] if shown >= 0 else None), uncertain
+
+
+@dataclass(frozen=True)
+class _Belief:
+    """One record time's view: folded histories and their indexes."""
+
+    instrument: InstrumentHistory | None
+    case: CaseHistory | None
+    parties: dict[str, _Points[Change]]
+    case_points: _Points[CaseState] | None
+    statements: tuple[EventBase, ...]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe_event(event: EventBase) -> str:
+    """A one-line human summary of a fact."""
+    data = event.model_dump(exclude={"type", "id", "occurred_on", "recorded_at", "sources", "note"})
+    parts = [f"{key}={value}" for key, value in data.items() if value not in (None, (), [])]
+    return f"{event.type} " + " ".join(parts)
+
+
+class Projection:
+    """Indexes over recorded events, answering status questions as of a date, known at a time."""
+
+    def __init__(self, events: Iterable[EventBase] = ()) -> None:
+        self._events: dict[UUID, EventBase] = {}
+        self._order: list[UUID] = []
+        self._facts: dict[str, list[EventBase]] = defaultdict(list)
+        self._amendments: dict[str, list[Amendment]] = defaultdict(list)
+        self._orphans: dict[UUID, list[Amendment]] = defaultdict(list)
+        self._entity_of: dict[UUID, str] = {}
+        self._by_party: dict[str, set[UUID]] = defaultdict(set)
+        self._reverse_links: dict[str, set[str]] = defaultdict(set)
+        self._latest: datetime | None = None
+        self._beliefs: OrderedDict[tuple[str, datetime | None], _Belief] = OrderedDict()
+        self.add(events)
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add(self, events: Iterable[EventBase]) -> None:
+        """Index more recorded events (any order; amendments may precede their targets)."""
+        touched: set[str] = set()
+        for event in events:
+            if event.id in self._events:
+                continue
+            if event.recorded_at is None:
+                raise ValueError(f"event {event.id} has no recorded_at; record it through a Ledger")
+            self._events[event.id] = event
+            self._order.append(event.id)
+            if self._latest is None or event.recorded_at > self._latest:
+                self._latest = event.recorded_at
+            if isinstance(event, Corrected | Retracted):
+                entity = self._entity_of.get(event.target)
+                if entity is None:
+                    self._orphans[event.target].append(event)
+                    continue
+                self._route(entity, event, touched)
+                continue
+            entity = event.entity()
+            self._entity_of[event.id] = entity
+            self._facts[entity].append(event)
+            touched.add(entity)
+            for party in event.parties():
+                self._by_party[party].add(event.id)
+            if isinstance(event, CasesLinked):
+                self._reverse_links[event.other_case].add(event.case)
+            for orphan in self._orphans.pop(event.id, []):
+                self._route(entity, orphan, touched)
+        if touched:
+            self._beliefs = OrderedDict(
+                (key, value) for key, value in self._beliefs.items() if key[0] not in touched
+            )
+
+    def _route(self, entity: str, amendment: Amendment, touched: set[str]) -> None:
+        self._entity_of[amendment.id] = entity
+        self._amendments[entity].append(amendment)
+        touched.add(entity)
+        if isinstance(amendment, Corrected):
+            target = self._events[amendment.target]
+            for key in ("party", "actor", "target", "detaining_state", "requested_by"):
+                value = amendment.changes.get(key)
+                if isinstance(value, str) and key in type(target).model_fields:
+                    from .parties import resolve_party
+
+                    try:
+                        self._by_party[resolve_party(value)].add(target.id)
+                    except ValueError:
+                        continue
+
+    # -- reading raw -----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __contains__(self, event_id: object) -> bool:
+        return event_id in self._events
+
+    def get(self, event_id: UUID) -> EventBase | None:
+        """The recorded event with this id, as first recorded."""
+        return self._events.get(event_id)
+
+    def events(self) -> Iterable[EventBase]:
+        """Every recorded event, in the order it was added."""
+        return (self._events[event_id] for event_id in self._order)
+
+    @property
+    def latest_recorded_at(self) -> datetime | None:
+        """The newest record time seen."""
+        return self._latest
+
+    def entity_of(self, event_id: UUID) -> str | None:
+        """Which entity an event (or an amendment, through its target) belongs to."""
+        return self._entity_of.get(event_id)
+
+    def entities(self, prefix: str) -> list[str]:
+        """Known entity slugs of one kind (`instrument` or `case`), sorted."""
+        marker = prefix + ":"
+        return sorted(e.removeprefix(marker) for e in self._facts if e.startswith(marker))
+
+    def facts(self, entity: str) -> list[EventBase]:
+        """The entity's facts as recorded (before amendments)."""
+        return list(self._facts.get(entity, ()))
+
+    def amendments(self, entity: str) -> list[Amendment]:
+        """The corrections and retractions of the entity's facts."""
+        return list(self._amendments.get(entity, ()))
+
+    # -- beliefs ---------------------------------------------------------------------------
+
+    def believed(self, entity: str, known_at: datetime | None = None) -> list[EventBase]:
+        """The entity's facts as believed at `known_at` (all amendments recorded by then applied)."""
+        facts: Sequence[EventBase] = self._facts.get(entity, ())
+        amendments: Sequence[Amendment] = self._amendments.get(entity, ())
+        if known_at is not None:
+            facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
+            amendments = [a for a in amendments if a.recorded_at is not None and a.recorded_at <= known_at]
+        return apply_amendments(facts, amendments, strict=False)
+
+    def _belief(self, entity: str, known_at: datetime | None) -> _Belief:
+        if known_at is not None and (self._latest is None or known_at >= self._latest):
+            known_at = None  # everything recorded is known: share the full view
+        key = (entity, known_at)
+        cached = self._beliefs.get(key)
+        if cached is not None:
+            self._beliefs.move_to_end(key)
+            return cached
+        facts = self.believed(entity, known_at)
+        kind, _, slug = entity.partition(":")
+        instrument = case = None
+        parties: dict[str, _Points[Change]] = {}
+        case_points = None
+        if kind == "instrument":
+            instrument = fold_instrument(slug, facts, strict=False)
+            parties = {name: _Points.of(points) for name, points in instrument.parties.items()}
+        elif kind == "case" and facts:
+            case = fold_case(slug, facts, strict=False)
+            case_points = _Points.of(case.states)
+        statements = tuple(sorted(facts, key=valid_time_key)) if kind == "statements" else ()
+        belief = _Belief(instrument, case, parties, case_points, statements)
+        self._beliefs[key] = belief
+        if len(self._beliefs) > _CACHE_SIZE:
+            self._beliefs.popitem(last=False)
+        return belief
+
+    def instrument_history(self, instrument: str, known_at: datetime | None = None) -> InstrumentHistory:
+        """The instrument's folded history as believed at `known_at`."""
+        entity = f"instrument:{instrument}"
+        if entity not in self._facts:
+            raise UnknownEntityError("instrument", instrument)
+        history = self._belief(entity, known_at).instrument
+        assert history is not None  # noqa: S101 - instrument entities always fold to one
+        return history
+
+    def case_history(self, case: str, known_at: datetime | None = None) -> CaseHistory | None:
+        """The case's folded history as believed at `known_at` (None if nothing is believed)."""
+        entity = f"case:{case}"
+        if entity not in self._facts:
+            raise UnknownEntityError("case", case)
+        return self._belief(entity, known_at).case
+
+    # -- queries ---------------------------------------------------------------------------
+
+    def signatories(
+        self, instrument: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Signatories:
+        """Each party's status in an instrument as of `as_of`, as known at `known_at`."""
+        as_of = as_of or _now().date()
+        known = known_at or _now()
+        entity = f"instrument:{instrument}"
+        if entity not in self._facts:
+            raise UnknownEntityError("instrument", instrument)
+        belief = self._belief(entity, known_at)
+        history = belief.instrument
+        assert history is not None  # noqa: S101 - instrument entities always fold to one
+        rows: list[SignatoryRow] = []
+        counts: Counter[str] = Counter()
+        for party in sorted(belief.parties):
+            point, uncertain = belief.parties[party].at(as_of)
+            if point is None or point.status is None:
+                continue
+            rows.append(
+                SignatoryRow(party, party_name(party), point.status, point.on, point.event_id, uncertain)
+            )
+            if not uncertain:
+                counts[point.status] += 1
+        return Signatories(
+            rows=tuple(rows),
+            instrument=instrument,
+            title=history.title,
+            kind=history.kind,
+            as_of=as_of,
+            known_at=known,
+            counts=dict(sorted(counts.items())),
+        )
+
+    def _case_row(self, case: str, as_of: date, known_at: datetime | None) -> CaseRow | None:
+        points = self._belief(f"case:{case}", known_at).case_points
+        if points is None:
+            return None
+        state, uncertain = points.at(as_of)
+        if state is None:
+            return None
+        linked = [other for other, _ in state.links]
+        for other in sorted(self._reverse_links.get(case, ())):
+            other_points = self._belief(f"case:{other}", known_at).case_points
+            other_state = other_points.at(as_of)[0] if other_points else None
+            if other_state and any(slug == case for slug, _ in other_state.links):
+                linked.append(other)
+        return CaseRow(
+            case=case,
+            person=state.person,
+            nationalities=state.nationalities,
+            detaining_state=state.detaining_state,
+            requested_by=state.requested_by,
+            location=state.location,
+            status=state.status,
+            since=state.since,
+            days_detained=state.days_detained(as_of),
+            charges=state.charges,
+            sentence=state.sentence,
+            term_days=state.term_days,
+            linked_cases=tuple(dict.fromkeys(linked)),
+            event_id=state.event_id,
+            uncertain=uncertain,
+        )
+
+    def cases(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        only: Iterable[str] | None = None,
+    ) -> Cases:
+        """Every detention case begun by `as_of`, as known at `known_at`."""
+        as_of = as_of or _now().date()
+        slugs = sorted(only) if only is not None else self.entities("case")
+        rows: list[CaseRow] = []
+        counts: Counter[str] = Counter()
+        for slug in slugs:
+            if f"case:{slug}" not in self._facts:
+                raise UnknownEntityError("case", slug)
+            row = self._case_row(slug, as_of, known_at)
+            if row is None:
+                continue
+            rows.append(row)
+            if not row.uncertain:
+                counts[row.status] += 1
+        return Cases(
+            rows=tuple(rows),
+            as_of=as_of,
+            known_at=known_at or _now(),
+            counts=dict(sorted(counts.items())),
+        )
+
+    def condemnations(
+        self,
+        *,
+        as_of: date | None = None,
+        known_at: datetime | None = None,
+        actor: str | None = None,
+        target: str | None = None,
+    ) -> Condemnations:
+        """Condemnations made by `as_of`, as known at `known_at`, optionally by actor or target."""
+        as_of = as_of or _now().date()
+        rows: list[CondemnationRow] = []
+        counts: Counter[str] = Counter()
+        for event in self._belief("statements", known_at).statements:
+            if not isinstance(event, Condemned) or event.occurred_on.first > as_of:
+                continue
+            if (actor and event.actor != actor) or (target and event.target != target):
+                continue
+            uncertain = event.occurred_on.last > as_of
+            rows.append(
+                CondemnationRow(
+                    on=str(event.occurred_on),
+                    actor=event.actor,
+                    subject=event.subject,
+                    target=event.target,
+                    speaker=event.speaker,
+                    quote=event.quote,
+                    instrument=event.instrument,
+                    case=event.case,
+                    event=event,
+                    uncertain=uncertain,
+                )
+            )
+            if not uncertain:
+                counts[event.actor] += 1
+        return Condemnations(
+            rows=tuple(rows),
+            as_of=as_of,
+            known_at=known_at or _now(),
+            counts=dict(sorted(counts.items())),
+        )
+
+    def timeline(self, party: str, *, known_at: datetime | None = None) -> Timeline:
+        """Every fact naming `party`, as believed at `known_at`, in valid-time order."""
+        entities = {self._entity_of[i] for i in self._by_party.get(party, ())}
+        found: list[EventBase] = []
+        for entity in entities:
+            found.extend(e for e in self.believed(entity, known_at) if party in e.parties())
+        found.sort(key=valid_time_key)
+        counts = Counter(e.type for e in found)
+        return Timeline(
+            rows=tuple(
+                TimelineRow(str(e.occurred_on), e.type, e.entity(), describe_event(e), e)  # type: ignore[arg-type]
+                for e in found
+            ),
+            party=party,
+            name=party_name(party),
+            known_at=known_at or _now(),
+            counts=dict(sorted(counts.items())),
+        )
+
+
+def as_events(events: Iterable[EventBase]) -> list[Event]:
+    """Narrow base-typed events to the union type (they are always one of its members)."""
+    return list(events)  # type: ignore[arg-type]
