@@ -11,6 +11,7 @@ from typing import Any
 
 from .errors import DeclarationEventsError, EventLogError, UnknownEntityError
 from .eventlog import iter_events
+from .events import event_json_schema
 from .ledger import Ledger
 from .tables import (
     cases_csv,
@@ -140,6 +141,12 @@ def cmd_condemnations(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of one line of log format v1."""
+    print(json.dumps(event_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
 def _add_source(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("logs", nargs="*", metavar="LOG", help="event logs (JSON Lines), read as one batch")
 
@@ -167,6 +174,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check logs against the format and the rules")
     validate.add_argument("logs", nargs="+", metavar="LOG")
     validate.set_defaults(run=cmd_validate)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of log format v1")
+    schema.set_defaults(run=cmd_schema)
 
     status = sub.add_parser("status", help="each party's status in an instrument")
     _add_source(status)

@@ -31,7 +31,11 @@ class PartialDate:
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
             raise ValueError("a day needs a month")
-        # Constructing the period's bounds validates the calendar (no 2021-02-30).
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise ValueError(f"month {self.month} is not in 1..12")
+        if self.day is not None and self.day < 1:
+            raise ValueError(f"day {self.day} is not a day of the month")
+        # Constructing the period's first day validates the calendar (no 2021-02-30).
         date(self.year, self.month or 1, self.day or 1)
 
     @classmethod

@@ -301,7 +301,7 @@ class CasesLinked(_CaseEvent):
     @model_validator(mode="after")
     def _not_self(self) -> CasesLinked:
         if self.other_case == self.case:
-            raise ValueError(f"a case cannot be linked to itself ({self.case!r})")
+            raise ValueError(f"other_case is the case itself ({self.case!r}); a case cannot link to itself")
         return self
 
 
@@ -406,9 +406,25 @@ def parse_event(data: Mapping[str, Any] | str | bytes | EventBase) -> Event:
         raise InvalidEventError(describe_validation_error(exc)) from None
 
 
+COMMON_FIELD_DOCS = {
+    "type": "The event type.",
+    "id": "UUID; when absent, derived from the line's content (not its record time).",
+    "occurred_on": "Valid time: when it happened in the world.",
+    "recorded_at": "Record time: when the log learned it (RFC 3339 with offset); default: when recorded.",
+    "sources": "Where the fact was reported.",
+    "note": "Free text.",
+}
+
+
 def event_json_schema() -> dict[str, Any]:
     """The JSON Schema of one line of log format v1, generated from the models."""
     schema = EVENT_ADAPTER.json_schema()
+    for name in EVENT_TYPES:
+        properties = schema["$defs"][name]["properties"]
+        properties["id"].pop("default", None)
+        properties["id"]["description"] = COMMON_FIELD_DOCS["id"]
+        for field_name, doc in COMMON_FIELD_DOCS.items():
+            properties[field_name].setdefault("description", doc)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://declaration-events.invalid/schema/event-log-v1.json",

@@ -212,10 +212,25 @@ class _Party:
     changes: list[Change] = field(default_factory=list)
 
 
+def _unknown_instrument(slug: str, ordered: Sequence[EventBase]) -> NoReturn:
+    first = ordered[0] if ordered else None
+    raise InvalidTransitionError(
+        f"unknown instrument {slug!r}: no InstrumentOpened for it"
+        + (f" ({first.type} {first.id})" if first else "")
+        + f". Rule 'unknown-instrument': {RULES['unknown-instrument']}",
+        rule="unknown-instrument",
+        event_id=str(first.id) if first else None,
+        event_type=first.type if first else None,
+        entity=f"instrument:{slug}",
+    )
+
+
 def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = True) -> InstrumentHistory:
     """Fold one instrument's (already amended) facts, in any order, into its history."""
     entity = f"instrument:{slug}"
     ordered = sorted(events, key=valid_time_key)
+    if strict and not any(isinstance(event, InstrumentOpened) for event in ordered):
+        _unknown_instrument(slug, ordered)
     opened: InstrumentOpened | None = None
     force: EnteredIntoForce | None = None
     parties: dict[str, _Party] = {}
@@ -236,6 +251,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             _, start, status, cause = state.timer
             state.timer = None
             state.status = status
+            if state.changes and state.changes[-1].on == on:
+                state.changes.pop()  # the earlier status never held for a whole day
             state.changes.append(Change(on, start, status, cause))
 
     def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
@@ -304,16 +321,6 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             skipped.append(event.id)
     fire_until(None)
     if opened is None:
-        if strict:
-            first = ordered[0] if ordered else None
-            raise InvalidTransitionError(
-                f"unknown instrument {slug!r}: no InstrumentOpened for it. "
-                f"Rule 'unknown-instrument': {RULES['unknown-instrument']}",
-                rule="unknown-instrument",
-                event_id=str(first.id) if first else None,
-                event_type=first.type if first else None,
-                entity=entity,
-            )
         return InstrumentHistory(slug, slug, "declaration", PartialDate(1), None, {}, (), ())
     return InstrumentHistory(
         slug=slug,
@@ -374,7 +381,19 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
     states: list[CaseState] = []
     skipped: list[UUID] = []
     stage = "detained"
-    for event in sorted(events, key=valid_time_key):
+    ordered = sorted(events, key=valid_time_key)
+    if strict and not any(isinstance(event, Detained) for event in ordered):
+        first = ordered[0] if ordered else None
+        raise InvalidTransitionError(
+            f"unknown case {slug!r}: no Detained fact for it"
+            + (f" ({first.type} {first.id})" if first else "")
+            + f". Rule 'unknown-case': {RULES['unknown-case']}",
+            rule="unknown-case",
+            event_id=str(first.id) if first else None,
+            event_type=first.type if first else None,
+            entity=entity,
+        )
+    for event in ordered:
         day = event.occurred_on.last
         current = states[-1] if states else None
         status = current.status if current else None
@@ -445,12 +464,6 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             if strict:
                 raise
             skipped.append(event.id)
-    if not states and strict:
-        raise InvalidTransitionError(
-            f"unknown case {slug!r}: no Detained fact for it. Rule 'unknown-case': {RULES['unknown-case']}",
-            rule="unknown-case",
-            entity=entity,
-        )
     return CaseHistory(slug, tuple(states), tuple(skipped))
 
 

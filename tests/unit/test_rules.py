@@ -1,0 +1,350 @@
+"""The state machines: every legal path accepted, every illegal one rejected with its rule."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+from typing import Any
+
+import pytest
+
+from declaration_events import InvalidTransitionError, parse_event
+from declaration_events.events import EventBase
+from declaration_events.rules import fold_case, fold_instrument
+
+RECORDED = "2025-01-01T00:00:00+00:00"
+
+
+def ev(event_type: str, on: str, **fields: Any) -> EventBase:
+    """One event, recorded after everything in these tests."""
+    return parse_event({"type": event_type, "occurred_on": on, "recorded_at": RECORDED, **fields})
+
+
+def opened(kind: str = "treaty", on: str = "2000-01-01", slug: str = "t") -> EventBase:
+    return ev("InstrumentOpened", on, instrument=slug, title="T", kind=kind)
+
+
+def act(event_type: str, on: str, party: str = "CAN", slug: str = "t", **fields: Any) -> EventBase:
+    return ev(event_type, on, instrument=slug, party=party, **fields)
+
+
+def statuses(events: list[EventBase], party: str = "CAN", slug: str = "t") -> list[tuple[str, str | None]]:
+    history = fold_instrument(slug, events)
+    return [(c.on.isoformat(), c.status) for c in history.parties.get(party, ())]
+
+
+def broken(rule: str) -> Any:
+    return pytest.raises(InvalidTransitionError, match=f"Rule '{rule}'")
+
+
+# -- participation ------------------------------------------------------------------------
+
+
+def test_a_treaty_is_signed_ratified_and_bound_once_in_force() -> None:
+    """signed -> ratified -> party when the treaty enters into force."""
+    events = [
+        opened(),
+        act("Signed", "2000-01-02"),
+        act("Ratified", "2000-02-01"),
+        ev("EnteredIntoForce", "2000-06-01", instrument="t"),
+    ]
+    assert statuses(events) == [("2000-01-02", "signed"), ("2000-02-01", "ratified"), ("2000-06-01", "party")]
+
+
+def test_a_ratification_after_entry_into_force_binds_from_its_effective_date() -> None:
+    """party from the later of effective_on and entry into force."""
+    events = [
+        opened(),
+        ev("EnteredIntoForce", "2000-06-01", instrument="t"),
+        act("Ratified", "2001-01-10", mode="accession", effective_on="2001-07-01"),
+    ]
+    assert statuses(events) == [("2001-01-10", "ratified"), ("2001-07-01", "party")]
+
+
+def test_a_ratification_before_entry_into_force_waits_for_it() -> None:
+    """Consent given but the treaty not in force: ratified until it is."""
+    events = [opened(), act("Ratified", "2000-02-01")]
+    assert statuses(events) == [("2000-02-01", "ratified")]
+
+
+def test_a_withdrawal_with_a_future_effective_date_is_pending_until_then() -> None:
+    """withdrawing from the notice, withdrawn from effective_on."""
+    events = [
+        opened(),
+        ev("EnteredIntoForce", "2000-01-01", instrument="t"),
+        act("Ratified", "2000-01-01"),
+        act("Withdrew", "2005-01-10", effective_on="2005-07-10"),
+    ]
+    assert statuses(events)[-2:] == [("2005-01-10", "withdrawing"), ("2005-07-10", "withdrawn")]
+
+
+def test_a_withdrawal_cancels_a_ratification_not_yet_in_effect() -> None:
+    """A party that withdraws before its consent takes effect never becomes a party."""
+    events = [
+        opened(),
+        ev("EnteredIntoForce", "2000-01-01", instrument="t"),
+        act("Ratified", "2001-01-01", effective_on="2001-07-01"),
+        act("Withdrew", "2001-03-01"),
+    ]
+    assert statuses(events) == [("2001-01-01", "ratified"), ("2001-03-01", "withdrawn")]
+
+
+def test_a_withdrawn_party_may_join_again() -> None:
+    """Signing after a withdrawal took effect is legal."""
+    events = [
+        opened("declaration"),
+        act("Endorsed", "2000-01-02"),
+        act("Withdrew", "2001-01-01"),
+        act("Signed", "2002-01-01"),
+    ]
+    assert statuses(events)[-1] == ("2002-01-01", "signed")
+
+
+def test_signing_a_declaration_then_endorsing_it_is_legal() -> None:
+    """A declaration's signatory may later endorse it."""
+    events = [opened("declaration"), act("Signed", "2000-01-02"), act("Endorsed", "2000-02-02")]
+    assert statuses(events) == [("2000-01-02", "signed"), ("2000-02-02", "endorsed")]
+
+
+def test_endorsing_a_treaty_is_rejected() -> None:
+    """Treaties are signed and ratified, not endorsed."""
+    with broken("endorse-declarations-only"):
+        fold_instrument("t", [opened("treaty"), act("Endorsed", "2000-01-02")])
+
+
+def test_ratifying_a_declaration_is_rejected() -> None:
+    """Declarations are not ratified."""
+    with broken("ratify-treaties-only"):
+        fold_instrument("t", [opened("declaration"), act("Ratified", "2000-01-02")])
+
+
+def test_signing_twice_without_a_withdrawal_between_is_rejected() -> None:
+    """A second signature needs a withdrawal in between."""
+    with broken("already-participating") as caught:
+        fold_instrument("t", [opened(), act("Signed", "2000-01-02"), act("Signed", "2000-03-02")])
+    assert caught.value.status == "signed"
+    assert caught.value.event_type == "Signed"
+
+
+def test_withdrawing_without_participating_is_rejected() -> None:
+    """Only a participating party can withdraw."""
+    with broken("withdraw-participating"):
+        fold_instrument("t", [opened(), act("Withdrew", "2000-01-02")])
+
+
+def test_acting_while_a_withdrawal_is_pending_is_rejected() -> None:
+    """Between notice and effect a party cannot sign again."""
+    events = [opened(), act("Signed", "2000-01-02"), act("Withdrew", "2000-02-01", effective_on="2000-08-01")]
+    with broken("withdrawal-pending"):
+        fold_instrument("t", [*events, act("Signed", "2000-03-01")])
+    assert statuses([*events, act("Signed", "2000-08-01")])[-1] == ("2000-08-01", "signed")
+
+
+def test_acting_before_the_instrument_opened_is_rejected() -> None:
+    """Nothing happens to an instrument before it is opened."""
+    with broken("before-opening"):
+        fold_instrument("t", [opened(on="2000-01-01"), act("Signed", "1999-12-31")])
+
+
+def test_facts_about_an_instrument_never_opened_are_rejected() -> None:
+    """An instrument must be opened to be known."""
+    with broken("unknown-instrument"):
+        fold_instrument("t", [act("Signed", "2000-01-02")])
+
+
+def test_only_treaties_enter_into_force_and_only_once() -> None:
+    """Entry into force is a treaty's, and happens once."""
+    with broken("force-treaties-only"):
+        fold_instrument("t", [opened("declaration"), ev("EnteredIntoForce", "2000-02-01", instrument="t")])
+    with broken("force-once"):
+        fold_instrument(
+            "t",
+            [
+                opened(),
+                ev("EnteredIntoForce", "2000-02-01", instrument="t"),
+                ev("EnteredIntoForce", "2000-03-01", instrument="t"),
+            ],
+        )
+
+
+def test_a_late_fact_is_checked_where_it_lands_in_valid_time() -> None:
+    """A signature found in an archive is inserted into the past and can break a later fact."""
+    history = [opened(), act("Signed", "2001-01-01")]
+    # An earlier signature inserted before the known one makes the known one a second signature.
+    with broken("already-participating"):
+        fold_instrument("t", [*history, act("Signed", "2000-06-01")])
+    # An earlier withdrawal-and-effect between them is legal.
+    legal = [*history, act("Signed", "2000-06-01"), act("Withdrew", "2000-07-01")]
+    assert [s for _, s in statuses(legal)] == ["signed", "withdrawn", "signed"]
+
+
+def test_the_same_day_tie_rule_puts_opening_before_signing_before_ratifying() -> None:
+    """Opened, signed and ratified on one day is legal in any recording order."""
+    day = "1997-12-03"
+    events = [opened(on=day), act("Signed", day), act("Ratified", day)]
+    for order in itertools.permutations(events):
+        assert statuses(list(order)) == [(day, "signed"), (day, "ratified")]
+
+
+def test_partial_dates_count_from_the_end_of_their_period() -> None:
+    """An endorsement dated 2022-10 holds from 2022-10-31; its change starts on 2022-10-01."""
+    history = fold_instrument(
+        "d", [opened("declaration", slug="d"), act("Endorsed", "2022-10", party="XKX", slug="d")]
+    )
+    change = history.parties["XKX"][0]
+    assert (change.start, change.on) == (date(2022, 10, 1), date(2022, 10, 31))
+
+
+def test_lenient_folds_skip_illegal_facts_instead_of_raising() -> None:
+    """The read side keeps going past a fact that would be rejected on write."""
+    history = fold_instrument(
+        "t", [opened(), act("Signed", "2000-01-02"), act("Signed", "2000-03-02")], strict=False
+    )
+    assert len(history.skipped) == 1
+    assert [c.status for c in history.parties["CAN"]] == ["signed"]
+
+
+# -- detention cases -------------------------------------------------------------------------
+
+
+def case_ev(event_type: str, on: str, **fields: Any) -> EventBase:
+    return ev(event_type, on, case="k", **fields)
+
+
+DETAINED = {"person": "P", "nationalities": ["CAN"], "detaining_state": "CHN"}
+
+
+def case_statuses(events: list[EventBase]) -> list[tuple[str, str]]:
+    return [(s.on.isoformat(), s.status) for s in fold_case("k", events).states]
+
+
+def test_a_case_moves_from_custody_through_charge_and_sentence_to_release() -> None:
+    """detained -> charged -> sentenced -> released, with days counted in custody."""
+    events = [
+        case_ev("Detained", "2018-12-10", **DETAINED),
+        case_ev("Charged", "2020-06-19", charges=["spying"]),
+        case_ev("Sentenced", "2021-08-11", sentence="11 years"),
+        case_ev("Released", "2021-09-24", mechanism="agreement"),
+    ]
+    states = fold_case("k", events).states
+    assert [s.status for s in states] == ["detained", "charged", "sentenced", "released"]
+    assert states[1].days_detained(date(2021, 2, 15)) == 798
+    assert states[-1].days_detained(date(2030, 1, 1)) == 1019
+
+
+def test_bail_stops_the_custody_clock_and_charges_on_bail_keep_the_person_on_bail() -> None:
+    """on_bail is where the person is; charges are listed but the status stays on_bail."""
+    events = [
+        case_ev("Detained", "2018-12-01", **DETAINED),
+        case_ev("Released", "2018-12-11", mechanism="bail"),
+        case_ev("Charged", "2019-01-28", charges=["fraud"]),
+        case_ev("Released", "2021-09-24", mechanism="agreement"),
+    ]
+    states = fold_case("k", events).states
+    assert [s.status for s in states] == ["detained", "on_bail", "on_bail", "released"]
+    assert states[2].charges == ("fraud",)
+    assert states[2].days_detained(date(2019, 6, 1)) == 10
+
+
+def test_re_detention_after_bail_returns_to_custody_at_the_stage_reached() -> None:
+    """Bail revoked after a charge: back in custody as charged, the clock running again."""
+    events = [
+        case_ev("Detained", "2020-01-01", **DETAINED),
+        case_ev("Charged", "2020-01-05", charges=["x"]),
+        case_ev("Released", "2020-01-11", mechanism="bail"),
+        case_ev("Detained", "2020-02-01", **DETAINED),
+    ]
+    states = fold_case("k", events).states
+    assert states[-1].status == "charged"
+    assert states[-1].days_detained(date(2020, 2, 11)) == 10 + 10
+
+
+def test_re_detention_after_release_opens_a_new_custody_period() -> None:
+    """A released person detained again is detained, and earlier days still count."""
+    events = [
+        case_ev("Detained", "2020-01-01", **DETAINED),
+        case_ev("Released", "2020-01-11", mechanism="deportation"),
+        case_ev("Detained", "2021-01-01", **DETAINED),
+    ]
+    states = fold_case("k", events).states
+    assert states[-1].status == "detained"
+    assert states[-1].days_detained(date(2021, 1, 6)) == 15
+
+
+@pytest.mark.parametrize(
+    ("events", "rule"),
+    [
+        ([("Released", "2020-01-01", {"mechanism": "pardon"})], "unknown-case"),
+        ([("Detained", "2020-01-01", DETAINED), ("Detained", "2020-02-01", DETAINED)], "detain-free"),
+        (
+            [
+                ("Detained", "2020-01-01", DETAINED),
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Charged", "2020-02-01", {"charges": ["x"]}),
+            ],
+            "charge-in-custody",
+        ),
+        (
+            [
+                ("Detained", "2020-01-01", DETAINED),
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Sentenced", "2020-02-01", {"sentence": "x"}),
+            ],
+            "sentence-in-custody",
+        ),
+        (
+            [
+                ("Detained", "2020-01-01", DETAINED),
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Released", "2020-02-01", {"mechanism": "pardon"}),
+            ],
+            "release-in-custody",
+        ),
+        (
+            [
+                ("Detained", "2020-01-01", DETAINED),
+                ("Released", "2020-01-02", {"mechanism": "bail"}),
+                ("Released", "2020-02-01", {"mechanism": "bail"}),
+            ],
+            "bail-from-custody",
+        ),
+    ],
+)
+def test_illegal_case_paths_are_rejected_with_their_rule(
+    events: list[tuple[str, str, dict[str, Any]]], rule: str
+) -> None:
+    """Charging, sentencing or releasing someone not held, or detaining someone held, is illegal."""
+    with broken(rule):
+        fold_case("k", [case_ev(kind, on, **fields) for kind, on, fields in events])
+
+
+def test_releasing_someone_never_detained_is_rejected() -> None:
+    """A release with no detention before it breaks the rules."""
+    with broken("before-detention") as caught:
+        fold_case(
+            "k",
+            [
+                case_ev("Detained", "2020-02-01", **DETAINED),
+                case_ev("Released", "2020-01-01", mechanism="bail"),
+            ],
+        )
+    assert caught.value.entity == "case:k"
+
+
+def test_a_case_with_no_detention_is_unknown() -> None:
+    """A case is opened by a detention."""
+    with broken("unknown-case"):
+        fold_case("k", [case_ev("Charged", "2020-01-01", charges=["x"])])
+    with broken("unknown-case"):
+        fold_case("k", [])
+
+
+def test_linking_cases_does_not_move_the_status_date() -> None:
+    """A link is listed; `since` stays at the status change."""
+    events = [
+        case_ev("Detained", "2020-01-01", **DETAINED),
+        case_ev("CasesLinked", "2020-03-01", other_case="m", relation="retaliation"),
+    ]
+    last = fold_case("k", events).states[-1]
+    assert last.links == (("m", "retaliation"),)
+    assert last.since == date(2020, 1, 1)
