@@ -52,7 +52,7 @@ def test_an_unknown_name_is_an_error_that_suggests_close_matches() -> None:
 
 def test_a_name_with_nothing_close_has_no_suggestions() -> None:
     """Gibberish gets a plain error."""
-    with pytest.raises(UnknownPartyError, match="unknown party 'Qqqqqqqqqqq'$"):
+    with pytest.raises(UnknownPartyError, match=r"unknown party 'Qqqqqqqqqqq'$"):
         resolve_party("Qqqqqqqqqqq")
 
 
