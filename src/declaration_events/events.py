@@ -138,7 +138,12 @@ class EventBase(BaseModel):
         if self.recorded_at is not None:
             return self
         stamp = at or datetime.now(UTC)
-        return type(self).model_validate({**self.model_dump(), "recorded_at": stamp})
+        if self.occurred_on.first > stamp.date():
+            raise InvalidEventError(
+                f"{self.type} {self.id}: occurred_on {self.occurred_on} is after recorded_at "
+                f"{stamp.isoformat()}: a fact cannot be recorded before it happened"
+            )
+        return self.model_copy(update={"recorded_at": stamp})
 
     def to_json(self) -> str:
         """The event as one canonical line of log format v1."""
