@@ -78,7 +78,7 @@ def test_the_same_line_twice_is_read_once_but_an_id_reused_for_other_content_is_
 
 def test_a_missing_file_is_a_clear_error() -> None:
     """An unreadable file names itself."""
-    with pytest.raises(EventLogError, match="nowhere.jsonl:0: cannot read"):
+    with pytest.raises(EventLogError, match=r"nowhere\.jsonl:0: cannot read"):
         read_events("nowhere.jsonl")
 
 
