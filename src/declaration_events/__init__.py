@@ -34,7 +34,9 @@ from .events import (
 )
 from .ledger import Ledger, RecordResult
 from .parties import party_name, resolve_party
+from .plots import plot_cases, plot_signatories  # matplotlib is imported when a chart is drawn
 from .projections import Projection
+from .redact import RedactionError, Redactor, redact_events, redact_log
 from .results import (
     CaseRow,
     Cases,
@@ -45,6 +47,7 @@ from .results import (
     Timeline,
     TimelineRow,
 )
+from .store import ConcurrencyConflict
 
 __version__ = "0.1.0"
 
@@ -53,6 +56,7 @@ __all__ = [
     "Cases",
     "CasesLinked",
     "Charged",
+    "ConcurrencyConflict",
     "CondemnationRow",
     "Condemnations",
     "Condemned",
@@ -72,6 +76,8 @@ __all__ = [
     "Projection",
     "Ratified",
     "RecordResult",
+    "RedactionError",
+    "Redactor",
     "Released",
     "Retracted",
     "Sentenced",
@@ -90,7 +96,11 @@ __all__ = [
     "iter_events",
     "parse_event",
     "party_name",
+    "plot_cases",
+    "plot_signatories",
     "read_events",
+    "redact_events",
+    "redact_log",
     "resolve_party",
     "write_events",
 ]

@@ -24,6 +24,9 @@ class DeclarationEventsError(Exception):
 class InvalidEventError(DeclarationEventsError, ValueError):
     """An event is malformed: a field is missing, of the wrong type or impossible."""
 
+    #: The id of the event at fault, when known (so that a ledger can name its log line).
+    event_id: str | None = None
+
 
 class UnknownPartyError(DeclarationEventsError, LookupError, ValueError):
     """A party name or code that resolves to no known state or organisation."""

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import random
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from .dates import PartialDate, parse_date, parse_datetime
@@ -17,7 +19,6 @@ from .errors import (
     InvalidEventError,
     InvalidTransitionError,
     LineError,
-    StoreError,
 )
 from .eventlog import LogSource, iter_events, write_events
 from .events import (
@@ -33,8 +34,13 @@ from .events import (
 from .parties import resolve_party
 from .projections import Projection
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
-from .rules import RULES, apply_amendments, fold_case, fold_instrument
+from .rules import RULES, apply_amendments, fold_case, fold_instrument, valid_time_key
 from .store import ConcurrencyConflict, MemoryStore, Store
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from .notebook import Freq
 
 __all__ = ["Ledger", "RecordResult"]
 
@@ -42,7 +48,9 @@ DateLike = date | datetime | str
 #: How far a record time may run ahead of this machine's clock (clock skew between writers).
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 #: How many times a batch is re-checked and re-appended after another writer got in first.
-MAX_RETRIES = 8
+MAX_RETRIES = 20
+#: Longest random pause before a retry, in seconds: doubling from the first, up to the last.
+RETRY_BACKOFF = (0.002, 0.1)
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,57 @@ def _locate(error: DeclarationEventsError, locations: Mapping[UUID, str] | None)
         error.location = where  # type: ignore[attr-defined]
 
 
+def _fold(
+    entity: str, facts: Sequence[EventBase], amendments: Sequence[Corrected | Retracted]
+) -> list[EventBase]:
+    """Apply the amendments and fold the entity's facts strictly; return the facts as believed."""
+    believed = apply_amendments(facts, amendments, strict=True)
+    kind, _, slug = entity.partition(":")
+    if kind == "instrument":
+        fold_instrument(slug, believed, strict=True)
+    elif kind == "case":
+        fold_case(slug, believed, strict=True)
+    return believed
+
+
+def _blame(
+    error: InvalidTransitionError,
+    entity: str,
+    facts: Sequence[EventBase],
+    stored_amendments: Sequence[Corrected | Retracted],
+    new_facts: Sequence[EventBase],
+    new_amendments: Sequence[Corrected | Retracted],
+) -> InvalidTransitionError:
+    """The error to report when a batch leaves an entity's history illegal, naming the batch's event at fault.
+
+    The rules stop at the first illegal fact in valid-time order. That fact may be one
+    recorded long ago, made illegal by a new fact dated before it, or a fact (new or old)
+    made illegal by a correction or retraction of this batch: then the error names the
+    batch's event that caused it, so that its log line can be shown.
+    """
+    culprit: EventBase | None = None
+    blamed = {str(event.id) for event in [*new_facts, *new_amendments]}
+    if new_amendments and error.event_id not in {str(a.id) for a in new_amendments}:
+        try:
+            _fold(entity, facts, stored_amendments)
+        except DeclarationEventsError:
+            pass  # illegal without this batch's amendments too: a fact is at fault
+        else:
+            culprit = new_amendments[-1]
+    if culprit is None and new_facts and error.event_id not in blamed:
+        culprit = min(new_facts, key=valid_time_key)
+    if culprit is None:
+        return error
+    return InvalidTransitionError(
+        f"{culprit.type} {culprit.id} would make the history of {entity} illegal: {error}",
+        rule=error.rule,
+        event_id=str(culprit.id),
+        event_type=culprit.type,
+        entity=error.entity or entity,
+        status=error.status,
+    )
+
+
 class Ledger:
     """Records diplomatic facts through the rules and answers point-in-time questions."""
 
@@ -89,16 +148,26 @@ class Ledger:
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
         self._position = 0
+        self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
         self.catch_up()
 
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str) -> Ledger:
-        """A ledger on a store named by URL: `memory:` (more backends come with the store module)."""
-        if url == "memory:":
-            return cls()
-        raise StoreError(f"cannot open {url!r}: only 'memory:' is supported so far")
+    def open(cls, url: str | os.PathLike[str], *, cipher_key: str | None = None) -> Ledger:
+        """A ledger on a durable store, created on first use; see `eventstore.open_store`.
+
+        `url`: a file path or `sqlite:///PATH` (SQLite), `postgresql://USER:PASSWORD@HOST:PORT/DB`
+        (optionally `?schema=NAME`), or `memory:`. `cipher_key` encrypts events at rest.
+        """
+        from .eventstore import open_store  # here: keeps eventsourcing's import out of plain use
+
+        store = open_store(os.fspath(url), cipher_key=cipher_key)
+        try:
+            return cls(store)
+        except BaseException:
+            store.close()
+            raise
 
     @classmethod
     def from_events(cls, events: Iterable[EventBase | Mapping[str, Any]]) -> Ledger:
@@ -146,9 +215,13 @@ class Ledger:
         locations: Mapping[UUID, str] | None = None,
     ) -> RecordResult:
         """Record facts as one batch: checked as a whole in valid-time order, taken whole or not at all."""
-        batch, duplicates = self._prepare([parse_event(e) for e in events])
-        self._commit(batch, locations)
-        return RecordResult(added=len(batch), duplicates=duplicates)
+        try:
+            batch, duplicates = self._prepare([parse_event(e) for e in events])
+        except DeclarationEventsError as exc:
+            _locate(exc, locations)  # a reused id or an impossible record time: name the line
+            raise
+        late = self._commit(batch, locations)
+        return RecordResult(added=len(batch) - late, duplicates=duplicates + late)
 
     def correct(
         self,
@@ -212,11 +285,17 @@ class Ledger:
         duplicates = 0
         for event in events:
             if event.recorded_at is None:
-                event = event.recorded(now)
+                try:
+                    event = event.recorded(now)
+                except InvalidEventError as exc:
+                    exc.event_id = str(event.id)
+                    raise
             elif event.recorded_at > now + MAX_CLOCK_SKEW:
-                raise InvalidEventError(
+                error = InvalidEventError(
                     f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
                 )
+                error.event_id = str(event.id)
+                raise error
             earlier = self._projection.get(event.id) or taken.get(event.id)
             if earlier is not None:
                 if earlier.model_dump(exclude={"recorded_at"}) != event.model_dump(exclude={"recorded_at"}):
@@ -233,11 +312,16 @@ class Ledger:
             batch.append(event)
         return batch, duplicates
 
-    def _commit(self, batch: list[EventBase], locations: Mapping[UUID, str] | None) -> None:
-        if not batch:
-            return
-        for _attempt in range(MAX_RETRIES):
+    def _commit(self, batch: list[EventBase], locations: Mapping[UUID, str] | None) -> int:
+        """Check and append the batch, retrying after other writers; return how many they recorded first."""
+        recorded_by_others = 0
+        for attempt in range(MAX_RETRIES):
             self.catch_up()
+            # Another writer may have recorded some of the same facts since `_prepare` ran.
+            batch, found = self._prepare(batch)
+            recorded_by_others += found
+            if not batch:
+                return recorded_by_others
             try:
                 plan, expected = self._check(batch)
             except DeclarationEventsError as exc:
@@ -246,9 +330,11 @@ class Ledger:
             try:
                 self._store.append(plan, expected)
             except ConcurrencyConflict:
+                pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
+                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
             self.catch_up()
-            return
+            return recorded_by_others
         raise ConcurrencyConflict(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
@@ -273,21 +359,18 @@ class Ledger:
             else:
                 plan.append((entity_of[event.id], event))
         touched = set(new_facts) | set(new_amendments)
+        new_entities = set(new_facts)
         for entity in sorted(touched):
-            believed = apply_amendments(
-                projection.facts(entity) + new_facts.get(entity, []),
-                projection.amendments(entity) + new_amendments.get(entity, []),
-                strict=True,
-            )
-            kind, _, slug = entity.partition(":")
-            if kind == "instrument":
-                fold_instrument(slug, believed, strict=True)
-            elif kind == "case":
-                fold_case(slug, believed, strict=True)
-            self._check_references(believed, set(new_facts))
-        expected = {
-            entity: len(projection.facts(entity)) + len(projection.amendments(entity)) for entity in touched
-        }
+            facts = projection.facts(entity) + new_facts.get(entity, [])
+            amendments = new_amendments.get(entity, [])
+            try:
+                believed = _fold(entity, facts, projection.amendments(entity) + amendments)
+            except InvalidTransitionError as exc:
+                stored = projection.amendments(entity)
+                raise _blame(exc, entity, facts, stored, new_facts.get(entity, []), amendments) from None
+            if not entity.startswith("instrument:"):
+                self._check_references(believed, new_entities)
+        expected = {entity: self._versions[entity] for entity in touched}
         return plan, expected
 
     def _amendment_entity(
@@ -319,9 +402,6 @@ class Ledger:
         return self._projection.entity_of(target.id) or entity_of[target.id]
 
     def _check_references(self, believed: Iterable[EventBase], new_entities: set[str]) -> None:
-        known = {f"instrument:{s}" for s in self._projection.entities("instrument")}
-        known |= {f"case:{s}" for s in self._projection.entities("case")}
-        known |= new_entities
         for event in believed:
             wanted: list[str] = []
             if isinstance(event, Condemned):
@@ -332,7 +412,7 @@ class Ledger:
             elif isinstance(event, CasesLinked):
                 wanted.append(f"case:{event.other_case}")
             for entity in wanted:
-                if entity not in known:
+                if entity not in new_entities and not self._projection.knows(entity):
                     raise InvalidTransitionError(
                         f"{event.type} {event.id} names unknown {entity.replace(':', ' ')!r}. "
                         f"Rule 'unknown-reference': {RULES['unknown-reference']}",
@@ -344,11 +424,13 @@ class Ledger:
 
     def catch_up(self) -> int:
         """Index events other writers appended to the store since the last look; return how many."""
-        fresh = [event for _, _, event in self._store.read(after=self._position)]
-        if fresh:
-            self._position += len(fresh)
-            self._projection.add(fresh)
-        return len(fresh)
+        read = list(self._store.read(after=self._position))
+        if read:
+            self._position = read[-1][0]  # positions may have gaps (PostgreSQL sequences)
+            for _, entity, _ in read:
+                self._versions[entity] += 1
+            self._projection.add(event for _, _, event in read)
+        return len(read)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -430,6 +512,62 @@ class Ledger:
     def to_jsonl(self, path: str | os.PathLike[str]) -> int:
         """Write every recorded event as log format v1; return how many."""
         return write_events(self.events(), path)
+
+    # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
+
+    def events_frame(self) -> pd.DataFrame:
+        """Every recorded event as a DataFrame row: type, both times, entity, party, CAMEO, PLOVER."""
+        from .notebook import events_frame
+
+        self.catch_up()
+        return events_frame(self._projection.events(), self._projection.entity_of)
+
+    def signatory_counts(
+        self,
+        instrument: str,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        freq: Freq = "D",
+        known_at: DateLike | None = None,
+    ) -> pd.DataFrame:
+        """Parties by status at the end of each day, week, month or year (`freq` D, W, M, Y)."""
+        from .notebook import signatory_counts
+
+        self.catch_up()
+        return signatory_counts(
+            self._projection,
+            instrument,
+            start=_valid_date(start, "start"),
+            end=_valid_date(end, "end"),
+            freq=freq,
+            known_at=_record_time(known_at, "known_at"),
+        )
+
+    def cases_over_time(
+        self,
+        *,
+        start: DateLike | None = None,
+        end: DateLike | None = None,
+        freq: Freq = "D",
+        known_at: DateLike | None = None,
+    ) -> pd.DataFrame:
+        """Detention cases by status at the end of each day, week, month or year."""
+        from .notebook import cases_over_time
+
+        self.catch_up()
+        return cases_over_time(
+            self._projection,
+            start=_valid_date(start, "start"),
+            end=_valid_date(end, "end"),
+            freq=freq,
+            known_at=_record_time(known_at, "known_at"),
+        )
+
+    def _repr_html_(self) -> str:
+        from .notebook import ledger_html
+
+        return ledger_html(self)
 
     def close(self) -> None:
         """Release the store's connections and files."""

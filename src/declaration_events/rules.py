@@ -442,8 +442,8 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             changes: dict[str, object] = {}
             if isinstance(event, Charged):
                 stage = "sentenced" if stage == "sentenced" else "charged"
-                new = tuple(c for c in event.charges if c not in current.charges)
-                changes["charges"] = current.charges + new
+                # Each charge once, in the order first laid (a fact may repeat one, too).
+                changes["charges"] = tuple(dict.fromkeys(current.charges + event.charges))
             elif isinstance(event, Sentenced):
                 stage = "sentenced"
                 changes.update(sentence=event.sentence, term_days=event.term_days)
@@ -511,10 +511,12 @@ def correct_event(target: EventBase, correction: Corrected) -> EventBase:
     try:
         amended: Event = type(target).model_validate(data)  # type: ignore[assignment]
     except ValidationError as exc:
-        raise InvalidEventError(
+        error = InvalidEventError(
             f"Corrected {correction.id} makes {target.type} {target.id} invalid: "
             f"{describe_validation_error(exc)}"
-        ) from None
+        )
+        error.event_id = str(correction.id)
+        raise error from None
     if amended.entity() != target.entity():
         raise _amendment_error(
             "amend-entity", correction, f"it would move {target.entity()} to {amended.entity()}"

@@ -28,7 +28,11 @@ class Store(Protocol):
         ...
 
     def read(self, after: int = 0) -> Iterator[tuple[int, str, EventBase]]:
-        """Yield `(position, entity, event)` for every event after a position, in order."""
+        """Yield `(position, entity, event)` for every event after a position, in order.
+
+        Positions increase but may skip numbers (a PostgreSQL sequence leaves gaps);
+        resume from the last position seen, never from a count.
+        """
         ...
 
     def close(self) -> None:

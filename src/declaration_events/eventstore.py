@@ -1,0 +1,347 @@
+"""The durable store: an `eventsourcing` application on SQLite, PostgreSQL or in memory.
+
+`open_store(url)` turns a URL into the application's environment (the user never
+writes one) and wraps it in `EventStore`, which implements the `Store` protocol the
+`Ledger` uses:
+
+- `append` writes a whole batch with one `application.events.put` (what
+  `Application.save` does, without its per-event protocol checks), which is one
+  `recorder.insert_events` call and so one database transaction. Each event goes
+  into its entity's stream at the next version; a stream that moved on since the
+  ledger looked makes the insert collide on (stream, version), `eventsourcing`
+  raises `IntegrityError`, and we raise `ConcurrencyConflict` for the ledger to retry.
+- `read(after)` pages through the notification log (the total order of all
+  events) with `recorder.select_notifications`: SQLite has no subscriptions, and
+  polling on each query is what a read model needs anyway.
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import re
+import secrets
+import sqlite3
+import zlib
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import EventSourcingError
+from eventsourcing.persistence import IntegrityError, Mapper, Notification
+from eventsourcing.utils import Environment, EnvType
+
+from .errors import StoreError
+from .events import Corrected, EventBase, Retracted
+from .mapper import Envelope, EventMapper, stream_id
+from .store import ConcurrencyConflict
+
+__all__ = ["EventStore", "StoreApplication", "generate_cipher_key", "open_store", "store_environment"]
+
+#: Notifications read per query while catching up.
+PAGE_SIZE = 1000
+#: Seconds a SQLite writer waits for another writer's transaction before giving up.
+SQLITE_LOCK_TIMEOUT = 60
+#: Seconds to wait for a PostgreSQL server to answer.
+POSTGRES_CONNECT_TIMEOUT = 10
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+
+class StoreApplication(Application[UUID]):
+    """The `eventsourcing` application behind a durable ledger; configured only by its env."""
+
+    name = "DeclarationEvents"  # PostgreSQL tables are `declarationevents_events`
+
+    def construct_env(self, name: str, env: EnvType | None = None) -> Environment:
+        """Only the given settings: `os.environ` must not redirect a ledger to another database."""
+        return Environment(name, dict(env or {}))
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        """Our pydantic mapper, with the configured cipher and compressor."""
+        return self.factory.mapper(transcoder=self.construct_transcoder(), mapper_class=EventMapper)
+
+
+def generate_cipher_key() -> str:
+    """A new random AES-256 key, base64-encoded, for `Ledger.open(..., cipher_key=...)`."""
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def _check_cipher_key(key: str) -> None:
+    try:
+        raw = base64.b64decode(key.encode("ascii"), validate=True)
+    except (ValueError, UnicodeEncodeError):
+        raw = b""
+    if len(raw) not in (16, 24, 32):
+        raise StoreError(
+            "the cipher key must be 16, 24 or 32 random bytes, base64-encoded; "
+            "make one with `declaration-events keygen`"
+        )
+    try:
+        import Crypto.Cipher.AES  # noqa: F401 - only to say clearly what is missing
+    except ImportError:
+        raise StoreError("encryption needs pycryptodome: pip install 'declaration-events[crypto]'") from None
+
+
+def describe_url(url: str) -> str:
+    """The URL with any password hidden, for messages."""
+    return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)
+
+
+def store_environment(url: str, *, cipher_key: str | None = None) -> dict[str, str]:
+    """The `eventsourcing` environment of a store URL (see `open_store`)."""
+    scheme = _SCHEME.match(url)
+    if url == "memory:":
+        env = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+    elif scheme and scheme.group(1).lower() in ("postgresql", "postgres"):
+        env = _postgres_environment(url)
+    elif scheme and scheme.group(1).lower() == "sqlite":
+        rest = url[len(scheme.group(0)) :]
+        if not rest.startswith("/"):
+            raise StoreError(
+                f"cannot open {url!r}: write sqlite:///relative/path or sqlite:////absolute/path"
+            )
+        env = _sqlite_environment(rest[1:], url)
+    elif scheme or not url.strip():
+        raise StoreError(
+            f"cannot open {describe_url(url)!r}: expected a file path, sqlite:///PATH, "
+            "postgresql://USER:PASSWORD@HOST:PORT/DB[?schema=NAME] or memory:"
+        )
+    else:
+        env = _sqlite_environment(url, url)
+    if cipher_key:
+        _check_cipher_key(cipher_key)
+        env["CIPHER_TOPIC"] = "eventsourcing.cipher:AESCipher"
+        env["CIPHER_KEY"] = cipher_key
+    return env
+
+
+def _sqlite_environment(path_text: str, url: str) -> dict[str, str]:
+    if not path_text:
+        raise StoreError(f"cannot open {url!r}: no file path after sqlite:///")
+    path = Path(path_text).expanduser()
+    if path.is_dir():
+        raise StoreError(f"cannot open {url!r}: {path} is a directory, not a database file")
+    if not path.parent.is_dir():
+        raise StoreError(f"cannot open {url!r}: directory {path.parent} does not exist")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(path.resolve()),
+        "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
+    }
+
+
+def _postgres_environment(url: str) -> dict[str, str]:
+    parts = urlsplit(url)
+    shown = describe_url(url)
+    dbname = unquote(parts.path.lstrip("/"))
+    if not dbname:
+        raise StoreError(f"cannot open {shown!r}: no database name (postgresql://USER@HOST:PORT/DB)")
+    query = {key: values[-1] for key, values in parse_qs(parts.query, keep_blank_values=True).items()}
+    unknown = sorted(set(query) - {"schema", "connect_timeout"})
+    if unknown:
+        raise StoreError(
+            f"cannot open {shown!r}: unknown parameter {', '.join(unknown)} (known: schema, connect_timeout)"
+        )
+    schema = query.get("schema", "")
+    if schema and not _SCHEMA_NAME.match(schema):
+        raise StoreError(f"cannot open {shown!r}: schema {schema!r} is not a plain identifier")
+    try:
+        port = parts.port or 5432
+    except ValueError:
+        raise StoreError(f"cannot open {shown!r}: the port is not a number") from None
+    timeout = query.get("connect_timeout", str(POSTGRES_CONNECT_TIMEOUT))
+    if not timeout.isdigit():
+        raise StoreError(f"cannot open {shown!r}: connect_timeout must be whole seconds")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": unquote(parts.hostname or "localhost"),
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(parts.username or getpass.getuser()),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_SCHEMA": schema,
+        "POSTGRES_CONNECT_TIMEOUT": timeout,
+        "POSTGRES_POOL_SIZE": "1",
+        "POSTGRES_MAX_OVERFLOW": "2",
+        "APPLICATION_RECORDER_TOPIC": "declaration_events.pgrecorder:BatchRecorder",
+    }
+
+
+def open_store(url: str, *, cipher_key: str | None = None) -> EventStore:
+    """Open (creating on first use) the store a URL names.
+
+    - `diplomacy.sqlite` or `sqlite:///relative/path` or `sqlite:////absolute/path`: a SQLite file;
+    - `postgresql://user:password@host:port/db?schema=name`: a PostgreSQL database (the schema,
+      default `public`, is created if missing);
+    - `memory:`: in this process only.
+
+    With `cipher_key` (see `generate_cipher_key`) events are encrypted at rest (AES-GCM).
+    Raises `StoreError` for a bad URL, an unreachable server or a file that is not a database.
+    """
+    env = store_environment(url, cipher_key=cipher_key)
+    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
+        return _open_postgres(url, env)
+    return EventStore(env, name=describe_url(url))
+
+
+def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
+    """Check the server answers, create the schema, then build the application.
+
+    Setup runs under an advisory lock so that processes opening a new database at
+    once do not race each other's `CREATE TABLE IF NOT EXISTS`.
+    """
+    try:
+        import psycopg  # an optional extra, imported only here
+        from psycopg import sql
+    except ImportError:
+        raise StoreError("PostgreSQL needs psycopg: pip install 'declaration-events[postgres]'") from None
+    shown = describe_url(url)
+    try:
+        conn = psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=env["POSTGRES_PORT"],
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"] or None,
+            connect_timeout=int(env["POSTGRES_CONNECT_TIMEOUT"]),
+            autocommit=True,
+        )
+    except psycopg.Error as exc:
+        detail = " ".join(str(exc).split()) or type(exc).__name__
+        raise StoreError(f"cannot connect to {shown}: {detail}") from None
+    with conn:
+        try:
+            conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
+            schema = env["POSTGRES_SCHEMA"] or "public"
+            if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
+                # Only when missing: creating needs a privilege that using does not.
+                conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
+            table = sql.Identifier(schema, f"{StoreApplication.name.lower()}_events").as_string(conn)
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+            if row and row[0]:
+                # `CREATE INDEX IF NOT EXISTS` would wait for a running import's table lock.
+                env = {**env, "CREATE_TABLE": "no"}
+            return EventStore(env, name=shown)
+        except psycopg.Error as exc:
+            detail = " ".join(str(exc).split())
+            raise StoreError(f"cannot set up {shown}: {detail}") from None
+        finally:
+            if not conn.closed:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (_SETUP_LOCK,))
+
+
+#: PostgreSQL advisory lock key held while a process sets up the schema and tables.
+_SETUP_LOCK = zlib.crc32(b"declaration_events.eventstore")
+
+
+class EventStore:
+    """A `Store` on an `eventsourcing` application: one stream per entity, one notification log."""
+
+    def __init__(self, env: Mapping[str, str], *, name: str = "store") -> None:
+        self.name = name
+        try:
+            self._app = StoreApplication(env=dict(env))
+        except (EventSourcingError, OSError, ValueError, ImportError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot open {name}: {_explain(exc)}") from None
+        self._recorder = self._app.recorder
+        self._mapper = self._app.mapper
+        self._entities: dict[UUID, str] = {}
+        self._written: dict[int, EventBase] = {}  # just appended here: no need to decode them again
+
+    @property
+    def application(self) -> StoreApplication:
+        """The `eventsourcing` application (its recorder, mapper and factory)."""
+        return self._app
+
+    def append(self, batch: Sequence[tuple[str, EventBase]], expected: Mapping[str, int]) -> None:
+        """Append the batch in one transaction if every entity is still at its expected version.
+
+        Within the batch, facts are written before amendments, so that no stream
+        starts with an amendment (order inside a batch carries no meaning).
+        """
+        if not batch:
+            return
+        versions = dict(expected)
+        envelopes: list[Envelope] = []
+        for entity, event in sorted(batch, key=lambda pair: isinstance(pair[1], Corrected | Retracted)):
+            if entity not in versions:
+                raise StoreError(f"append: no expected version given for {entity}")
+            versions[entity] += 1
+            envelopes.append(Envelope(stream_id(entity), versions[entity], event))
+        try:
+            recordings = self._app.events.put(envelopes)
+        except IntegrityError:
+            raise ConcurrencyConflict(
+                f"another writer appended to {', '.join(sorted(expected))} first"
+            ) from None
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot write to {self.name}: {_explain(exc)}") from None
+        for entity in versions:
+            self._entities[stream_id(entity)] = entity
+        for recording, envelope in zip(recordings, envelopes, strict=True):
+            self._written[recording.notification.id] = envelope.event
+
+    def read(self, after: int = 0) -> Iterator[tuple[int, str, EventBase]]:
+        """Yield `(position, entity, event)` for every event after a position, in order."""
+        position = after
+        while True:
+            try:
+                page = self._recorder.select_notifications(
+                    start=position, limit=PAGE_SIZE, inclusive_of_start=False
+                )
+            except (EventSourcingError, sqlite3.Error) as exc:
+                raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+            for notification in page:
+                event = self._written.pop(notification.id, None)
+                if event is None:
+                    event = self._mapper.to_domain_event(notification).event  # type: ignore[attr-defined]
+                yield notification.id, self._entity(notification, event), event
+            if len(page) < PAGE_SIZE:
+                return
+            position = page[-1].id
+
+    def stream(self, entity: str) -> list[tuple[int, EventBase]]:
+        """`(version, event)` of one entity's stream, as `eventsourcing` stores it."""
+        try:
+            stored = self._recorder.select_events(stream_id(entity))
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+        envelopes = [self._mapper.to_domain_event(s) for s in stored]
+        return [(e.originator_version, e.event) for e in envelopes]  # type: ignore[attr-defined]
+
+    def _entity(self, notification: Notification, event: EventBase) -> str:
+        if not isinstance(event, Corrected | Retracted):
+            return event.entity()
+        originator_id = notification.originator_id
+        oid = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
+        entity = self._entities.get(oid)
+        if entity is None:
+            # A stream never starts with an amendment: its first event names the entity.
+            first = self._recorder.select_events(oid, limit=1)
+            entity = self._mapper.to_domain_event(first[0]).event.entity()  # type: ignore[attr-defined]
+            self._entities[oid] = entity
+        return entity
+
+    def close(self) -> None:
+        """Close the database connections."""
+        self._app.close()
+
+    def __repr__(self) -> str:
+        return f"<EventStore {self.name}>"
+
+
+def _explain(exc: BaseException) -> str:
+    """A one-line reason, with the missing extra named when an import failed."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ImportError):
+            extra = "postgres" if "psycopg" in str(cause) else "crypto"
+            return f"{cause}; pip install 'declaration-events[{extra}]'"
+        cause = cause.__cause__
+    text = " ".join(str(exc).split())
+    if isinstance(exc, sqlite3.DatabaseError | EventSourcingError) and "not a database" in text:
+        return "the file is not a SQLite database"
+    return text or type(exc).__name__
