@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import uuid
 from collections.abc import Mapping
@@ -52,6 +53,8 @@ __all__ = [
 # Namespace of ids derived from a line's content (uuid5), fixed forever by format v1.
 ID_NAMESPACE = uuid.UUID("5b0f8a52-3d4e-5c57-9a52-5a3c1e0d7e11")
 _UNSET_ID = uuid.UUID(int=0)
+#: Largest integer every JSON reader agrees on (I-JSON, RFC 7493), and within int64 for pandas/SQL.
+MAX_JSON_INTEGER = 2**53 - 1
 
 Text = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1)]
 Slug = Annotated[
@@ -72,6 +75,9 @@ ReleaseMechanism = Literal[
     "agreement",
     "other",
 ]
+
+
+_COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
 
 
 class Source(BaseModel):
@@ -149,6 +155,30 @@ class EventBase(BaseModel):
         """The event as one canonical line of log format v1."""
         exclude = {"sources"} if not self.sources else None
         return self.model_dump_json(exclude_none=True, exclude=exclude)
+
+    def summary(self) -> str:
+        """A one-line human summary: type and the type's own fields."""
+        data = self.model_dump(exclude=_COMMON_FIELDS)
+        parts = []
+        for key, value in data.items():
+            if value in (None, (), []):
+                continue
+            shown = ", ".join(map(str, value)) if isinstance(value, tuple | list) else value
+            parts.append(f"{key}={shown}")
+        return " ".join([self.type, *parts])
+
+    def __str__(self) -> str:
+        return f"{self.occurred_on} {self.summary()}"
+
+    def _repr_html_(self) -> str:
+        """A compact two-column table for Jupyter."""
+        rows = "".join(
+            f"<tr><th style='text-align:left'>{html.escape(key)}</th>"
+            f"<td style='text-align:left'>{html.escape(str(value))}</td></tr>"
+            for key, value in self.model_dump(mode="json", exclude_none=True).items()
+            if value not in ((), [])
+        )
+        return f"<table><caption>{html.escape(self.type)}</caption>{rows}</table>"
 
 
 class _InstrumentEvent(EventBase):
@@ -283,7 +313,7 @@ class Sentenced(_CaseEvent):
     plover_mode: ClassVar[str | None] = "convict"
     type: Literal["Sentenced"] = "Sentenced"
     sentence: Text
-    term_days: Annotated[int, Strict(), Field(ge=0)] | None = None
+    term_days: Annotated[int, Strict(), Field(ge=0, le=MAX_JSON_INTEGER)] | None = None
 
 
 class Released(_CaseEvent):

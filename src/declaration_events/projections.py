@@ -39,7 +39,7 @@ from .rules import (
     valid_time_key,
 )
 
-__all__ = ["Projection", "describe_event"]
+__all__ = ["Projection"]
 
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
@@ -93,13 +93,6 @@ class _Belief:
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def describe_event(event: EventBase) -> str:
-    """A one-line human summary of a fact."""
-    data = event.model_dump(exclude={"type", "id", "occurred_on", "recorded_at", "sources", "note"})
-    parts = [f"{key}={value}" for key, value in data.items() if value not in (None, (), [])]
-    return f"{event.type} " + " ".join(parts)
 
 
 class Projection:
@@ -160,15 +153,18 @@ class Projection:
         touched.add(entity)
         if isinstance(amendment, Corrected):
             target = self._events[amendment.target]
-            for key in ("party", "actor", "target", "detaining_state", "requested_by"):
+            # Every field that names parties, single or listed, so timelines find the corrected fact.
+            single = ("party", "actor", "target", "detaining_state", "requested_by", "initiator")
+            for key in (*single, "nationalities"):
                 value = amendment.changes.get(key)
-                if isinstance(value, str) and key in type(target).model_fields:
-                    from .parties import resolve_party
+                for name in value if isinstance(value, list) else [value]:
+                    if isinstance(name, str) and key in type(target).model_fields:
+                        from .parties import resolve_party
 
-                    try:
-                        self._by_party[resolve_party(value)].add(target.id)
-                    except ValueError:
-                        continue
+                        try:
+                            self._by_party[resolve_party(name)].add(target.id)
+                        except ValueError:
+                            continue
 
     # -- reading raw -----------------------------------------------------------------------
 
@@ -194,6 +190,10 @@ class Projection:
     def entity_of(self, event_id: UUID) -> str | None:
         """Which entity an event (or an amendment, through its target) belongs to."""
         return self._entity_of.get(event_id)
+
+    def knows(self, entity: str) -> bool:
+        """Whether any fact of this entity (e.g. `case:kovrig`) is recorded."""
+        return entity in self._facts
 
     def entities(self, prefix: str) -> list[str]:
         """Known entity slugs of one kind (`instrument` or `case`), sorted."""
@@ -406,7 +406,7 @@ class Projection:
         counts = Counter(e.type for e in found)
         return Timeline(
             rows=tuple(
-                TimelineRow(str(e.occurred_on), e.type, e.entity(), describe_event(e), e)  # type: ignore[arg-type]
+                TimelineRow(str(e.occurred_on), e.type, e.entity(), e.summary(), e)  # type: ignore[arg-type]
                 for e in found
             ),
             party=party,

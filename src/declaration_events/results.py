@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from .events import Condemned, Event
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "CaseRow",
@@ -37,6 +40,28 @@ class _Rows(Generic[Row]):
     def __getitem__(self, index: int) -> Row:
         return self.rows[index]
 
+    # Displays and DataFrames live in `notebook` (pandas imported only by `to_dataframe`).
+    def to_dataframe(self) -> pd.DataFrame:
+        """The rows as a pandas DataFrame (needs the `notebook` extra)."""
+        from .notebook import to_dataframe
+
+        return to_dataframe(self)
+
+    def _repr_html_(self) -> str:
+        from .notebook import result_html
+
+        return result_html(self)
+
+    def __str__(self) -> str:
+        from .notebook import result_text
+
+        return result_text(self)
+
+    def __repr__(self) -> str:
+        from .notebook import result_repr
+
+        return result_repr(self)
+
 
 @dataclass(frozen=True, slots=True)
 class SignatoryRow:
@@ -60,7 +85,7 @@ class SignatoryRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Signatories(_Rows[SignatoryRow]):
     """Every party with a status in one instrument, as of a date, as known at a time."""
 
@@ -124,7 +149,7 @@ class CaseRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Cases(_Rows[CaseRow]):
     """Every detention case begun by a date, as known at a time."""
 
@@ -176,7 +201,7 @@ class CondemnationRow:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Condemnations(_Rows[CondemnationRow]):
     """Condemnations made by a date, as known at a time, in valid-time order."""
 
@@ -208,7 +233,7 @@ class TimelineRow:
         return {"on": self.on, "type": self.type, "entity": self.entity, "summary": self.summary}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Timeline(_Rows[TimelineRow]):
     """Every fact about one party, in valid-time order."""
 

@@ -237,3 +237,13 @@ def test_the_committed_json_schema_matches_the_models() -> None:
     assert committed == json.loads(json.dumps(event_json_schema())), (
         "schema drifted: run `declaration-events schema > schema/event-log-v1.json`"
     )
+
+
+def test_a_single_event_reads_as_one_line_and_renders_as_an_html_table() -> None:
+    """str() is a one-line summary; _repr_html_ escapes and tabulates the fields."""
+    event = parse_event({"type": "Detained", **WHEN, **{**VALID["Detained"], "person": "A <b>"}})
+    assert str(event) == "2021-02-15 Detained case=kovrig person=A <b> nationalities=CAN detaining_state=CHN"
+    page = event._repr_html_()
+    assert "<caption>Detained</caption>" in page
+    assert "A &lt;b&gt;" in page
+    assert "<th style='text-align:left'>detaining_state</th>" in page

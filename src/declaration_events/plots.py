@@ -1,0 +1,414 @@
+"""Charts of a ledger with matplotlib (an optional extra, imported when a chart is drawn).
+
+Each function draws on `ax` when given, else on a new figure, and returns the
+Figure. Counts come from the projections' change points, so a step chart is
+exact to the day without sampling.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .dates import parse_date, parse_datetime
+from .errors import InvalidEventError
+from .notebook import PARTICIPATION_STATUSES, count_steps, require_extra
+from .parties import party_name
+from .rules import CaseState
+
+if TYPE_CHECKING:
+    import os
+
+    from matplotlib.artist import Artist
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    from .ledger import DateLike, Ledger
+
+__all__ = ["IMAGE_FORMATS", "STATUS_COLOURS", "plot_cases", "plot_signatories", "save_figure"]
+
+#: File formats `save_figure` and the `plot` command write.
+IMAGE_FORMATS = ("png", "svg", "pdf")
+
+#: Okabe–Ito colours: distinguishable with the common colour-vision deficiencies.
+PALETTE = ("#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
+STATUS_COLOURS = {
+    "signed": "#56B4E9",
+    "endorsed": "#0072B2",
+    "ratified": "#E69F00",
+    "party": "#009E73",
+    "withdrawing": "#CC79A7",
+    "withdrawn": "#D55E00",
+}
+LINESTYLES = ("-", "--", "-.", ":")
+CUSTODY = frozenset({"detained", "charged", "sentenced"})
+MUTED = "0.35"
+FONT_SMALL = 8.5
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+def _valid_date(value: DateLike, name: str) -> date:
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise InvalidEventError(f"{name}: {exc}") from None
+
+
+def _record_time(value: DateLike | None, name: str) -> datetime | None:
+    try:
+        return parse_datetime(value) if value is not None else None
+    except ValueError as exc:
+        raise InvalidEventError(f"{name}: {exc}") from None
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%b %Y}"
+
+
+def _x(day: date) -> float:
+    """Matplotlib's number for a date (its typed API takes numbers, not dates)."""
+    import matplotlib.dates as mdates
+
+    return float(mdates.date2num(day))  # type: ignore[no-untyped-call]  # matplotlib.dates is untyped
+
+
+def _figure(ax: Axes | None, size: tuple[float, float]) -> tuple[Figure, Axes, bool]:
+    """The figure and axes to draw on, and whether the figure is ours to lay out."""
+    require_extra("matplotlib")
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        figure = ax.figure
+        return (figure if isinstance(figure, Figure) else figure.figure), ax, False
+    import matplotlib.pyplot as plt
+
+    fig, new_ax = plt.subplots(figsize=size, layout="constrained")
+    return fig, new_ax, True
+
+
+def _titles(ax: Axes, title: str, subtitle: str) -> None:
+    lines = textwrap.wrap(title, 70)
+    ax.set_title("\n".join(lines), loc="left", fontsize=13, fontweight="bold", pad=20)
+    ax.annotate(
+        subtitle,
+        xy=(0, 1),
+        xycoords="axes fraction",
+        xytext=(0, 6),
+        textcoords="offset points",
+        fontsize=9,
+        color=MUTED,
+        va="bottom",
+    )
+
+
+def _date_axis(ax: Axes) -> None:
+    import matplotlib.dates as mdates
+
+    ax.xaxis_date()
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=10)  # type: ignore[no-untyped-call]
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
+    ax.set_xlabel("date")
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+def _legend(fig: Figure, ax: Axes, own: bool) -> None:
+    """Below the axes on our own figure (as many columns as fit), else inside the axes."""
+    handles, labels = ax.get_legend_handles_labels()
+    if not own:
+        ax.legend(handles, labels, loc="best", fontsize=8)
+        return
+    longest = max(map(len, labels), default=0)
+    columns = max(1, min(3 if longest < 36 else 2 if longest < 56 else 1, len(labels)))
+    fig.legend(handles, labels, loc="outside lower center", ncols=columns, frameon=False, fontsize=9)
+
+
+def _short(title: str, slug: str) -> str:
+    """A short name for labels: the title up to ' in ', or the slug in words if that is long."""
+    short = title.split(" in ")[0]
+    return short if len(short) <= 40 else slug.replace("-", " ").capitalize()
+
+
+def _size_points(fig: Figure, ax: Axes) -> tuple[float, float]:
+    """Approximate width and height of the axes in points (before layout)."""
+    box = ax.get_position()
+    return box.width * fig.get_figwidth() * 72, box.height * fig.get_figheight() * 72
+
+
+def _mark(fig: Figure, ax: Axes, milestones: Iterable[tuple[date, str]], lo: date, hi: date) -> float:
+    """Dashed lines with labels along the top edge; return the height (points) the labels need.
+
+    A label runs right of its line, or left when it would leave the axes; a label
+    that would overlap one already placed drops to the next free row.
+    """
+    width, _ = _size_points(fig, ax)
+    span = max((hi - lo).days, 1)
+    shown = sorted((day, text) for day, text in milestones if lo <= day <= hi)
+    line_height = max((text.count("\n") + 1 for _, text in shown), default=0) * 11 + 5
+    rows: list[list[tuple[float, float]]] = []
+    for day, text in shown:
+        at = (day - lo).days / span
+        extent = max(map(len, text.split("\n"))) * FONT_SMALL * 0.56 / width + 0.015
+        right = at + extent > 1
+        left_edge, right_edge = (at - extent, at) if right else (at, at + extent)
+        row = 0
+        while row < len(rows) and any(a < right_edge and left_edge < b for a, b in rows[row]):
+            row += 1
+        if row == len(rows):
+            rows.append([])
+        rows[row].append((left_edge, right_edge))
+        ax.axvline(_x(day), color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1.5)
+        ax.annotate(
+            text,
+            xy=(_x(day), 1),
+            xycoords=("data", "axes fraction"),
+            xytext=(-4 if right else 4, -4 - line_height * row),
+            textcoords="offset points",
+            ha="right" if right else "left",
+            va="top",
+            fontsize=FONT_SMALL,
+            color="0.2",
+            gid="milestone",
+        )
+    return line_height * len(rows) + 6 if rows else 0
+
+
+# -- signatories ------------------------------------------------------------------------------
+
+
+def plot_signatories(
+    ledger: Ledger,
+    instruments: str | Sequence[str],
+    *,
+    start: DateLike | None = None,
+    end: DateLike | None = None,
+    known_at: DateLike | None = None,
+    ax: Axes | None = None,
+) -> Figure:
+    """Step chart of parties by status over time: one line per status (and instrument).
+
+    Milestones (opening, entry into force) are dashed lines with labels. Counts leave
+    out rows made uncertain by partial dates, as `signatories()` does.
+    """
+    require_extra("matplotlib")
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    slugs = [instruments] if isinstance(instruments, str) else list(instruments)
+    if not slugs:
+        raise ValueError("give at least one instrument")
+    known = _record_time(known_at, "known_at")
+    ledger.catch_up()
+    histories = [ledger.projection.instrument_history(slug, known) for slug in slugs]
+    hi = _valid_date(end, "end") if end is not None else _today()
+    opened = min(h.opened_on.first for h in histories)
+    lead = timedelta(days=max(30, (hi - opened).days // 25))
+    lo = _valid_date(start, "start") if start is not None else opened - lead
+    fig, ax, own = _figure(ax, (10, 5.6))
+    several = len(histories) > 1
+    top, milestones = 1, []
+    for index, history in enumerate(histories):
+        name = _short(history.title, history.slug)
+        days, counts = count_steps(history.parties.values(), lo, hi)
+        for status in PARTICIPATION_STATUSES:
+            values = [c[status] for c in counts]
+            if not any(values):
+                continue
+            top = max(top, *values)
+            ax.step(
+                [_x(d) for d in days],
+                values,
+                where="post",
+                color=STATUS_COLOURS[status],
+                linestyle=LINESTYLES[index % len(LINESTYLES)],
+                linewidth=2,
+                label=f"{name + ': ' if several else ''}{status}, {values[-1]:,} on {_day(hi)}",
+            )
+        milestones += [
+            (day, f"{name + ' ' if several else ''}{what} {_day(day)}") for day, what, _ in history.milestones
+        ]
+    headroom = _mark(fig, ax, milestones, lo, hi)
+    _, height = _size_points(fig, ax)
+    ax.set_xlim(_x(lo), _x(hi))
+    ax.set_ylim(0, max(top * 1.1, top / max(1 - 1.3 * (headroom + 8) / height, 0.3)))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.set_ylabel("parties (states and organisations)")
+    ax.grid(axis="y", color="0.9", linewidth=0.8)
+    _date_axis(ax)
+    title = "Parties by status" if several else histories[0].title
+    when = f"on {_day(known.date())}" if known else "now"
+    period = f"{_day(lo)} to {_day(hi)} · as known {when}"
+    _titles(ax, title, period if several else f"Parties by status, {period}")
+    _legend(fig, ax, own)
+    return fig
+
+
+# -- detention cases --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Style:
+    marker: str
+    size: float  # points
+    face: str
+    edge: str
+    width: float
+
+    def line(self) -> dict[str, Any]:
+        """Keyword arguments of a marker-only `Line2D`."""
+        return {
+            "linestyle": "none",
+            "marker": self.marker,
+            "markersize": self.size,
+            "markerfacecolor": self.face,
+            "markeredgecolor": self.edge,
+            "markeredgewidth": self.width,
+        }
+
+
+MARKERS = {
+    "charged": _Style("D", 6, "white", "black", 1.2),
+    "sentenced": _Style("X", 9, "black", "white", 0.8),
+    "released": _Style("|", 16, "black", "black", 2.5),
+}
+
+
+def _segments(states: Sequence[CaseState], as_of: date) -> list[tuple[str, date, date]]:
+    """Custody and bail periods, merged, cut at `as_of`."""
+    out: list[tuple[str, date, date]] = []
+    for state, following in zip(states, [*states[1:], None], strict=True):
+        stop = min(following.on, as_of) if following else as_of
+        kind = "custody" if state.status in CUSTODY else "bail" if state.status == "on_bail" else None
+        if kind is None or stop <= state.on:
+            continue
+        if out and out[-1][0] == kind and out[-1][2] == state.on:
+            out[-1] = (kind, out[-1][1], stop)
+        else:
+            out.append((kind, state.on, stop))
+    return out
+
+
+def _markers(states: Sequence[CaseState]) -> list[tuple[str, date]]:
+    """Where charges, a sentence and release first appear."""
+    found = [("charged", states[0].on)] if states[0].charges else []
+    for before, state in pairwise(states):
+        if len(state.charges) > len(before.charges):
+            found.append(("charged", state.on))
+        if state.sentence and state.sentence != before.sentence:
+            found.append(("sentenced", state.on))
+        if state.status == "released" and before.status != "released":
+            found.append(("released", state.on))
+    return found
+
+
+def _case_note(states: Sequence[CaseState], as_of: date, bail_days: int) -> str:
+    last = states[-1]
+    note = f"{last.days_detained(as_of):,} days in custody"
+    if bail_days:
+        note += f", {bail_days:,} on bail"
+    if last.sentence:
+        note += f" · sentenced to {last.sentence}"
+    if last.status == "released":
+        return f"{note} · released {_day(last.since)}"
+    return f"{note} · {last.status.replace('_', ' ')}"
+
+
+def plot_cases(
+    ledger: Ledger,
+    *,
+    as_of: DateLike | None = None,
+    known_at: DateLike | None = None,
+    instruments: Sequence[str] = (),
+    ax: Axes | None = None,
+) -> Figure:
+    """Timeline of detention cases: one bar per case, custody solid and bail hatched.
+
+    Bars are coloured by the detaining state; markers show charges, sentences and
+    release; `instruments` adds those instruments' milestones as dashed lines.
+    """
+    require_extra("matplotlib")
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    day = _valid_date(as_of, "as_of") if as_of is not None else _today()
+    known = _record_time(known_at, "known_at")
+    ledger.catch_up()
+    projection = ledger.projection
+    bars: list[tuple[str, tuple[CaseState, ...]]] = []
+    for slug in projection.entities("case"):
+        history = projection.case_history(slug, known)
+        states = tuple(s for s in history.states if s.on <= day) if history else ()
+        if states:
+            bars.append((slug, states))
+    bars.sort(key=lambda bar: (bar[1][0].on, bar[0]))
+    fig, ax, own = _figure(ax, (10, 2.2 + 1.0 * max(len(bars), 1) + (0.5 if instruments else 0)))
+    holders = sorted({states[-1].detaining_state for _, states in bars})
+    colour = {state: PALETTE[i % len(PALETTE)] for i, state in enumerate(holders)}
+    labels: list[str] = []
+    for row, (slug, states) in enumerate(bars):
+        last = states[-1]
+        tint = colour[last.detaining_state]
+        bail_days = 0
+        for kind, begin, stop in _segments(states, day):
+            bail = kind == "bail"
+            bail_days += (stop - begin).days if bail else 0
+            ax.barh(
+                row, (stop - begin).days or 1, left=_x(begin), height=0.46, color=tint,
+                alpha=0.3 if bail else 1, hatch="////" if bail else None, edgecolor=tint, linewidth=0,
+                zorder=2, gid=f"{slug}:{kind}",
+            )  # fmt: skip
+        for kind, on in _markers(states):
+            ax.plot([_x(on)], [row], zorder=3, gid=f"{slug}:{kind}", **MARKERS[kind].line())
+        ax.annotate(
+            _case_note(states, day, bail_days), xy=(_x(states[0].on), row - 0.25), xytext=(0, 2),
+            textcoords="offset points", fontsize=FONT_SMALL, color="0.2", va="bottom", gid="days",
+        )  # fmt: skip
+        nationals = ", ".join(map(party_name, last.nationalities))
+        labels.append(f"{last.person}\nof {nationals}, held by {party_name(last.detaining_state)}")
+    lo = min((states[0].on for _, states in bars), default=day)
+    margin = timedelta(days=max((day - lo).days, 30) // 30)
+    ax.set_xlim(_x(lo - margin), _x(day + margin))
+    milestones = []
+    for slug in instruments:
+        instrument = projection.instrument_history(slug, known)
+        name = _short(instrument.title, slug)
+        milestones += [(on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones]
+    headroom = _mark(fig, ax, milestones, lo - margin, day + margin)
+    _, height = _size_points(fig, ax)
+    units = (len(bars) + (0.05 if headroom else 0.3)) / max(1 - headroom / height, 0.3)
+    ax.set_ylim(len(bars) - 0.45, len(bars) - 0.45 - units)
+    ax.set_yticks(range(len(bars)), labels, fontsize=9)
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    ax.grid(axis="x", color="0.9", linewidth=0.8)
+    ax.set_axisbelow(True)
+    _date_axis(ax)
+    when = f"on {_day(known.date())}" if known else "now"
+    _titles(ax, "Detention cases: time in custody and on bail", f"as of {_day(day)} · as known {when}")
+    handles: list[Artist] = [Patch(color=colour[s], label=f"held by {party_name(s)}") for s in holders]
+    handles.append(Patch(facecolor="0.85", edgecolor="0.4", hatch="////", linewidth=0, label="on bail"))
+    handles += [Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items()]
+    if own:
+        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
+    else:
+        ax.legend(handles=handles, loc="best", fontsize=8)
+    return fig
+
+
+def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
+    """Write a figure (format from the extension: png, svg, pdf) and close it."""
+    import matplotlib.pyplot as plt
+
+    target = Path(path)
+    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2)
+    plt.close(fig)
+    return target

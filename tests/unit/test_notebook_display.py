@@ -1,0 +1,102 @@
+"""Rich displays: compact HTML in Jupyter (counts first, long tables cut), readable text elsewhere."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from declaration_events import Ledger
+from declaration_events.notebook import MAX_HTML_ROWS, result_html
+from declaration_events.tables import cases_table, condemnations_table, signatories_table, timeline_table
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.jsonl"))
+DECLARATION = "arbitrary-detention-declaration"
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    return Ledger.from_jsonl(*SEEDS)
+
+
+def body_rows(html: str) -> list[str]:
+    return re.findall(r"<tr><td>(.*?)</td>", html)
+
+
+def test_signatories_html_puts_title_and_counts_before_the_rows(ledger: Ledger) -> None:
+    """Title, both times, then '59 parties: endorsed 59', then the table."""
+    html = ledger.signatories(DECLARATION, as_of="2021-02-15")._repr_html_()
+    assert html.startswith('<div class="declaration-events">')
+    title = html.index("Declaration Against Arbitrary Detention in State-to-State Relations")
+    counts = html.index("<strong>59 parties</strong>: endorsed 59")
+    assert title < html.index("as of 2021-02-15, known at") < counts < html.index("<table>")
+    assert "<th>code</th><th>party</th><th>status</th><th>since</th>" in html
+
+
+def test_a_long_table_is_cut_with_a_note_and_keeps_its_last_rows(ledger: Ledger) -> None:
+    """60 rows show as the first 15, an ellipsis row, the last 5, and a note naming `.to_dataframe()`."""
+    html = ledger.signatories(DECLARATION, as_of="2022-10-14")._repr_html_()
+    rows = body_rows(html)
+    assert len(rows) == MAX_HTML_ROWS
+    assert rows[0] == "ALB" and rows[-1] == "XKX"
+    assert html.count("…</td></tr>") == 1
+    assert "60 rows, 20 shown; <code>.to_dataframe()</code> has them all." in html
+    assert "endorsed ?" in html and "(+1 uncertain, marked ?, not counted)" in html
+
+
+def test_a_short_table_is_shown_whole(ledger: Ledger) -> None:
+    """Three cases: three rows, no note; the counts line comes first."""
+    html = ledger.cases(as_of="2021-02-15")._repr_html_()
+    assert body_rows(html) == ["kovrig", "meng-wanzhou", "spavor"]
+    assert "shown" not in html
+    assert html.index("<strong>3 cases</strong>: charged 2, on_bail 1") < html.index("<table>")
+    assert "<td>798</td>" in html and "<td>Canada</td><td>China</td>" in html
+
+
+def test_html_escapes_text_from_the_log(ledger: Ledger) -> None:
+    """Quotes and markup-like characters in sources are escaped, never injected."""
+    html = ledger.condemnations()._repr_html_()
+    assert "&quot;hostage diplomacy&quot;" in html and '"hostage diplomacy"' not in html
+    assert "it’s also immoral" in html
+    assert "<strong>5 condemnations</strong>: by Canada 2, China 1, United States 2" in html
+
+
+def test_every_result_prints_as_the_cli_table(ledger: Ledger) -> None:
+    """`str()` of a result is the plain-text table the command line prints."""
+    signatories = ledger.signatories(DECLARATION, as_of="2021-02-15")
+    cases = ledger.cases(as_of="2021-02-15")
+    condemnations = ledger.condemnations()
+    timeline = ledger.timeline("Canada")
+    assert str(signatories) == signatories_table(signatories)
+    assert str(cases) == cases_table(cases)
+    assert str(condemnations) == condemnations_table(condemnations)
+    assert str(timeline) == timeline_table(timeline)
+    assert "59 parties: endorsed 59" in str(signatories)
+
+
+def test_repr_is_one_line_saying_what_when_and_how_many(ledger: Ledger) -> None:
+    """A terminal shows a summary, not sixty dataclass rows."""
+    text = repr(ledger.signatories(DECLARATION, as_of="2022-10-14", known_at="2026-11-02T00:00:00Z"))
+    assert text == (
+        "<Signatories arbitrary-detention-declaration, as of 2022-10-14, known at "
+        "2026-11-02T00:00:00+00:00: 60 parties (endorsed 59; 1 uncertain, not counted)>"
+    )
+    assert "\n" not in repr(ledger.cases()) and repr(ledger.timeline("XKX")).startswith("<Timeline Kosovo")
+
+
+def test_every_result_kind_has_an_html_table(ledger: Ledger) -> None:
+    """Timelines and condemnations render too; anything else is a TypeError."""
+    assert "<strong>Kosovo</strong> (XKX)" in ledger.timeline("XKX")._repr_html_()
+    assert "<th>speaker</th>" in ledger.condemnations()._repr_html_()
+    with pytest.raises(TypeError, match="expected a query result"):
+        result_html(object())
+
+
+def test_the_ledger_html_summarises_events_instruments_and_cases(ledger: Ledger) -> None:
+    """Event count and record span, then instruments with their parties, then cases with days."""
+    html = ledger._repr_html_()
+    assert f"<strong>Ledger</strong>: {len(ledger)} events, recorded 2018-12-11 to 2026-11-01" in html
+    assert html.index("events") < html.index("2 instruments") < html.index("3 cases")
+    assert "<td>arbitrary-detention-declaration</td>" in html and "endorsed 60" in html
+    assert "<td>kovrig</td><td>Michael Kovrig</td><td>China</td><td>released</td><td>1,019</td>" in html

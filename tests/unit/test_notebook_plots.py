@@ -1,0 +1,192 @@
+"""Charts: what they draw (series, bars, markers, milestones, labels) and the PNG files they make."""
+
+from __future__ import annotations
+
+import struct
+from collections.abc import Iterator
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import pytest
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from declaration_events import Ledger, plot_cases, plot_signatories
+from declaration_events.cli import main
+from declaration_events.plots import save_figure
+
+matplotlib.use("Agg")  # no window, the same pixels on every machine
+
+SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.jsonl"))
+DECLARATION = "arbitrary-detention-declaration"
+
+
+@pytest.fixture(scope="module")
+def ledger() -> Ledger:
+    return Ledger.from_jsonl(*SEEDS)
+
+
+@pytest.fixture(autouse=True)
+def close_figures() -> Iterator[None]:
+    yield
+    plt.close("all")
+
+
+def png_size(path: Path) -> tuple[int, int]:
+    header = path.read_bytes()[:24]
+    assert header[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", header[16:24])
+    return width, height
+
+
+def series(ax: Axes) -> dict[str, list[float]]:
+    return {
+        str(line.get_label()): [float(y) for y in line.get_ydata()]  # type: ignore[union-attr]
+        for line in ax.get_lines()
+        if not str(line.get_label()).startswith("_")
+    }
+
+
+def milestones(ax: Axes) -> list[str]:
+    return [text.get_text() for text in ax.texts if text.get_gid() == "milestone"]
+
+
+def bars(ax: Axes) -> dict[str, Rectangle]:
+    return {str(p.get_gid()): p for p in ax.patches if isinstance(p, Rectangle) and p.get_gid()}
+
+
+def test_signatories_chart_steps_to_59_on_launch_day_and_60_with_kosovo(ledger: Ledger) -> None:
+    """One series (endorsed), the opening milestone, titled and labelled, with a legend below."""
+    fig = plot_signatories(ledger, DECLARATION, start="2021-01-01", end="2023-12-31")
+    ax = fig.axes[0]
+    lines = series(ax)
+    assert list(lines) == ["endorsed, 60 on 31 Dec 2023"]
+    values = lines["endorsed, 60 on 31 Dec 2023"]
+    assert values[0] == 0 and max(values) == 60 and 59 in values
+    assert milestones(ax) == ["opened 15 Feb 2021"]
+    assert ax.get_xlabel() == "date" and ax.get_ylabel() == "parties (states and organisations)"
+    assert "Declaration Against Arbitrary Detention" in ax.get_title(loc="left")
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["endorsed, 60 on 31 Dec 2023"]
+    assert ax.get_ylim()[1] > 60  # room above the line for the milestone label
+
+
+def test_a_treaty_chart_shows_ratified_then_party_and_entry_into_force(ledger: Ledger) -> None:
+    """The Ottawa Treaty: Canada ratified in 1997, a party from entry into force in 1999."""
+    fig = plot_signatories(
+        ledger, "ottawa-treaty", start="1997-01-01", end="2001-01-01", known_at="2022-01-01"
+    )
+    ax = fig.axes[0]
+    assert [label.split(",")[0] for label in series(ax)] == ["ratified", "party"]
+    assert milestones(ax) == ["opened 3 Dec 1997", "entered into force 1 Mar 1999"]
+    assert "as known on 1 Jan 2022" in " ".join(t.get_text() for t in ax.texts)
+
+
+def test_several_instruments_share_one_chart_with_named_series(ledger: Ledger) -> None:
+    """Each series and milestone names its instrument; linestyles tell instruments apart."""
+    fig = plot_signatories(ledger, [DECLARATION, "ottawa-treaty"], start="1997-01-01", end="2023-01-01")
+    ax = fig.axes[0]
+    labels = list(series(ax))
+    assert len(labels) == 3
+    assert labels[0].startswith("Declaration Against Arbitrary Detention: endorsed")
+    assert {label.split(":")[0] for label in labels[1:]} == {"Ottawa treaty"}
+    assert len(milestones(ax)) == 3 and ax.get_title(loc="left") == "Parties by status"
+
+
+def test_a_chart_draws_on_a_given_axes_and_returns_its_figure(ledger: Ledger) -> None:
+    """`ax=` puts the chart in the caller's layout, with the legend inside the axes."""
+    fig, (left, right) = plt.subplots(1, 2, figsize=(14, 4))
+    assert plot_signatories(ledger, DECLARATION, ax=left) is fig
+    assert plot_cases(ledger, as_of="2021-12-31", ax=right) is fig
+    assert series(left) and bars(right)
+    assert left.get_legend() is not None and right.get_legend() is not None and not fig.legends
+
+
+def test_cases_chart_has_one_bar_per_case_coloured_by_detaining_state(ledger: Ledger) -> None:
+    """Custody bars for all three, a bail bar for Meng only; China's two share a colour."""
+    fig = plot_cases(ledger, as_of="2021-12-31", known_at="2021-12-31")
+    ax = fig.axes[0]
+    drawn = bars(ax)
+    assert sorted(drawn) == ["kovrig:custody", "meng-wanzhou:bail", "meng-wanzhou:custody", "spavor:custody"]
+    colour = {gid: tuple(patch.get_facecolor()[:3]) for gid, patch in drawn.items()}
+    assert colour["kovrig:custody"] == colour["spavor:custody"] != colour["meng-wanzhou:custody"]
+    assert drawn["meng-wanzhou:bail"].get_hatch() == "////"
+    ticks = [t.get_text() for t in ax.get_yticklabels()]
+    assert [t.split("\n")[0] for t in ticks] == ["Meng Wanzhou", "Michael Kovrig", "Michael Spavor"]
+    assert ticks[1].endswith("of Canada, held by China")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["held by Canada", "held by China", "on bail", "charged", "sentenced", "released"]
+    assert ax.get_xlabel() == "date" and ax.get_title(loc="left").startswith("Detention cases")
+
+
+def test_cases_chart_marks_charges_sentence_release_and_days(ledger: Ledger) -> None:
+    """Markers where they happened; a note per bar with days in custody as `cases()` counts them."""
+    ax = plot_cases(ledger, as_of="2021-12-31").axes[0]
+    marks = sorted(str(line.get_gid()) for line in ax.get_lines() if line.get_gid())
+    assert marks == [
+        "kovrig:charged",
+        "kovrig:released",
+        "meng-wanzhou:charged",
+        "meng-wanzhou:released",
+        "spavor:charged",
+        "spavor:released",
+        "spavor:sentenced",
+    ]
+    notes = [t.get_text() for t in ax.texts if t.get_gid() == "days"]
+    assert notes[0] == "10 days in custody, 1,018 on bail · released 24 Sep 2021"
+    assert notes[2].startswith("1,019 days in custody · sentenced to 11 years in prison")
+
+
+def test_cases_chart_stops_at_as_of_and_can_mark_an_instrument(ledger: Ledger) -> None:
+    """On launch day nobody is released yet; the declaration's opening is a labelled line."""
+    ax = plot_cases(ledger, as_of="2021-02-15", instruments=[DECLARATION]).axes[0]
+    assert not [line for line in ax.get_lines() if str(line.get_gid()).endswith("released")]
+    notes = [t.get_text() for t in ax.texts if t.get_gid() == "days"]
+    assert notes[1] == "798 days in custody · charged"
+    assert milestones(ax) == ["Declaration Against Arbitrary Detention\nopened 15 Feb 2021"]
+
+
+def test_charts_render_to_non_trivial_png_files(ledger: Ledger, tmp_path: Path) -> None:
+    """Saved at 150 dpi: real PNGs, several hundred pixels each way and tens of kilobytes."""
+    cases = save_figure(plot_cases(ledger, as_of="2021-12-31", instruments=[DECLARATION]), tmp_path / "c.png")
+    signatories = save_figure(plot_signatories(ledger, DECLARATION), tmp_path / "s.png")
+    for path in (cases, signatories):
+        width, height = png_size(path)
+        assert width > 1000 and height > 500 and path.stat().st_size > 20_000
+    assert not plt.get_fignums()  # save_figure closed them
+
+
+def test_plot_command_writes_both_charts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`declaration-events plot signatories|cases LOG... --out FILE` writes the image and says so."""
+    logs = [str(path) for path in SEEDS]
+    out = tmp_path / "signatories.png"
+    assert main(["plot", "signatories", *logs, "--instrument", DECLARATION, "--out", str(out)]) == 0
+    assert main(["plot", "cases", *logs, "--as-of", "2021-12-31", "--out", str(tmp_path / "c.svg")]) == 0
+    assert png_size(out)[0] > 1000 and (tmp_path / "c.svg").read_text().startswith("<?xml")
+    assert f"{out}: signatories chart written" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["signatories", "--instrument", "arbitrary-detention", "--out", "x.png"], "did you mean"),
+        (["cases", "--out", "x.gif"], "give a file ending in .png"),
+        (["cases", "--as-of", "2021-02-30", "--out", "x.png"], "as_of"),
+    ],
+)
+def test_plot_command_errors_are_one_line(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Unknown instruments, unsupported formats and bad dates: exit 1 with a one-line message."""
+    chart, *rest = args
+    rest = [str(tmp_path / a) if a.startswith("x.") else a for a in rest]
+    assert main(["plot", chart, *map(str, SEEDS), *rest]) == 1
+    error = capsys.readouterr().err
+    assert message in error and error.count("\n") == 1
+    assert not list(tmp_path.iterdir())
+
+
+def test_figures_are_matplotlib_figures(ledger: Ledger) -> None:
+    """The return type is the Figure, ready for `savefig` or a notebook."""
+    assert isinstance(plot_cases(ledger), Figure)
