@@ -44,13 +44,15 @@ if TYPE_CHECKING:
 
 __all__ = ["Ledger", "RecordResult"]
 
+STATEMENTS = "statements"
+
 DateLike = date | datetime | str
 #: How far a record time may run ahead of this machine's clock (clock skew between writers).
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 #: How many times a batch is re-checked and re-appended after another writer got in first.
-MAX_RETRIES = 20
+MAX_RETRIES = 50
 #: Longest random pause before a retry, in seconds: doubling from the first, up to the last.
-RETRY_BACKOFF = (0.002, 0.1)
+RETRY_BACKOFF = (0.002, 0.5)
 
 
 @dataclass(frozen=True)
@@ -361,8 +363,12 @@ class Ledger:
         touched = set(new_facts) | set(new_amendments)
         new_entities = set(new_facts)
         for entity in sorted(touched):
-            facts = projection.facts(entity) + new_facts.get(entity, [])
             amendments = new_amendments.get(entity, [])
+            if entity == STATEMENTS:
+                # Statements follow no state machine: check only what the batch adds or amends.
+                self._check_statements(new_facts.get(entity, []), amendments, new_entities)
+                continue
+            facts = projection.facts(entity) + new_facts.get(entity, [])
             try:
                 believed = _fold(entity, facts, projection.amendments(entity) + amendments)
             except InvalidTransitionError as exc:
@@ -372,6 +378,23 @@ class Ledger:
                 self._check_references(believed, new_entities)
         expected = {entity: self._versions[entity] for entity in touched}
         return plan, expected
+
+    def _check_statements(
+        self,
+        new: Sequence[EventBase],
+        amendments: Sequence[Corrected | Retracted],
+        new_entities: set[str],
+    ) -> None:
+        targets = {amendment.target for amendment in amendments}
+        new_ids = {event.id for event in new}
+        stored = [self._projection.get(target) for target in targets - new_ids]
+        facts = [*new, *(event for event in stored if event is not None)]
+        prior = [a for a in self._projection.amendments(STATEMENTS) if a.target in targets]
+        try:
+            believed = apply_amendments(facts, [*prior, *amendments], strict=True)
+        except InvalidTransitionError as exc:
+            raise _blame(exc, STATEMENTS, facts, prior, new, amendments) from None
+        self._check_references(believed, new_entities)
 
     def _amendment_entity(
         self,
