@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -27,6 +28,8 @@ class PartialDate:
     year: int
     month: int | None = None
     day: int | None = None
+    _first: date = field(init=False, repr=False, compare=False, hash=False)
+    _last: date = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
@@ -35,12 +38,24 @@ class PartialDate:
             raise ValueError(f"month {self.month} is not in 1..12")
         if self.day is not None and self.day < 1:
             raise ValueError(f"day {self.day} is not a day of the month")
-        # Constructing the period's first day validates the calendar (no 2021-02-30).
-        date(self.year, self.month or 1, self.day or 1)
+        # Constructing the period's bounds validates the calendar (no 2021-02-30).
+        first = date(self.year, self.month or 1, self.day or 1)
+        if self.day is not None:
+            last = first
+        elif self.month is not None:
+            last = date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
+        else:
+            last = date(self.year, 12, 31)
+        object.__setattr__(self, "_first", first)
+        object.__setattr__(self, "_last", last)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Parse `YYYY-MM-DD`, `YYYY-MM` or `YYYY`."""
+        return _parse(text)
+
+    @classmethod
+    def _parse(cls, text: str) -> PartialDate:
         if not _PARTIAL.match(text):
             raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
         parts = [int(p) for p in text.split("-")]
@@ -59,7 +74,7 @@ class PartialDate:
         if isinstance(value, date):
             return cls(value.year, value.month, value.day)
         if isinstance(value, str):
-            return cls.parse(value)
+            return _parse(value)
         raise ValueError(f"expected a date string, got {type(value).__name__}")
 
     @property
@@ -77,16 +92,12 @@ class PartialDate:
     @property
     def first(self) -> date:
         """The first day of the period."""
-        return date(self.year, self.month or 1, self.day or 1)
+        return self._first
 
     @property
     def last(self) -> date:
         """The last day of the period: the day from which the fact counts as happened."""
-        if self.day is not None:
-            return date(self.year, self.month or 1, self.day)
-        if self.month is not None:
-            return date(self.year, self.month, calendar.monthrange(self.year, self.month)[1])
-        return date(self.year, 12, 31)
+        return self._last
 
     def __str__(self) -> str:
         if self.month is None:
@@ -116,6 +127,10 @@ class PartialDate:
             "pattern": PARTIAL_DATE_PATTERN,
             "description": "A date YYYY-MM-DD, or a partial date YYYY-MM or YYYY.",
         }
+
+
+# Log dates repeat a lot (every endorser of a declaration on its launch day): parse each once.
+_parse = lru_cache(maxsize=1 << 16)(PartialDate._parse)
 
 
 def parse_date(value: date | datetime | str) -> date:

@@ -80,14 +80,14 @@ def iter_events(
             if not raw.strip():
                 continue
             try:
-                raw.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                fail(number, f"invalid UTF-8 at byte {exc.start + 1}")
-                continue
-            try:
                 event = EVENT_ADAPTER.validate_json(raw)
             except ValidationError as exc:
-                fail(number, describe_validation_error(exc))
+                try:
+                    raw.decode("utf-8")  # only now: a clearer message than the JSON parser's
+                except UnicodeDecodeError as bad:
+                    fail(number, f"invalid UTF-8 at byte {bad.start + 1}")
+                else:
+                    fail(number, describe_validation_error(exc))
                 continue
             earlier = seen.get(event.id)
             if earlier is not None:

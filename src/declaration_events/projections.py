@@ -100,12 +100,11 @@ class Projection:
 
     def __init__(self, events: Iterable[EventBase] = ()) -> None:
         self._events: dict[UUID, EventBase] = {}
-        self._order: list[UUID] = []
         self._facts: dict[str, list[EventBase]] = defaultdict(list)
         self._amendments: dict[str, list[Amendment]] = defaultdict(list)
         self._orphans: dict[UUID, list[Amendment]] = defaultdict(list)
         self._entity_of: dict[UUID, str] = {}
-        self._by_party: dict[str, set[UUID]] = defaultdict(set)
+        self._by_party: dict[str, set[str]] = defaultdict(set)  # party -> entities naming it
         self._reverse_links: dict[str, set[str]] = defaultdict(set)
         self._latest: datetime | None = None
         self._beliefs: OrderedDict[tuple[str, datetime | None], _Belief] = OrderedDict()
@@ -116,15 +115,16 @@ class Projection:
     def add(self, events: Iterable[EventBase]) -> None:
         """Index more recorded events (any order; amendments may precede their targets)."""
         touched: set[str] = set()
+        known = self._events
         for event in events:
-            if event.id in self._events:
+            if event.id in known:
                 continue
-            if event.recorded_at is None:
+            recorded_at = event.recorded_at
+            if recorded_at is None:
                 raise ValueError(f"event {event.id} has no recorded_at; record it through a Ledger")
-            self._events[event.id] = event
-            self._order.append(event.id)
-            if self._latest is None or event.recorded_at > self._latest:
-                self._latest = event.recorded_at
+            known[event.id] = event
+            if self._latest is None or recorded_at > self._latest:
+                self._latest = recorded_at
             if isinstance(event, Corrected | Retracted):
                 entity = self._entity_of.get(event.target)
                 if entity is None:
@@ -137,11 +137,12 @@ class Projection:
             self._facts[entity].append(event)
             touched.add(entity)
             for party in event.parties():
-                self._by_party[party].add(event.id)
+                self._by_party[party].add(entity)
             if isinstance(event, CasesLinked):
                 self._reverse_links[event.other_case].add(event.case)
-            for orphan in self._orphans.pop(event.id, []):
-                self._route(entity, orphan, touched)
+            if self._orphans:
+                for orphan in self._orphans.pop(event.id, []):
+                    self._route(entity, orphan, touched)
         if touched:
             self._beliefs = OrderedDict(
                 (key, value) for key, value in self._beliefs.items() if key[0] not in touched
@@ -162,7 +163,7 @@ class Projection:
                         from .parties import resolve_party
 
                         try:
-                            self._by_party[resolve_party(name)].add(target.id)
+                            self._by_party[resolve_party(name)].add(entity)
                         except ValueError:
                             continue
 
@@ -180,7 +181,7 @@ class Projection:
 
     def events(self) -> Iterable[EventBase]:
         """Every recorded event, in the order it was added."""
-        return (self._events[event_id] for event_id in self._order)
+        return iter(self._events.values())
 
     @property
     def latest_recorded_at(self) -> datetime | None:
@@ -398,7 +399,7 @@ class Projection:
 
     def timeline(self, party: str, *, known_at: datetime | None = None) -> Timeline:
         """Every fact naming `party`, as believed at `known_at`, in valid-time order."""
-        entities = {self._entity_of[i] for i in self._by_party.get(party, ())}
+        entities = sorted(self._by_party.get(party, ()))
         found: list[EventBase] = []
         for entity in entities:
             found.extend(e for e in self.believed(entity, known_at) if party in e.parties())

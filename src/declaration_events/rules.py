@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
-from typing import Literal, NoReturn
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Literal, NamedTuple, NoReturn
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -158,13 +158,17 @@ LIFECYCLE_RANK: Mapping[str, int] = {
     "Released": 4,
 }
 
-_EPOCH = datetime.min.replace(tzinfo=None)
+_NEVER_RECORDED = datetime.min.replace(tzinfo=UTC)
 
 
-def valid_time_key(event: EventBase) -> tuple[date, int, str, str]:
+def valid_time_key(event: EventBase) -> tuple[date, int, datetime, UUID]:
     """Sort key of the valid-time order, with the same-day tie rule."""
-    recorded = event.recorded_at.isoformat() if event.recorded_at else ""
-    return (event.occurred_on.last, LIFECYCLE_RANK.get(event.type, 5), recorded, str(event.id))
+    return (
+        event.occurred_on.last,
+        LIFECYCLE_RANK.get(event.type, 5),
+        event.recorded_at or _NEVER_RECORDED,
+        event.id,
+    )
 
 
 def _broken(rule: str, event: EventBase, status: str | None, entity: str, detail: str) -> NoReturn:
@@ -334,8 +338,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     )
 
 
-@dataclass(frozen=True, slots=True)
-class CaseState:
+class CaseState(NamedTuple):
     """A detention case as it stands from `on` until its next change."""
 
     on: date
@@ -404,7 +407,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
                 assert current is not None  # noqa: S101 - narrowed by the check above
                 link = (event.other_case, event.relation)
                 links = current.links if link in current.links else (*current.links, link)
-                states.append(replace(current, on=day, start=event.occurred_on.first, links=links))
+                states.append(current._replace(on=day, start=event.occurred_on.first, links=links))
                 continue
             key = event.type
             if isinstance(event, Released) and event.mechanism == "bail":
@@ -450,8 +453,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             elif isinstance(event, Released) and current.custody_since is not None:
                 changes.update(custody_days=current.days_detained(day), custody_since=None)
             states.append(
-                replace(
-                    current,
+                current._replace(
                     on=day,
                     start=event.occurred_on.first,
                     status=after,
@@ -478,13 +480,15 @@ def _amendment_error(rule: str, amendment: EventBase, detail: str) -> InvalidTra
 
 def apply_amendments(
     facts: Sequence[EventBase],
-    amendments: Iterable[Corrected | Retracted],
+    amendments: Sequence[Corrected | Retracted],
     *,
     strict: bool = True,
 ) -> list[EventBase]:
     """The facts as believed once the amendments (taken in record order) are applied."""
+    if not amendments:
+        return list(facts)
     by_id: dict[UUID, EventBase | None] = {fact.id: fact for fact in facts}
-    for amendment in sorted(amendments, key=lambda a: (a.recorded_at or _EPOCH, str(a.id))):
+    for amendment in sorted(amendments, key=lambda a: (a.recorded_at or _NEVER_RECORDED, a.id)):
         if amendment.target not in by_id:
             if strict:
                 raise _amendment_error("unknown-target", amendment, f"no event {amendment.target}")
