@@ -6,7 +6,7 @@ import gc
 import os
 import random
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +36,15 @@ from .events import (
 from .parties import resolve_party
 from .projections import Projection
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
-from .rules import RULES, apply_amendments, fold_case, fold_instrument, valid_time_key
+from .rules import (
+    RULES,
+    CaseHistory,
+    InstrumentHistory,
+    apply_amendments,
+    fold_case,
+    fold_instrument,
+    valid_time_key,
+)
 from .store import ConcurrencyConflict, MemoryStore, Store
 
 if TYPE_CHECKING:
@@ -96,15 +104,15 @@ def _locate(error: DeclarationEventsError, locations: Mapping[UUID, str] | None)
 
 def _fold(
     entity: str, facts: Sequence[EventBase], amendments: Sequence[Corrected | Retracted]
-) -> list[EventBase]:
-    """Apply the amendments and fold the entity's facts strictly; return the facts as believed."""
+) -> tuple[list[EventBase], InstrumentHistory | CaseHistory | None]:
+    """Apply the amendments and fold the entity's facts strictly; return the belief and its history."""
     believed = apply_amendments(facts, amendments, strict=True)
     kind, _, slug = entity.partition(":")
     if kind == "instrument":
-        fold_instrument(slug, believed, strict=True)
-    elif kind == "case":
-        fold_case(slug, believed, strict=True)
-    return believed
+        return believed, fold_instrument(slug, believed, strict=True)
+    if kind == "case":
+        return believed, fold_case(slug, believed, strict=True)
+    return believed, None
 
 
 def _blame(
@@ -151,6 +159,7 @@ class Ledger:
     def __init__(self, store: Store | None = None) -> None:
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
+        self._folded: dict[str, InstrumentHistory | CaseHistory] = {}
         self._position = 0
         self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
         self.catch_up()
@@ -358,6 +367,7 @@ class Ledger:
                 recorded_by_others += found
             if not batch:
                 return recorded_by_others
+            self._folded = {}
             try:
                 plan, expected = self._check(batch)
             except DeclarationEventsError as exc:
@@ -370,10 +380,19 @@ class Ledger:
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
             self.catch_up()
+            self._adopt_folds(plan, expected)
             return recorded_by_others
         raise ConcurrencyConflict(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
+
+    def _adopt_folds(self, plan: Sequence[tuple[str, EventBase]], expected: Mapping[str, int]) -> None:
+        """Hand the write side's folds to the projection, where no other writer got in between."""
+        appended = Counter(entity for entity, _ in plan)
+        for entity, history in self._folded.items():
+            if self._versions[entity] == expected[entity] + appended[entity]:
+                self._projection.prime(entity, history)
+        self._folded = {}
 
     def _check(self, batch: Sequence[EventBase]) -> tuple[list[tuple[str, EventBase]], dict[str, int]]:
         """Run the rules over every entity the batch touches; return the append plan."""
@@ -406,12 +425,14 @@ class Ledger:
                 continue
             facts = projection.facts(entity) + new_facts.get(entity, [])
             try:
-                believed = _fold(entity, facts, projection.amendments(entity) + amendments)
+                believed, history = _fold(entity, facts, projection.amendments(entity) + amendments)
             except InvalidTransitionError as exc:
                 stored = projection.amendments(entity)
                 raise _blame(exc, entity, facts, stored, new_facts.get(entity, []), amendments) from None
             if not entity.startswith("instrument:"):
                 self._check_references(believed, new_entities)
+            if history is not None:
+                self._folded[entity] = history
         expected = {entity: self._versions[entity] for entity in touched}
         return plan, expected
 

@@ -107,7 +107,10 @@ class Projection:
         self._by_party: dict[str, set[str]] = defaultdict(set)  # party -> entities naming it
         self._reverse_links: dict[str, set[str]] = defaultdict(set)
         self._latest: datetime | None = None
-        self._beliefs: OrderedDict[tuple[str, datetime | None], _Belief] = OrderedDict()
+        # What is believed now, one entry per entity (dropped when the entity gets new facts),
+        # and beliefs at past record times, a bounded cache.
+        self._current: dict[str, _Belief] = {}
+        self._past: OrderedDict[tuple[str, datetime], _Belief] = OrderedDict()
         self.add(events)
 
     # -- writing ---------------------------------------------------------------------------
@@ -144,8 +147,10 @@ class Projection:
                 for orphan in self._orphans.pop(event.id, []):
                     self._route(entity, orphan, touched)
         if touched:
-            self._beliefs = OrderedDict(
-                (key, value) for key, value in self._beliefs.items() if key[0] not in touched
+            for entity in touched:
+                self._current.pop(entity, None)
+            self._past = OrderedDict(
+                (key, value) for key, value in self._past.items() if key[0] not in touched
             )
 
     def _route(self, entity: str, amendment: Amendment, touched: set[str]) -> None:
@@ -223,28 +228,46 @@ class Projection:
     def _belief(self, entity: str, known_at: datetime | None) -> _Belief:
         if known_at is not None and (self._latest is None or known_at >= self._latest):
             known_at = None  # everything recorded is known: share the full view
+        if known_at is None:
+            current = self._current.get(entity)
+            if current is None:
+                current = self._current[entity] = self._fold(entity, self.believed(entity))
+            return current
         key = (entity, known_at)
-        cached = self._beliefs.get(key)
+        cached = self._past.get(key)
         if cached is not None:
-            self._beliefs.move_to_end(key)
+            self._past.move_to_end(key)
             return cached
-        facts = self.believed(entity, known_at)
+        belief = self._past[key] = self._fold(entity, self.believed(entity, known_at))
+        if len(self._past) > _CACHE_SIZE:
+            self._past.popitem(last=False)
+        return belief
+
+    @staticmethod
+    def _fold(
+        entity: str, facts: Sequence[EventBase], history: InstrumentHistory | CaseHistory | None = None
+    ) -> _Belief:
         kind, _, slug = entity.partition(":")
         instrument = case = None
         parties: dict[str, _Points[Change]] = {}
         case_points = None
         if kind == "instrument":
-            instrument = fold_instrument(slug, facts, strict=False)
+            instrument = (
+                history
+                if isinstance(history, InstrumentHistory)
+                else fold_instrument(slug, facts, strict=False)
+            )
             parties = {name: _Points.of(points) for name, points in instrument.parties.items()}
-        elif kind == "case" and facts:
-            case = fold_case(slug, facts, strict=False)
+        elif kind == "case" and (facts or history):
+            case = history if isinstance(history, CaseHistory) else fold_case(slug, facts, strict=False)
             case_points = _Points.of(case.states)
         statements = tuple(sorted(facts, key=valid_time_key)) if kind == "statements" else ()
-        belief = _Belief(instrument, case, parties, case_points, statements)
-        self._beliefs[key] = belief
-        if len(self._beliefs) > _CACHE_SIZE:
-            self._beliefs.popitem(last=False)
-        return belief
+        return _Belief(instrument, case, parties, case_points, statements)
+
+    def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
+        """Adopt a history the write side has just folded from exactly the current facts."""
+        if not history.skipped:
+            self._current[entity] = self._fold(entity, (), history)
 
     def instrument_history(self, instrument: str, known_at: datetime | None = None) -> InstrumentHistory:
         """The instrument's folded history as believed at `known_at`."""

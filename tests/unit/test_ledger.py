@@ -312,3 +312,19 @@ def test_the_ledger_round_trips_through_jsonl(seeds: Ledger, tmp_path: Path) -> 
         again.cases(as_of="2021-02-15", known_at="2026-01-01").to_dict()
         == seeds.cases(as_of="2021-02-15", known_at="2026-01-01").to_dict()
     )
+
+
+def test_after_a_load_a_query_is_a_lookup_not_a_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The write side's folds index the projection: no fold runs again for queries now."""
+    import declaration_events.projections as projections
+
+    ledger = Ledger.from_jsonl(*SEEDS)
+
+    def no_replay(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a query replayed the history")
+
+    monkeypatch.setattr(projections, "fold_instrument", no_replay)
+    monkeypatch.setattr(projections, "fold_case", no_replay)
+    assert ledger.signatories(DECLARATION, as_of="2021-02-15").counts == {"endorsed": 59}
+    assert ledger.signatories(DECLARATION, as_of="2023-01-01").counts == {"endorsed": 60}
+    assert len(ledger.cases(as_of="2021-02-15")) == 3
