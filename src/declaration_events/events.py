@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import sys
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -193,7 +194,7 @@ class _InstrumentEvent(EventBase):
     instrument: Slug
 
     def entity(self) -> str:
-        return f"instrument:{self.instrument}"
+        return sys.intern(f"instrument:{self.instrument}")  # one string per entity, not per event
 
 
 class InstrumentOpened(_InstrumentEvent):
@@ -291,7 +292,7 @@ class _CaseEvent(EventBase):
     case: Slug
 
     def entity(self) -> str:
-        return f"case:{self.case}"
+        return sys.intern(f"case:{self.case}")  # one string per entity, not per event
 
 
 class Detained(_CaseEvent):

@@ -265,7 +265,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         if state.consent_effective >= force.occurred_on.last:
             on, start = state.consent_effective, state.consent_start
         else:
-            on, start = force.occurred_on.last, force.occurred_on.first
+            on, start = force.occurred_on.last, max(force.occurred_on.first, state.consent_start)
         schedule(party, state, on, start, "party", cause)
 
     for event in ordered:
@@ -312,12 +312,15 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             state.changes.append(Change(day, start, after, event.id))
             if isinstance(event, Ratified):
                 effective = event.effective_on or event.occurred_on
-                state.consent_effective, state.consent_start = effective.last, effective.first
+                # An effect cannot start before its cause, whatever its (partial) effective date.
+                state.consent_effective = effective.last
+                state.consent_start = max(effective.first, event.occurred_on.first)
                 bind_when_in_force(party, state, event.id)
             elif isinstance(event, Withdrew):
                 effective = event.effective_on or event.occurred_on
                 state.consent_effective = state.consent_start = None
-                schedule(party, state, effective.last, effective.first, "withdrawn", event.id)
+                leaving = max(effective.first, event.occurred_on.first)
+                schedule(party, state, effective.last, leaving, "withdrawn", event.id)
             fire_until(day)
         except InvalidTransitionError:
             if strict:

@@ -1,0 +1,75 @@
+"""Bugs found by the properties and the state machine (or while writing them), kept as plain examples."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from declaration_events import (
+    Charged,
+    Detained,
+    EnteredIntoForce,
+    InstrumentOpened,
+    Ledger,
+    Ratified,
+    Signed,
+    Withdrew,
+)
+
+
+def at(day: int) -> datetime:
+    return datetime(2021, 1, day, tzinfo=UTC)
+
+
+def test_a_charge_repeated_within_one_fact_is_listed_once() -> None:
+    """A `Charged` fact naming a charge twice lists it once in the case (found by the state machine)."""
+    ledger = Ledger()
+    detained = Detained(
+        case="c", person="P", nationalities=("CAN",), detaining_state="CHN", occurred_on="2019-01-01"
+    )
+    ledger.record_many([detained.recorded(at(1))])
+    ledger.record(
+        Charged(case="c", charges=("espionage", "espionage"), occurred_on="2019-02-01").recorded(at(2))
+    )
+    ledger.record(Charged(case="c", charges=("fraud", "espionage"), occurred_on="2019-03-01").recorded(at(3)))
+    row = ledger.case("c")
+    assert row is not None
+    assert row.charges == ("espionage", "fraud")
+
+
+def test_a_party_named_only_by_a_correction_sees_the_fact_in_its_timeline() -> None:
+    """A corrected nationality or initiator puts the fact on that party's timeline (found by the machine)."""
+    ledger = Ledger()
+    detained = ledger.record(
+        Detained(
+            case="c", person="P", nationalities=("CHN",), detaining_state="CHN", occurred_on="2019-01-01"
+        ).recorded(at(1))
+    )
+    opened = ledger.record(
+        InstrumentOpened(instrument="i", title="I", kind="treaty", occurred_on="2019-01-01").recorded(at(1))
+    )
+    ledger.correct(detained, {"nationalities": ["CAN", "GBR"]}, "misreported", recorded_at=at(2))
+    ledger.correct(opened, {"initiator": "USA"}, "misreported", recorded_at=at(3))
+    assert [row.event.id for row in ledger.timeline("CAN")] == [detained.id]
+    assert [row.event.id for row in ledger.timeline("GBR")] == [detained.id]
+    assert [row.event.id for row in ledger.timeline("USA")] == [opened.id]
+    assert [row.event.id for row in ledger.timeline("CAN", known_at=at(1))] == []
+
+
+def test_a_partial_effective_date_does_not_act_before_the_fact_that_sets_it() -> None:
+    """Withdrawn or bound "some time in 2019" by a fact of 5 June: on 1 March nothing had happened yet."""
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(instrument="d", title="D", kind="declaration", occurred_on="2018-01-01"),
+            Signed(instrument="d", party="CAN", occurred_on="2018-02-01"),
+            Withdrew(instrument="d", party="CAN", occurred_on="2019-06-05", effective_on="2019"),
+            InstrumentOpened(instrument="t", title="T", kind="treaty", occurred_on="2018-01-01"),
+            EnteredIntoForce(instrument="t", occurred_on="2018-03-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2019-06-05", effective_on="2019"),
+        ]
+    )
+    march = ledger.signatories("d", as_of="2019-03-01")
+    assert [(r.party, r.status, r.uncertain) for r in march] == [("CAN", "signed", False)]
+    assert len(ledger.signatories("t", as_of="2019-03-01")) == 0
+    july = ledger.signatories("t", as_of="2019-07-01")
+    assert [(r.party, r.status, r.uncertain) for r in july] == [("CAN", "party", True)]

@@ -1,0 +1,114 @@
+"""The stateful test base run against our own ledgers, and proof that it catches a broken rule."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from declaration_events import Ledger, rules
+from declaration_events.testing import LedgerStateMachine
+
+TestLedgerInMemory = LedgerStateMachine.TestCase
+
+
+class LedgerOnSQLite(LedgerStateMachine):
+    """The same machine on an SQLite file per example."""
+
+    def make_ledger(self) -> Ledger:
+        self.directory = tempfile.TemporaryDirectory()
+        return Ledger.open(f"sqlite:///{Path(self.directory.name, f'{uuid.uuid4().hex}.sqlite')}")
+
+    def teardown(self) -> None:
+        try:
+            super().teardown()
+        finally:
+            self.directory.cleanup()
+
+
+TestLedgerOnSQLite = LedgerOnSQLite.TestCase
+# A third of the examples: each step commits to disk, the machine's checks stay the same.
+TestLedgerOnSQLite.settings = settings(max_examples=max(10, settings.default.max_examples // 3))
+
+
+class Journaled(LedgerStateMachine):
+    """Keeps the journal of the last run, which after a failure is the shrunk example.
+
+    A broken transition shows when the ledger and the model disagree on taking a fact, which
+    `record` checks at every step; the hunt skips the costlier checks of every answer.
+    """
+
+    last_journal: ClassVar[list[str]] = []
+    max_entities = 1  # one instrument and one case: every step deepens their histories
+
+    def agrees_with_the_model(self) -> None:  # no longer an invariant: not decorated
+        """Skipped in the hunt."""
+
+    def the_past_is_unchanged(self) -> None:  # no longer an invariant: not decorated
+        """Skipped in the hunt."""
+
+    def _snapshot(self) -> None:
+        """Nothing to keep: the past is not checked in the hunt."""
+
+    def teardown(self) -> None:
+        type(self).last_journal = list(self.journal)
+        self.ledger.close()
+
+
+HUNT = settings(
+    max_examples=300,
+    stateful_step_count=20,
+    phases=[Phase.generate, Phase.shrink],  # no explain phase: it costs as much as the shrinking
+    derandomize=True,
+    database=None,
+    deadline=None,
+    report_multiple_bugs=False,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+
+
+@pytest.mark.parametrize(
+    ("table", "event", "status", "after"),
+    [
+        # Too permissive: signing twice without withdrawing between (open, sign, sign again).
+        (rules.PARTICIPATION_TRANSITIONS, "Signed", "signed", "signed"),
+        # Too strict: ratifying a treaty one has signed (open, sign, ratify).
+        (rules.PARTICIPATION_TRANSITIONS, "Ratified", "signed", None),
+        # Too permissive, in a case: bail for someone already on bail (detain, bail, bail again).
+        (rules.CASE_TRANSITIONS, "Released:bail", "on_bail", "on_bail"),
+    ],
+    ids=["sign-twice", "no-ratifying-after-signing", "bail-from-bail"],
+)
+def test_a_broken_transition_is_caught_and_shrunk_to_a_short_example(
+    monkeypatch: pytest.MonkeyPatch,
+    table: dict[str, dict[str | None, str]],
+    event: str,
+    status: str,
+    after: str | None,
+) -> None:
+    """Break one cell of a transition table: the machine fails, and shrinks to the few facts that show it."""
+    if after is None:
+        monkeypatch.delitem(table[event], status)
+    else:
+        monkeypatch.setitem(table[event], status, after)
+    with pytest.raises(AssertionError, match=r"the ledger (accepted|refused)"):
+        run_state_machine_as_test(Journaled, settings=HUNT)
+    shrunk = Journaled.last_journal
+    assert 2 <= len(shrunk) <= 6, shrunk  # short: a handful of recording attempts
+
+
+def test_the_machine_agrees_on_postgresql(postgres_url: str) -> None:
+    """The same machine on PostgreSQL (a server the tests start), a fresh schema per example."""
+
+    class LedgerOnPostgreSQL(LedgerStateMachine):
+        def make_ledger(self) -> Ledger:
+            return Ledger.open(f"{postgres_url}?schema=m{uuid.uuid4().hex[:16]}")
+
+    # A sixth of the examples: every query also catches up with the server.
+    few = settings(max_examples=max(5, settings.default.max_examples // 6), deadline=None)
+    run_state_machine_as_test(LedgerOnPostgreSQL, settings=few)
