@@ -14,7 +14,7 @@ from declaration_events.strategies import Illegal, histories, illegal_events
 from declaration_events.testing import replay_case, replay_instrument
 
 MANY = settings(
-    max_examples=400, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+    max_examples=1000, derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
 )
 
 
