@@ -7,11 +7,11 @@ import os
 import random
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from .dates import PartialDate, parse_date, parse_datetime
@@ -55,6 +55,7 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "RecordResult"]
 
 STATEMENTS = "statements"
+EventBaseT = TypeVar("EventBaseT", bound=EventBase)
 
 DateLike = date | datetime | str
 #: How far a record time may run ahead of this machine's clock (clock skew between writers).
@@ -132,15 +133,23 @@ def _blame(
     """
     culprit: EventBase | None = None
     blamed = {str(event.id) for event in [*new_facts, *new_amendments]}
+    new_ids = {event.id for event in new_facts}
+    stored_facts = [fact for fact in facts if fact.id not in new_ids]
     if new_amendments and error.event_id not in {str(a.id) for a in new_amendments}:
         try:
             _fold(entity, facts, stored_amendments)
         except DeclarationEventsError:
             pass  # illegal without this batch's amendments too: a fact is at fault
         else:
-            culprit = new_amendments[-1]
+            culprit = _first_failing(
+                [a for a in new_amendments if str(a.target) == error.event_id] or new_amendments,
+                lambda prefix: _fold(entity, facts, [*stored_amendments, *prefix]),
+            )
     if culprit is None and new_facts and error.event_id not in blamed:
-        culprit = min(new_facts, key=valid_time_key)
+        culprit = _first_failing(
+            sorted(new_facts, key=valid_time_key),
+            lambda prefix: _fold(entity, [*stored_facts, *prefix], stored_amendments),
+        )
     if culprit is None:
         return error
     return InvalidTransitionError(
@@ -151,6 +160,25 @@ def _blame(
         entity=error.entity or entity,
         status=error.status,
     )
+
+
+#: How many of a batch's events the error path re-folds one by one to find the one at fault.
+MAX_BLAME_SEARCH = 500
+
+
+def _first_failing(
+    candidates: Sequence[EventBaseT], fold: Callable[[Sequence[EventBaseT]], object]
+) -> EventBaseT | None:
+    """The first candidate whose addition (in order) makes the fold fail; the last one if none alone does."""
+    if not candidates:
+        return None
+    if len(candidates) <= MAX_BLAME_SEARCH:
+        for index in range(len(candidates)):
+            try:
+                fold(candidates[: index + 1])
+            except DeclarationEventsError:
+                return candidates[index]
+    return candidates[0] if len(candidates) > MAX_BLAME_SEARCH else candidates[-1]
 
 
 class Ledger:

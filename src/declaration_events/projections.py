@@ -17,7 +17,7 @@ from uuid import UUID
 
 from .errors import UnknownEntityError
 from .events import CasesLinked, Condemned, Corrected, Event, EventBase, Retracted
-from .parties import party_name
+from .parties import party_name, resolve_party
 from .results import (
     CaseRow,
     Cases,
@@ -78,6 +78,11 @@ class _Points(Generic[Point]):
                 shown, uncertain = later, True
             later += 1
         return (self.points[shown] if shown >= 0 else None), uncertain
+
+    def certain(self, as_of: date) -> Point | None:
+        """The last point certainly in force on `as_of` (partial-dated facts not yet over ignored)."""
+        index = bisect_right(self.ons, as_of) - 1
+        return self.points[index] if index >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -165,12 +170,13 @@ class Projection:
                 value = amendment.changes.get(key)
                 for name in value if isinstance(value, list) else [value]:
                     if isinstance(name, str) and key in type(target).model_fields:
-                        from .parties import resolve_party
-
                         try:
                             self._by_party[resolve_party(name)].add(entity)
                         except ValueError:
                             continue
+            other_case = amendment.changes.get("other_case")
+            if isinstance(target, CasesLinked) and isinstance(other_case, str):
+                self._reverse_links[other_case].add(target.case)  # rows re-check the link itself
 
     # -- reading raw -----------------------------------------------------------------------
 
@@ -327,6 +333,9 @@ class Projection:
         state, uncertain = points.at(as_of)
         if state is None:
             return None
+        # Days are counted on what certainly happened: an uncertain release has not ended custody.
+        known = points.certain(as_of) if uncertain else state
+        days = known.days_detained(as_of) if known is not None else 0
         linked = [other for other, _ in state.links]
         for other in sorted(self._reverse_links.get(case, ())):
             other_points = self._belief(f"case:{other}", known_at).case_points
@@ -342,7 +351,7 @@ class Projection:
             location=state.location,
             status=state.status,
             since=state.since,
-            days_detained=state.days_detained(as_of),
+            days_detained=days,
             charges=state.charges,
             sentence=state.sentence,
             term_days=state.term_days,

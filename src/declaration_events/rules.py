@@ -215,6 +215,11 @@ class _Party:
     timer: tuple[date, date, str, UUID] | None = None
     changes: list[Change] = field(default_factory=list)
 
+    def record(self, on: date, start: date, status: str, cause: UUID, *, floor: date) -> None:
+        """Add a change; its period cannot start before the change it follows (or `floor`)."""
+        start = max(start, self.changes[-1].start if self.changes else floor)
+        self.changes.append(Change(on, start, status, cause))
+
 
 def _unknown_instrument(slug: str, ordered: Sequence[EventBase]) -> NoReturn:
     first = ordered[0] if ordered else None
@@ -233,7 +238,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     """Fold one instrument's (already amended) facts, in any order, into its history."""
     entity = f"instrument:{slug}"
     ordered = sorted(events, key=valid_time_key)
-    if strict and not any(isinstance(event, InstrumentOpened) for event in ordered):
+    if strict and ordered and not any(isinstance(event, InstrumentOpened) for event in ordered):
         _unknown_instrument(slug, ordered)
     opened: InstrumentOpened | None = None
     force: EnteredIntoForce | None = None
@@ -255,15 +260,16 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             _, start, status, cause = state.timer
             state.timer = None
             state.status = status
-            if state.changes and state.changes[-1].on == on:
-                state.changes.pop()  # the earlier status never held for a whole day
-            state.changes.append(Change(on, start, status, cause))
+            last = state.changes[-1] if state.changes else None
+            if last is not None and last.on == on and last.start == on:
+                state.changes.pop()  # the earlier status certainly never held for a whole day
+            state.record(on, start, status, cause, floor=on)
 
     def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
         if force is None or state.consent_effective is None or state.consent_start is None:
             return
         if state.consent_effective >= force.occurred_on.last:
-            on, start = state.consent_effective, state.consent_start
+            on, start = state.consent_effective, max(state.consent_start, force.occurred_on.first)
         else:
             on, start = force.occurred_on.last, max(force.occurred_on.first, state.consent_start)
         schedule(party, state, on, start, "party", cause)
@@ -308,8 +314,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 _broken(rule, event, state.status, entity, f"{party} cannot do this now")
             state.timer = None
             state.status = after
-            start = event.occurred_on.first
-            state.changes.append(Change(day, start, after, event.id))
+            state.record(day, event.occurred_on.first, after, event.id, floor=opened.occurred_on.first)
             if isinstance(event, Ratified):
                 effective = event.effective_on or event.occurred_on
                 # An effect cannot start before its cause, whatever its (partial) effective date.
@@ -388,7 +393,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
     skipped: list[UUID] = []
     stage = "detained"
     ordered = sorted(events, key=valid_time_key)
-    if strict and not any(isinstance(event, Detained) for event in ordered):
+    if strict and ordered and not any(isinstance(event, Detained) for event in ordered):
         first = ordered[0] if ordered else None
         raise InvalidTransitionError(
             f"unknown case {slug!r}: no Detained fact for it"
@@ -410,7 +415,8 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
                 assert current is not None  # noqa: S101 - narrowed by the check above
                 link = (event.other_case, event.relation)
                 links = current.links if link in current.links else (*current.links, link)
-                states.append(current._replace(on=day, start=event.occurred_on.first, links=links))
+                start = max(event.occurred_on.first, current.start)
+                states.append(current._replace(on=day, start=start, links=links))
                 continue
             key = event.type
             if isinstance(event, Released) and event.mechanism == "bail":
@@ -426,7 +432,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
                 states.append(
                     CaseState(
                         on=day,
-                        start=event.occurred_on.first,
+                        start=max(event.occurred_on.first, base.start) if base else event.occurred_on.first,
                         status=after,
                         since=day if after != status else base.since if base else day,
                         event_id=event.id,
@@ -458,7 +464,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             states.append(
                 current._replace(
                     on=day,
-                    start=event.occurred_on.first,
+                    start=max(event.occurred_on.first, current.start),
                     status=after,
                     since=current.since if after == status else day,
                     event_id=event.id if after != status else current.event_id,

@@ -61,7 +61,7 @@ class Journaled(LedgerStateMachine):
 
 
 HUNT = settings(
-    max_examples=300,
+    max_examples=1000,  # found within ~300 alone; other tests run first can shift the draws
     stateful_step_count=20,
     phases=[Phase.generate, Phase.shrink],  # no explain phase: it costs as much as the shrinking
     derandomize=True,
