@@ -221,16 +221,17 @@ class _Party:
         self.changes.append(Change(on, start, status, cause))
 
 
-def _unknown_instrument(slug: str, ordered: Sequence[EventBase]) -> NoReturn:
-    first = ordered[0] if ordered else None
+def _unknown(kind: str, opener: str, slug: str, ordered: Sequence[EventBase]) -> NoReturn:
+    """An entity whose facts never open it: blame its earliest fact."""
+    first = ordered[0]
+    rule = f"unknown-{kind}"
     raise InvalidTransitionError(
-        f"unknown instrument {slug!r}: no InstrumentOpened for it"
-        + (f" ({first.type} {first.id})" if first else "")
-        + f". Rule 'unknown-instrument': {RULES['unknown-instrument']}",
-        rule="unknown-instrument",
-        event_id=str(first.id) if first else None,
-        event_type=first.type if first else None,
-        entity=f"instrument:{slug}",
+        f"unknown {kind} {slug!r}: no {opener} for it ({first.type} {first.id}). "
+        f"Rule {rule!r}: {RULES[rule]}",
+        rule=rule,
+        event_id=str(first.id),
+        event_type=first.type,
+        entity=f"{kind}:{slug}",
     )
 
 
@@ -239,7 +240,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     entity = f"instrument:{slug}"
     ordered = sorted(events, key=valid_time_key)
     if strict and ordered and not any(isinstance(event, InstrumentOpened) for event in ordered):
-        _unknown_instrument(slug, ordered)
+        _unknown("instrument", "InstrumentOpened", slug, ordered)
     opened: InstrumentOpened | None = None
     force: EnteredIntoForce | None = None
     parties: dict[str, _Party] = {}
@@ -394,16 +395,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
     stage = "detained"
     ordered = sorted(events, key=valid_time_key)
     if strict and ordered and not any(isinstance(event, Detained) for event in ordered):
-        first = ordered[0] if ordered else None
-        raise InvalidTransitionError(
-            f"unknown case {slug!r}: no Detained fact for it"
-            + (f" ({first.type} {first.id})" if first else "")
-            + f". Rule 'unknown-case': {RULES['unknown-case']}",
-            rule="unknown-case",
-            event_id=str(first.id) if first else None,
-            event_type=first.type if first else None,
-            entity=entity,
-        )
+        _unknown("case", "Detained", slug, ordered)
     for event in ordered:
         day = event.occurred_on.last
         current = states[-1] if states else None
