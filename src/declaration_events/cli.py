@@ -178,17 +178,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     """Print detention cases."""
     ledger = _ledger(args)
-    result = ledger.cases(as_of=args.as_of, known_at=args.known_at)
-    if args.case:
-        known = ledger.case_slugs()
-        if args.case not in known:
-            raise _suggest("case", args.case, known)
-        result = type(result)(
-            rows=tuple(r for r in result if r.case == args.case),
-            as_of=result.as_of,
-            known_at=result.known_at,
-            counts={r.status: 1 for r in result if r.case == args.case and not r.uncertain},
-        )
+    if args.case and args.case not in (known := ledger.case_slugs()):
+        raise _suggest("case", args.case, known)
+    result = ledger.cases(as_of=args.as_of, known_at=args.known_at, only=[args.case] if args.case else None)
     _emit(args, result.to_dict(), cases_table(result), cases_csv(result))
     return 0
 

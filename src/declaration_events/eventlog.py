@@ -40,10 +40,6 @@ def _raw_lines(source: LogSource) -> Iterator[bytes]:
         yield line.encode("utf-8") if isinstance(line, str) else line
 
 
-def _content(event: EventBase) -> dict[str, object]:
-    return event.model_dump(exclude={"recorded_at"})
-
-
 def iter_events(
     source: LogSource,
     *,
@@ -91,7 +87,7 @@ def iter_events(
                 continue
             earlier = seen.get(event.id)
             if earlier is not None:
-                if _content(earlier[1]) != _content(event):
+                if not earlier[1].same_fact(event):
                     fail(
                         number,
                         f"id {event.id} is already used by line {earlier[0]} for other content",

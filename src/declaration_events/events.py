@@ -57,6 +57,7 @@ ID_NAMESPACE = uuid.UUID("5b0f8a52-3d4e-5c57-9a52-5a3c1e0d7e11")
 _UNSET_ID = uuid.UUID(int=0)
 _NAMESPACE_BYTES = ID_NAMESPACE.bytes
 _ID_EXCLUDED = {"id", "recorded_at"}
+_RECORD_TIME = {"recorded_at"}
 #: Largest integer every JSON reader agrees on (I-JSON, RFC 7493), and within int64 for pandas/SQL.
 MAX_JSON_INTEGER = 2**53 - 1
 
@@ -138,6 +139,10 @@ class EventBase(BaseModel):
         # uuid.uuid5, without its per-call overhead (it is on the hot path of every load).
         digest = hashlib.sha1(_NAMESPACE_BYTES + canonical.encode(), usedforsecurity=False).digest()
         return uuid.UUID(bytes=digest[:16], version=5)
+
+    def same_fact(self, other: EventBase) -> bool:
+        """Whether `other` states the same fact: equal in everything but its record time."""
+        return self.model_dump(exclude=_RECORD_TIME) == other.model_dump(exclude=_RECORD_TIME)
 
     def entity(self) -> str:
         """The aggregate the event belongs to, e.g. `instrument:ottawa-treaty` or `case:kovrig`."""

@@ -269,8 +269,7 @@ class Ledger:
     def record(self, event: EventBase | Mapping[str, Any]) -> Event:
         """Record one fact through the rules; return it as stored (with its id and record time)."""
         parsed = parse_event(event)
-        result = self._prepare([parsed])
-        self._commit(result[0], None)
+        self.record_many([parsed])
         stored = self._projection.get(parsed.id)
         assert stored is not None  # noqa: S101 - just recorded or already there
         return stored  # type: ignore[return-value]
@@ -371,7 +370,7 @@ class Ledger:
                 raise error
             earlier = self._projection.get(event.id) or taken.get(event.id)
             if earlier is not None:
-                if earlier.model_dump(exclude={"recorded_at"}) != event.model_dump(exclude={"recorded_at"}):
+                if not earlier.same_fact(event):
                     raise InvalidTransitionError(
                         f"{event.type} {event.id}: the id is already used by another fact "
                         f"({earlier.type}). Rule 'duplicate-id': {RULES['duplicate-id']}",
@@ -575,23 +574,24 @@ class Ledger:
             known_at=_record_time(known_at, "known_at"),
         )
 
-    def cases(self, *, as_of: DateLike | None = None, known_at: DateLike | None = None) -> Cases:
-        """Every detention case begun by a date, as known at a time."""
+    def cases(
+        self,
+        *,
+        as_of: DateLike | None = None,
+        known_at: DateLike | None = None,
+        only: Iterable[str] | None = None,
+    ) -> Cases:
+        """Every detention case (or only these) begun by a date, as known at a time."""
         self.catch_up()
         return self._projection.cases(
-            as_of=_valid_date(as_of, "as_of"), known_at=_record_time(known_at, "known_at")
+            as_of=_valid_date(as_of, "as_of"), known_at=_record_time(known_at, "known_at"), only=only
         )
 
     def case(
         self, slug: str, *, as_of: DateLike | None = None, known_at: DateLike | None = None
     ) -> CaseRow | None:
         """One detention case as of a date (None if it had not begun), as known at a time."""
-        self.catch_up()
-        result = self._projection.cases(
-            as_of=_valid_date(as_of, "as_of"),
-            known_at=_record_time(known_at, "known_at"),
-            only=[slug],
-        )
+        result = self.cases(as_of=as_of, known_at=known_at, only=[slug])
         return result.rows[0] if result.rows else None
 
     def condemnations(

@@ -362,10 +362,6 @@ class Belief:
         return {e.id for facts in self.by_entity.values() for e in facts if party in e.parties()}
 
 
-def _content(event: EventBase) -> dict[str, Any]:
-    return event.model_dump(exclude={"recorded_at"})
-
-
 def _corrected(target: EventBase, correction: Corrected) -> EventBase:
     """The target with the correction's changes; `Broken` if that is invalid or moves it."""
     try:
@@ -451,7 +447,7 @@ class ReferenceModel:
         for event in batch:
             earlier = self.events.get(event.id) or fresh.get(event.id)
             if earlier is not None:
-                if _content(earlier) != _content(event):
+                if not earlier.same_fact(event):
                     return [], {"duplicate-id"}
                 continue
             fresh[event.id] = event
