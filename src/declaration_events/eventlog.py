@@ -23,9 +23,11 @@ MAX_LINE_BYTES = 1 << 20
 #: How many bad lines a reader reports before it stops listing them.
 MAX_ERRORS = 50
 _BOM = b"\xef\xbb\xbf"
+_ID_KEY = b'"id"'
 
 
-def _source_name(source: LogSource) -> str:
+def source_name(source: LogSource) -> str:
+    """How errors name a log source: its path, or the stream's name."""
     if isinstance(source, str | os.PathLike):
         return os.fspath(source)
     return str(getattr(source, "name", "<lines>"))
@@ -46,6 +48,7 @@ def iter_events(
     name: str | None = None,
     locations: MutableMapping[UUID, str] | None = None,
     max_errors: int = MAX_ERRORS,
+    line_numbers: MutableMapping[UUID, int] | None = None,
 ) -> Iterator[Event]:
     """Yield the events of a log as they are read; raise `EventLogError` at the end if any line was bad.
 
@@ -53,10 +56,15 @@ def iter_events(
     drop them when the error comes (`read_events` does). The same line twice (the
     same id and content) is yielded once; the same id with other content is an error.
     Blank lines, CRLF endings and a leading byte-order mark are accepted.
+    `locations` receives `"FILE:LINE"` for each event's id, `line_numbers` just the line.
     """
-    label = name or _source_name(source)
+    label = name or source_name(source)
     errors: list[LineError] = []
-    seen: dict[UUID, tuple[int, EventBase]] = {}
+    # The line of each id seen; the models only of lines that give their id (a derived id is
+    # a hash of the content, so a second line with that id says the same if its content
+    # derives it too): a large log is not held in memory twice.
+    seen: MutableMapping[UUID, int] = line_numbers if line_numbers is not None else {}
+    explicit: dict[UUID, EventBase] = {}
     truncated = False
 
     def fail(line: int, message: str) -> None:
@@ -87,13 +95,14 @@ def iter_events(
                 continue
             earlier = seen.get(event.id)
             if earlier is not None:
-                if not earlier[1].same_fact(event):
-                    fail(
-                        number,
-                        f"id {event.id} is already used by line {earlier[0]} for other content",
-                    )
+                first = explicit.get(event.id)
+                same = first.same_fact(event) if first is not None else event.derived_id() == event.id
+                if not same:
+                    fail(number, f"id {event.id} is already used by line {earlier} for other content")
                 continue
-            seen[event.id] = (number, event)
+            seen[event.id] = number
+            if _ID_KEY in raw or b"\\u" in raw:  # the line may name its id (perhaps escaped)
+                explicit[event.id] = event
             if locations is not None:
                 locations[event.id] = f"{label}:{number}"
             yield event

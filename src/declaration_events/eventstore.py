@@ -34,8 +34,9 @@ from eventsourcing.persistence import IntegrityError, Mapper, Notification
 from eventsourcing.utils import Environment, EnvType
 
 from .errors import StoreError
-from .events import Corrected, EventBase, Retracted
+from .events import EventBase
 from .mapper import Envelope, EventMapper, stream_id
+from .records import AMENDMENT_TYPES, Recorded
 from .store import ConcurrencyConflict
 
 __all__ = ["EventStore", "StoreApplication", "generate_cipher_key", "open_store", "store_environment"]
@@ -249,14 +250,14 @@ class EventStore:
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
         self._entities: dict[UUID, str] = {}
-        self._written: dict[int, EventBase] = {}  # just appended here: no need to decode them again
+        self._written: dict[int, Recorded] = {}  # just appended here: no need to decode them again
 
     @property
     def application(self) -> StoreApplication:
         """The `eventsourcing` application (its recorder, mapper and factory)."""
         return self._app
 
-    def append(self, batch: Sequence[tuple[str, EventBase]], expected: Mapping[str, int]) -> None:
+    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
         """Append the batch in one transaction if every entity is still at its expected version.
 
         Within the batch, facts are written before amendments, so that no stream
@@ -266,11 +267,12 @@ class EventStore:
             return
         versions = dict(expected)
         envelopes: list[Envelope] = []
-        for entity, event in sorted(batch, key=lambda pair: isinstance(pair[1], Corrected | Retracted)):
+        for record in sorted(batch, key=lambda record: record.type in AMENDMENT_TYPES):
+            entity = record.entity
             if entity not in versions:
-                raise StoreError(f"append: no expected version given for {entity}")
+                raise StoreError(f"append: no expected version given for {entity or record.type}")
             versions[entity] += 1
-            envelopes.append(Envelope(stream_id(entity), versions[entity], event))
+            envelopes.append(Envelope(stream_id(entity), versions[entity], record))
         try:
             recordings = self._app.events.put(envelopes)
         except IntegrityError:
@@ -282,10 +284,10 @@ class EventStore:
         for entity in versions:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
-            self._written[recording.notification.id] = envelope.event
+            self._written[recording.notification.id] = envelope.record
 
-    def read(self, after: int = 0) -> Iterator[tuple[int, str, EventBase]]:
-        """Yield `(position, entity, event)` for every event after a position, in order."""
+    def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
+        """Yield `(position, record)` for every event after a position, in order."""
         position = after
         while True:
             try:
@@ -295,10 +297,12 @@ class EventStore:
             except (EventSourcingError, sqlite3.Error) as exc:
                 raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
             for notification in page:
-                event = self._written.pop(notification.id, None)
-                if event is None:
-                    event = self._mapper.to_domain_event(notification).event  # type: ignore[attr-defined]
-                yield notification.id, self._entity(notification, event), event
+                record = self._written.pop(notification.id, None)
+                if record is None:
+                    record = self._mapper.to_domain_event(notification).record  # type: ignore[attr-defined]
+                if not record.entity:
+                    record = record._replace(entity=self._entity(notification))
+                yield notification.id, record
             if len(page) < PAGE_SIZE:
                 return
             position = page[-1].id
@@ -312,16 +316,15 @@ class EventStore:
         envelopes = [self._mapper.to_domain_event(s) for s in stored]
         return [(e.originator_version, e.event) for e in envelopes]  # type: ignore[attr-defined]
 
-    def _entity(self, notification: Notification, event: EventBase) -> str:
-        if not isinstance(event, Corrected | Retracted):
-            return event.entity()
+    def _entity(self, notification: Notification) -> str:
+        """The entity of an amendment's stream."""
         originator_id = notification.originator_id
         oid = originator_id if isinstance(originator_id, UUID) else UUID(originator_id)
         entity = self._entities.get(oid)
         if entity is None:
             # A stream never starts with an amendment: its first event names the entity.
             first = self._recorder.select_events(oid, limit=1)
-            entity = self._mapper.to_domain_event(first[0]).event.entity()  # type: ignore[attr-defined]
+            entity = self._mapper.to_domain_event(first[0]).record.entity  # type: ignore[attr-defined]
             self._entities[oid] = entity
         return entity
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
@@ -22,7 +23,7 @@ from .errors import (
     InvalidTransitionError,
     LineError,
 )
-from .eventlog import LogSource, iter_events, write_events
+from .eventlog import LogSource, iter_events, source_name
 from .events import (
     CasesLinked,
     Condemned,
@@ -35,6 +36,7 @@ from .events import (
 )
 from .parties import resolve_party
 from .projections import Projection
+from .records import AMENDMENT_TYPES, Recorded
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
 from .rules import (
     RULES,
@@ -90,6 +92,37 @@ def _record_time(value: DateLike | None, name: str) -> datetime | None:
         return parse_datetime(value)
     except ValueError as exc:
         raise InvalidEventError(f"{name}: {exc}") from None
+
+
+class _Locations(Mapping[UUID, str]):
+    """`FILE:LINE` of each event of the logs being imported, formatted only when an error asks."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[str, dict[UUID, int]]] = []
+
+    def file(self, label: str) -> dict[UUID, int]:
+        """The line numbers of one more file, filled by `iter_events`."""
+        numbers: dict[UUID, int] = {}
+        self._files.append((label, numbers))
+        return numbers
+
+    def __getitem__(self, event_id: UUID) -> str:
+        for label, numbers in reversed(self._files):  # an id in two files: the later one is at fault
+            number = numbers.get(event_id)
+            if number is not None:
+                return f"{label}:{number}"
+        raise KeyError(event_id)
+
+    def __iter__(self) -> Iterator[UUID]:
+        for _, numbers in self._files:
+            yield from numbers
+
+    def __len__(self) -> int:
+        return sum(len(numbers) for _, numbers in self._files)
+
+    def release(self) -> None:
+        """Forget every line: the batch is stored, no error can name one any more."""
+        self._files.clear()
 
 
 def _locate(error: DeclarationEventsError, locations: Mapping[UUID, str] | None) -> None:
@@ -225,28 +258,28 @@ class Ledger:
         return ledger
 
     def import_logs(self, *sources: LogSource) -> RecordResult:
-        """Record the facts of one or more logs, all or nothing; errors name file and line."""
-        locations: dict[UUID, str] = {}
-        events: list[Event] = []
-        errors: list[LineError] = []
-        with self._bulk():
-            return self._import_logs(sources, locations, events, errors)
+        """Record the facts of one or more logs, all or nothing; errors name file and line.
 
-    def _import_logs(
-        self,
-        sources: Sequence[LogSource],
-        locations: dict[UUID, str],
-        events: list[Event],
-        errors: list[LineError],
-    ) -> RecordResult:
-        for source in sources:
-            try:
-                events.extend(iter_events(source, locations=locations))
-            except EventLogError as exc:
-                errors.extend(exc.errors)
-        if errors:
-            raise EventLogError(errors)
-        return self.record_many(events, locations=locations)
+        Each line is validated, then kept only as its canonical line (see `records`):
+        a log of millions of events is not held in memory as models.
+        """
+        with self._bulk():
+            now = datetime.now(UTC)
+            locations = _Locations()
+            items: list[Recorded | EventBase] = []
+            errors: list[LineError] = []
+            for source in sources:
+                label = source_name(source)
+                numbers = locations.file(label)
+                try:
+                    for event in iter_events(source, name=label, line_numbers=numbers):
+                        if not errors:
+                            items.append(self._compact(event, now))
+                except EventLogError as exc:
+                    errors.extend(exc.errors)
+            if errors:
+                raise EventLogError(errors)
+            return self._record_many(items, locations, now)
 
     @staticmethod
     @contextmanager
@@ -282,18 +315,23 @@ class Ledger:
     ) -> RecordResult:
         """Record facts as one batch: checked as a whole in valid-time order, taken whole or not at all."""
         with self._bulk():
-            return self._record_many(events, locations)
+            return self._record_many([parse_event(e) for e in events], locations, datetime.now(UTC))
 
     def _record_many(
-        self, events: Iterable[EventBase | Mapping[str, Any]], locations: Mapping[UUID, str] | None
+        self,
+        items: Sequence[Recorded | EventBase],
+        locations: Mapping[UUID, str] | None,
+        now: datetime,
     ) -> RecordResult:
         try:
-            batch, duplicates = self._prepare([parse_event(e) for e in events])
+            batch, duplicates = self._prepare(items, now)
         except DeclarationEventsError as exc:
             _locate(exc, locations)  # a reused id or an impossible record time: name the line
             raise
-        late = self._commit(batch, locations)
-        return RecordResult(added=len(batch) - late, duplicates=duplicates + late)
+        if isinstance(items, list):
+            items.clear()  # the batch holds what is left: do not keep two lists of a large import
+        added, late = self._commit(batch, locations)
+        return RecordResult(added=added - late, duplicates=duplicates + late)
 
     def correct(
         self,
@@ -349,51 +387,72 @@ class Ledger:
             "note": note,
         }
 
-    def _prepare(self, events: Sequence[EventBase]) -> tuple[list[EventBase], int]:
+    @staticmethod
+    def _stamp(event: EventBase, now: datetime) -> Recorded:
+        """The event's record, stamped with `now` if it has no record time; its record time checked."""
+        if event.recorded_at is None:
+            try:
+                event = event.recorded(now)
+            except InvalidEventError as exc:
+                exc.event_id = str(event.id)
+                raise
+        elif event.recorded_at > now + MAX_CLOCK_SKEW:
+            error = InvalidEventError(
+                f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
+            )
+            error.event_id = str(event.id)
+            raise error
+        return Recorded.of(event)
+
+    def _compact(self, event: EventBase, now: datetime) -> Recorded | EventBase:
+        """The event's record; the event itself if its record time is wrong (`_prepare` says so)."""
+        try:
+            return self._stamp(event, now)
+        except InvalidEventError:
+            return event
+
+    def _prepare(
+        self, items: Iterable[Recorded | EventBase], now: datetime | None = None
+    ) -> tuple[list[Recorded], int]:
         """Stamp record times and drop facts already recorded (same id, same content)."""
-        now = datetime.now(UTC)
-        batch: list[EventBase] = []
-        taken: dict[UUID, EventBase] = {}
+        now = now or datetime.now(UTC)
+        batch: list[Recorded] = []
+        taken: dict[UUID, Recorded] = {}
         duplicates = 0
-        for event in events:
-            if event.recorded_at is None:
-                try:
-                    event = event.recorded(now)
-                except InvalidEventError as exc:
-                    exc.event_id = str(event.id)
-                    raise
-            elif event.recorded_at > now + MAX_CLOCK_SKEW:
-                error = InvalidEventError(
-                    f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
-                )
-                error.event_id = str(event.id)
-                raise error
-            earlier = self._projection.get(event.id) or taken.get(event.id)
-            if earlier is not None:
-                if not earlier.same_fact(event):
+        for item in items:
+            record = item if isinstance(item, Recorded) else self._stamp(item, now)
+            earlier = taken.get(record.id)
+            if earlier is not None or record.id in self._projection:
+                first = earlier.decode() if earlier is not None else self._projection.get(record.id)
+                event = record.decode()
+                if first is None or not first.same_fact(event):
                     raise InvalidTransitionError(
                         f"{event.type} {event.id}: the id is already used by another fact "
-                        f"({earlier.type}). Rule 'duplicate-id': {RULES['duplicate-id']}",
+                        f"({first.type if first else '?'}). Rule 'duplicate-id': {RULES['duplicate-id']}",
                         rule="duplicate-id",
                         event_id=str(event.id),
                         event_type=event.type,
                     )
                 duplicates += 1
                 continue
-            taken[event.id] = event
-            batch.append(event)
+            taken[record.id] = record
+            batch.append(record)
         return batch, duplicates
 
-    def _commit(self, batch: list[EventBase], locations: Mapping[UUID, str] | None) -> int:
-        """Check and append the batch, retrying after other writers; return how many they recorded first."""
+    def _commit(self, batch: list[Recorded], locations: Mapping[UUID, str] | None) -> tuple[int, int]:
+        """Check and append the batch, retrying after other writers.
+
+        Returns how many events the batch had and how many other writers recorded first.
+        """
         recorded_by_others = 0
+        size = len(batch)
         for attempt in range(MAX_RETRIES):
             if self.catch_up():
                 # Another writer may have recorded some of the same facts since `_prepare` ran.
                 batch, found = self._prepare(batch)
                 recorded_by_others += found
             if not batch:
-                return recorded_by_others
+                return size, recorded_by_others
             self._folded = {}
             try:
                 plan, expected = self._check(batch)
@@ -406,56 +465,63 @@ class Ledger:
                 pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
+            appended = Counter(record.entity for record in plan)
+            plan.clear()
+            batch.clear()  # the store holds them now; the projection is about to
+            if isinstance(locations, _Locations):
+                locations.release()
             self.catch_up()
-            self._adopt_folds(plan, expected)
-            return recorded_by_others
+            self._adopt_folds(appended, expected)
+            return size, recorded_by_others
         raise ConcurrencyConflict(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
 
-    def _adopt_folds(self, plan: Sequence[tuple[str, EventBase]], expected: Mapping[str, int]) -> None:
+    def _adopt_folds(self, appended: Mapping[str, int], expected: Mapping[str, int]) -> None:
         """Hand the write side's folds to the projection, where no other writer got in between."""
-        appended = Counter(entity for entity, _ in plan)
         for entity, history in self._folded.items():
             if self._versions[entity] == expected[entity] + appended[entity]:
                 self._projection.prime(entity, history)
         self._folded = {}
 
-    def _check(self, batch: Sequence[EventBase]) -> tuple[list[tuple[str, EventBase]], dict[str, int]]:
-        """Run the rules over every entity the batch touches; return the append plan."""
+    def _check(self, batch: Sequence[Recorded]) -> tuple[list[Recorded], dict[str, int]]:
+        """Run the rules over every entity the batch touches; return the append plan.
+
+        The models of each entity are decoded when its turn comes and dropped after.
+        """
         projection = self._projection
-        in_batch = {event.id: event for event in batch}
-        new_facts: dict[str, list[EventBase]] = defaultdict(list)
-        new_amendments: dict[str, list[Corrected | Retracted]] = defaultdict(list)
-        entity_of: dict[UUID, str] = {}
-        plan: list[tuple[str, EventBase]] = []
-        amendments_in_batch: list[Corrected | Retracted] = []
-        for event in batch:
-            if isinstance(event, Corrected | Retracted):
-                amendments_in_batch.append(event)
+        by_entity: dict[str, list[Recorded]] = defaultdict(list)
+        plan: list[Recorded] = []
+        amendment_records: list[Recorded] = []
+        for record in batch:
+            if record.type in AMENDMENT_TYPES:
+                amendment_records.append(record)
                 continue
-            entity = event.entity()
-            entity_of[event.id] = entity
-            new_facts[entity].append(event)
-            plan.append((entity, event))
-        for amendment in amendments_in_batch:
-            entity = self._amendment_entity(amendment, in_batch, entity_of)
+            by_entity[record.entity].append(record)
+            plan.append(record)
+        amendments_in_batch: list[Corrected | Retracted] = [r.decode() for r in amendment_records]  # type: ignore[misc]
+        targets = {amendment.target for amendment in amendments_in_batch}
+        in_batch = {record.id: record for record in batch if record.id in targets} if targets else {}
+        new_amendments: dict[str, list[Corrected | Retracted]] = defaultdict(list)
+        for record, amendment in zip(amendment_records, amendments_in_batch, strict=True):
+            entity = self._amendment_entity(amendment, in_batch)
             new_amendments[entity].append(amendment)
-            plan.append((entity, amendment))
-        touched = set(new_facts) | set(new_amendments)
-        new_entities = set(new_facts)
+            plan.append(record._replace(entity=entity))
+        touched = set(by_entity) | set(new_amendments)
+        new_entities = set(by_entity)
         for entity in sorted(touched):
             amendments = new_amendments.get(entity, [])
             if entity == STATEMENTS:
                 # Statements follow no state machine: check only what the batch adds or amends.
-                self._check_statements(new_facts.get(entity, []), amendments, new_entities)
+                self._check_statements(by_entity.get(entity, []), amendments, new_entities)
                 continue
-            facts = projection.facts(entity) + new_facts.get(entity, [])
+            new_facts = [record.decode() for record in by_entity.get(entity, ())]
+            facts = projection.facts(entity) + new_facts
             try:
                 believed, history = _fold(entity, facts, projection.amendments(entity) + amendments)
             except InvalidTransitionError as exc:
                 stored = projection.amendments(entity)
-                raise _blame(exc, entity, facts, stored, new_facts.get(entity, []), amendments) from None
+                raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
             if not entity.startswith("instrument:"):
                 self._check_references(believed, new_entities)
             if history is not None:
@@ -465,11 +531,20 @@ class Ledger:
 
     def _check_statements(
         self,
-        new: Sequence[EventBase],
+        new_records: Sequence[Recorded],
         amendments: Sequence[Corrected | Retracted],
         new_entities: set[str],
     ) -> None:
         targets = {amendment.target for amendment in amendments}
+        new: list[EventBase] = []
+        for record in new_records:
+            event = record.decode()
+            if event.id in targets:
+                new.append(event)  # amended in the same batch: checked as amended, below
+            else:
+                self._check_references((event,), new_entities)
+        if not amendments:
+            return
         new_ids = {event.id for event in new}
         stored = [self._projection.get(target) for target in targets - new_ids]
         facts = [*new, *(event for event in stored if event is not None)]
@@ -480,13 +555,11 @@ class Ledger:
             raise _blame(exc, STATEMENTS, facts, prior, new, amendments) from None
         self._check_references(believed, new_entities)
 
-    def _amendment_entity(
-        self,
-        amendment: Corrected | Retracted,
-        in_batch: Mapping[UUID, EventBase],
-        entity_of: Mapping[UUID, str],
-    ) -> str:
-        target = self._projection.get(amendment.target) or in_batch.get(amendment.target)
+    def _amendment_entity(self, amendment: Corrected | Retracted, in_batch: Mapping[UUID, Recorded]) -> str:
+        target: EventBase | None = self._projection.get(amendment.target)
+        record = in_batch.get(amendment.target) if target is None else None
+        if record is not None:
+            target = record.decode()
         rule, detail = "", ""
         if target is None:
             rule, detail = "unknown-target", f"no event {amendment.target} is recorded"
@@ -506,7 +579,7 @@ class Ledger:
                 event_type=amendment.type,
             )
         assert target is not None  # noqa: S101 - checked above
-        return self._projection.entity_of(target.id) or entity_of[target.id]
+        return self._projection.entity_of(target.id) or (record.entity if record is not None else "")
 
     def _check_references(self, believed: Iterable[EventBase], new_entities: set[str]) -> None:
         for event in believed:
@@ -535,13 +608,18 @@ class Ledger:
             return self._catch_up()
 
     def _catch_up(self) -> int:
-        read = list(self._store.read(after=self._position))
-        if read:
-            self._position = read[-1][0]  # positions may have gaps (PostgreSQL sequences)
-            for _, entity, _ in read:
-                self._versions[entity] += 1
-            self._projection.add(event for _, _, event in read)
-        return len(read)
+        count = 0
+
+        def records() -> Iterator[Recorded]:
+            nonlocal count
+            for position, record in self._store.read(after=self._position):
+                self._position = position  # positions may have gaps (PostgreSQL sequences)
+                self._versions[record.entity] += 1
+                count += 1
+                yield record
+
+        self._projection.add_recorded(records())
+        return count
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -623,7 +701,14 @@ class Ledger:
 
     def to_jsonl(self, path: str | os.PathLike[str]) -> int:
         """Write every recorded event as log format v1; return how many."""
-        return write_events(self.events(), path)
+        self.catch_up()
+        count = 0
+        with Path(path).open("wb") as handle:
+            for line in self._projection.lines():
+                handle.write(line)
+                handle.write(b"\n")
+                count += 1
+        return count
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 

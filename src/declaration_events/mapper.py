@@ -5,8 +5,8 @@
 - a stream per entity: the originator id of `instrument:ottawa-treaty` is
   `uuid5(STREAM_NAMESPACE, "instrument:ottawa-treaty")`, and its version is the
   number of events in it (1, 2, 3, ... with no gaps);
-- an `Envelope` carries one of our events with its stream and version (what
-  `eventsourcing` calls a domain event);
+- an `Envelope` carries one of our events, as its compact `Recorded` form, with
+  its stream and version (what `eventsourcing` calls a domain event);
 - `EventMapper` stores the envelope as topic = the event class
   (`declaration_events.events:Signed`) and state = the event's canonical line of
   log format v1, compressed and encrypted when the application is configured so,
@@ -31,7 +31,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import ValidationError
 
 from .errors import StoreError
-from .events import EventBase, describe_validation_error
+from .events import EVENT_TYPES, Corrected, EventBase, Retracted, describe_validation_error
+from .records import Recorded, pack
 
 __all__ = ["STREAM_NAMESPACE", "Envelope", "EventMapper", "stream_id"]
 
@@ -64,7 +65,13 @@ class Envelope:
 
     originator_id: UUID
     originator_version: int
-    event: EventBase
+    record: Recorded
+    decoded: EventBase | None = None  # the model, when the mapper has just validated it
+
+    @property
+    def event(self) -> EventBase:
+        """The event's model (decoded from its line unless the mapper kept it)."""
+        return self.decoded if self.decoded is not None else self.record.decode()
 
 
 @cache
@@ -78,14 +85,15 @@ class EventMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """The stored form of an envelope: its state is the event's line of log format v1."""
         envelope = cast(Envelope, domain_event)
-        event = envelope.event
-        version = _class_version(type(event))
+        record = envelope.record
+        cls = EVENT_TYPES[record.type]
+        version = _class_version(cls)
         if version > 1:
-            data = json.loads(event.to_json())
+            data = json.loads(record.line)
             data["class_version"] = version
             state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
         else:
-            state = event.to_json().encode()
+            state = record.line
         if self.compressor:
             state = self.compressor.compress(state)
         if self.cipher:
@@ -93,7 +101,7 @@ class EventMapper(Mapper[UUID]):
         return StoredEvent(
             originator_id=envelope.originator_id,
             originator_version=envelope.originator_version,
-            topic=get_topic(type(event)),
+            topic=get_topic(cls),
             state=state,
         )
 
@@ -105,8 +113,10 @@ class EventMapper(Mapper[UUID]):
         try:
             if _class_version(cls) == 1:
                 event = cls.model_validate_json(state)
+                line = state  # the canonical line it was written as
             else:
                 event = cls.model_validate(_upcast(cls, json.loads(state), where))
+                line = event.to_json().encode()
         except ValidationError as exc:
             raise StoreError(
                 f"stored event at {where} does not match {cls.__name__}: {describe_validation_error(exc)}"
@@ -115,7 +125,13 @@ class EventMapper(Mapper[UUID]):
         return Envelope(
             originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
             originator_version=stored_event.originator_version,
-            event=event,
+            record=Recorded(
+                event.id,
+                event.type,
+                "" if isinstance(event, Corrected | Retracted) else event.entity(),
+                pack(line, event.id),
+            ),
+            decoded=event,
         )
 
     def _plain_state(self, state: bytes, where: str) -> bytes:

@@ -7,17 +7,21 @@ binary search over those change points, not a replay.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+import orjson
+
 from .errors import UnknownEntityError
-from .events import CasesLinked, Condemned, Corrected, Event, EventBase, Retracted
+from .events import EVENT_TYPES, Condemned, Corrected, Event, EventBase, Retracted
 from .parties import party_name, resolve_party
+from .records import AMENDMENT_TYPES, Recorded, decode, unpack
 from .results import (
     CaseRow,
     Cases,
@@ -46,23 +50,33 @@ Amendment = Corrected | Retracted
 _CACHE_SIZE = 256
 
 
-@dataclass(frozen=True)
+def _on(point: Change | CaseState) -> date:
+    return point.on
+
+
+#: Status lines up to this long are scanned; longer ones keep the earliest start of each suffix.
+_SCAN = 16
+
+
+@dataclass(frozen=True, slots=True)
 class _Points(Generic[Point]):
     """Change points of one status line, with what a bisect needs."""
 
     points: tuple[Point, ...]
-    ons: tuple[date, ...]
-    later_min_start: tuple[date, ...]  # [i]: earliest `start` among points i..end
+    later_min_start: tuple[date, ...]  # [i]: earliest `start` among points i..end; () if short
 
     @classmethod
     def of(cls, points: Sequence[Point]) -> _Points[Point]:
+        points = tuple(points)
+        if len(points) <= _SCAN:
+            return cls(points, ())
         later: list[date] = []
         earliest = date.max
         for point in reversed(points):
             earliest = min(earliest, point.start)
             later.append(earliest)
         later.reverse()
-        return cls(tuple(points), tuple(p.on for p in points), tuple(later))
+        return cls(points, tuple(later))
 
     def at(self, as_of: date) -> tuple[Point | None, bool]:
         """The point in force on `as_of`, and whether a partial-dated fact makes it uncertain.
@@ -70,22 +84,28 @@ class _Points(Generic[Point]):
         An uncertain answer shows the status the partial fact would bring, so the
         row is visible but flagged (and left out of counts).
         """
-        index = bisect_right(self.ons, as_of) - 1
+        points = self.points
+        index = bisect_right(points, as_of, key=_on) - 1
         shown, uncertain = index, False
         later = index + 1
-        while later < len(self.points) and self.later_min_start[later] <= as_of:
-            if self.points[later].start <= as_of:
-                shown, uncertain = later, True
-            later += 1
-        return (self.points[shown] if shown >= 0 else None), uncertain
+        if self.later_min_start:
+            while later < len(points) and self.later_min_start[later] <= as_of:
+                if points[later].start <= as_of:
+                    shown, uncertain = later, True
+                later += 1
+        else:
+            for j in range(later, len(points)):
+                if points[j].start <= as_of:
+                    shown, uncertain = j, True
+        return (points[shown] if shown >= 0 else None), uncertain
 
     def certain(self, as_of: date) -> Point | None:
         """The last point certainly in force on `as_of` (partial-dated facts not yet over ignored)."""
-        index = bisect_right(self.ons, as_of) - 1
+        index = bisect_right(self.points, as_of, key=_on) - 1
         return self.points[index] if index >= 0 else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Belief:
     """One record time's view: folded histories and their indexes."""
 
@@ -100,15 +120,41 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-class Projection:
-    """Indexes over recorded events, answering status questions as of a date, known at a time."""
+#: How many decoded events the projection keeps (whole entities, least recently used first out).
+DECODED_EVENTS = 150_000
+# Every field that names a party in a fact, single or listed (`target` is an event id only in amendments).
+_PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator")
+_LISTED_PARTY_FIELDS = ("nationalities",)
+_UNROUTED = 0  # entity number of an amendment whose target is not indexed yet
 
-    def __init__(self, events: Iterable[EventBase] = ()) -> None:
-        self._events: dict[UUID, EventBase] = {}
-        self._facts: dict[str, list[EventBase]] = defaultdict(list)
-        self._amendments: dict[str, list[Amendment]] = defaultdict(list)
-        self._orphans: dict[UUID, list[Amendment]] = defaultdict(list)
-        self._entity_of: dict[UUID, str] = {}
+
+def _parties(data: dict[str, Any]) -> list[str]:
+    found = [data[key] for key in _PARTY_FIELDS if key in data]
+    for key in _LISTED_PARTY_FIELDS:
+        found.extend(data.get(key, ()))
+    return found
+
+
+class Projection:
+    """Indexes over recorded events, answering status questions as of a date, known at a time.
+
+    Events are held as their canonical lines (`records.Recorded`), with per-entity
+    lists of positions; the models of an entity are decoded when a fold or a query
+    needs them, and the most recently used are kept (`decoded_events` at most).
+    What a query as of a date needs (each entity's change points as believed now)
+    is kept for every entity.
+    """
+
+    def __init__(self, events: Iterable[EventBase] = (), *, decoded_events: int = DECODED_EVENTS) -> None:
+        self._ids: list[UUID] = []
+        self._lines: list[bytes] = []  # packed (see `records.pack`)
+        self._owner = array("I")  # entity number of each event, by position
+        self._entity_names: list[str] = [""]
+        self._entity_numbers: dict[str, int] = {}
+        self._position: dict[UUID, int] = {}
+        self._facts: dict[str, array[int]] = {}
+        self._amendments: dict[str, array[int]] = {}
+        self._orphans: dict[UUID, list[int]] = defaultdict(list)  # target -> amendments waiting for it
         self._by_party: dict[str, set[str]] = defaultdict(set)  # party -> entities naming it
         self._reverse_links: dict[str, set[str]] = defaultdict(set)
         self._latest: datetime | None = None
@@ -116,83 +162,165 @@ class Projection:
         # and beliefs at past record times, a bounded cache.
         self._current: dict[str, _Belief] = {}
         self._past: OrderedDict[tuple[str, datetime], _Belief] = OrderedDict()
+        self._decoded: OrderedDict[str, tuple[list[EventBase], list[Amendment]]] = OrderedDict()
+        self._decoded_count = 0
+        self._decoded_limit = decoded_events
         self.add(events)
 
     # -- writing ---------------------------------------------------------------------------
 
     def add(self, events: Iterable[EventBase]) -> None:
         """Index more recorded events (any order; amendments may precede their targets)."""
-        touched: set[str] = set()
-        known = self._events
+        records: list[Recorded] = []
         for event in events:
-            if event.id in known:
-                continue
-            recorded_at = event.recorded_at
-            if recorded_at is None:
+            if event.recorded_at is None:
                 raise ValueError(f"event {event.id} has no recorded_at; record it through a Ledger")
-            known[event.id] = event
-            if self._latest is None or recorded_at > self._latest:
-                self._latest = recorded_at
-            if isinstance(event, Corrected | Retracted):
-                entity = self._entity_of.get(event.target)
-                if entity is None:
-                    self._orphans[event.target].append(event)
-                    continue
-                self._route(entity, event, touched)
-                continue
-            entity = event.entity()
-            self._entity_of[event.id] = entity
-            self._facts[entity].append(event)
-            touched.add(entity)
-            for party in event.parties():
-                self._by_party[party].add(entity)
-            if isinstance(event, CasesLinked):
-                self._reverse_links[event.other_case].add(event.case)
-            if self._orphans:
-                for orphan in self._orphans.pop(event.id, []):
-                    self._route(entity, orphan, touched)
+            records.append(Recorded.of(event))
+        self.add_recorded(records)
+
+    def add_recorded(self, records: Iterable[Recorded]) -> None:
+        """Index recorded events in their compact form (an amendment's entity may be empty)."""
+        touched: set[str] = set()
+        for record in records:
+            self._index(record, touched)
         if touched:
             for entity in touched:
                 self._current.pop(entity, None)
-            self._past = OrderedDict(
-                (key, value) for key, value in self._past.items() if key[0] not in touched
-            )
+                self._forget_decoded(entity)
+            if self._past:
+                self._past = OrderedDict(
+                    (key, value) for key, value in self._past.items() if key[0] not in touched
+                )
 
-    def _route(self, entity: str, amendment: Amendment, touched: set[str]) -> None:
-        self._entity_of[amendment.id] = entity
-        self._amendments[entity].append(amendment)
+    def _index(self, record: Recorded, touched: set[str]) -> None:
+        event_id, kind, entity, packed = record
+        if event_id in self._position:
+            return
+        data = orjson.loads(unpack(packed, event_id))
+        stamp = data.get("recorded_at")
+        if stamp is None:
+            raise ValueError(f"event {event_id} has no recorded_at; record it through a Ledger")
+        recorded_at = datetime.fromisoformat(stamp)
+        if self._latest is None or recorded_at > self._latest:
+            self._latest = recorded_at
+        position = len(self._lines)
+        self._ids.append(event_id)
+        self._lines.append(packed)
+        self._position[event_id] = position
+        if kind in AMENDMENT_TYPES:
+            target = UUID(data["target"])
+            routed = self.entity_of(target)
+            if routed is None:
+                self._owner.append(_UNROUTED)
+                self._orphans[target].append(position)
+                return
+            self._owner.append(self._number(routed))
+            self._route(routed, position, data, touched)
+            return
+        if not entity:
+            raise ValueError(f"{kind} {event_id}: no entity given")
+        self._owner.append(self._number(entity))
+        positions = self._facts.get(entity)
+        if positions is None:
+            positions = self._facts[entity] = array("I")
+        positions.append(position)
         touched.add(entity)
-        if isinstance(amendment, Corrected):
-            target = self._events[amendment.target]
-            # Every field that names parties, single or listed, so timelines find the corrected fact.
-            single = ("party", "actor", "target", "detaining_state", "requested_by", "initiator")
-            for key in (*single, "nationalities"):
-                value = amendment.changes.get(key)
-                for name in value if isinstance(value, list) else [value]:
-                    if isinstance(name, str) and key in type(target).model_fields:
-                        try:
-                            self._by_party[resolve_party(name)].add(entity)
-                        except ValueError:
-                            continue
-            other_case = amendment.changes.get("other_case")
-            if isinstance(target, CasesLinked) and isinstance(other_case, str):
-                self._reverse_links[other_case].add(target.case)  # rows re-check the link itself
+        for party in _parties(data):
+            self._by_party[party].add(entity)
+        if kind == "CasesLinked":
+            self._reverse_links[data["other_case"]].add(data["case"])
+        if self._orphans:
+            for orphan in self._orphans.pop(event_id, []):
+                self._owner[orphan] = self._owner[position]
+                self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)
+
+    def _line(self, position: int) -> bytes:
+        return unpack(self._lines[position], self._ids[position])
+
+    def _decode(self, position: int) -> EventBase:
+        event_id = self._ids[position]
+        return decode(unpack(self._lines[position], event_id), event_id)
+
+    def _number(self, entity: str) -> int:
+        number = self._entity_numbers.get(entity)
+        if number is None:
+            number = self._entity_numbers[entity] = len(self._entity_names)
+            self._entity_names.append(entity)
+        return number
+
+    def _route(self, entity: str, position: int, data: dict[str, Any], touched: set[str]) -> None:
+        positions = self._amendments.get(entity)
+        if positions is None:
+            positions = self._amendments[entity] = array("I")
+        positions.append(position)
+        touched.add(entity)
+        if data["type"] != "Corrected":
+            return
+        changes: dict[str, Any] = data["changes"]
+        target_type = orjson.loads(self._line(self._position[UUID(data["target"])]))["type"]
+        fields = EVENT_TYPES[target_type].model_fields
+        # Every field that names parties, single or listed, so timelines find the corrected fact.
+        for key in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS):
+            value = changes.get(key)
+            for name in value if isinstance(value, list) else [value]:
+                if isinstance(name, str) and key in fields:
+                    try:
+                        self._by_party[resolve_party(name)].add(entity)
+                    except ValueError:
+                        continue
+        other_case = changes.get("other_case")
+        if target_type == "CasesLinked" and isinstance(other_case, str):
+            # rows re-check the link itself
+            self._reverse_links[other_case].add(entity.partition(":")[2])
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def _decode_entity(self, entity: str) -> tuple[list[EventBase], list[Amendment]]:
+        cached = self._decoded.get(entity)
+        if cached is not None:
+            self._decoded.move_to_end(entity)
+            return cached
+        facts = [self._decode(p) for p in self._facts.get(entity, ())]
+        amendments: list[Amendment] = [
+            self._decode(p)  # type: ignore[misc]
+            for p in self._amendments.get(entity, ())
+        ]
+        size = len(facts) + len(amendments)
+        if size <= self._decoded_limit:
+            self._decoded[entity] = (facts, amendments)
+            self._decoded_count += size
+            while self._decoded_count > self._decoded_limit:
+                _, (old_facts, old_amendments) = self._decoded.popitem(last=False)
+                self._decoded_count -= len(old_facts) + len(old_amendments)
+        return facts, amendments
+
+    def _forget_decoded(self, entity: str) -> None:
+        dropped = self._decoded.pop(entity, None)
+        if dropped is not None:
+            self._decoded_count -= len(dropped[0]) + len(dropped[1])
 
     # -- reading raw -----------------------------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self._events)
+        return len(self._lines)
 
     def __contains__(self, event_id: object) -> bool:
-        return event_id in self._events
+        return event_id in self._position
 
     def get(self, event_id: UUID) -> EventBase | None:
         """The recorded event with this id, as first recorded."""
-        return self._events.get(event_id)
+        position = self._position.get(event_id)
+        return None if position is None else self._decode(position)
 
-    def events(self) -> Iterable[EventBase]:
+    def events(self) -> Iterator[EventBase]:
         """Every recorded event, in the order it was added."""
-        return iter(self._events.values())
+        for position in range(len(self._lines)):
+            yield self._decode(position)
+
+    def lines(self) -> Iterator[bytes]:
+        """Every recorded event's canonical line of log format v1 (no newline), in the order added."""
+        for position in range(len(self._lines)):
+            yield self._line(position)
 
     @property
     def latest_recorded_at(self) -> datetime | None:
@@ -201,7 +329,10 @@ class Projection:
 
     def entity_of(self, event_id: UUID) -> str | None:
         """Which entity an event (or an amendment, through its target) belongs to."""
-        return self._entity_of.get(event_id)
+        position = self._position.get(event_id)
+        if position is None:
+            return None
+        return self._entity_names[self._owner[position]] or None
 
     def knows(self, entity: str) -> bool:
         """Whether any fact of this entity (e.g. `case:kovrig`) is recorded."""
@@ -214,18 +345,19 @@ class Projection:
 
     def facts(self, entity: str) -> list[EventBase]:
         """The entity's facts as recorded (before amendments)."""
-        return list(self._facts.get(entity, ()))
+        return list(self._decode_entity(entity)[0]) if entity in self._facts else []
 
     def amendments(self, entity: str) -> list[Amendment]:
         """The corrections and retractions of the entity's facts."""
-        return list(self._amendments.get(entity, ()))
+        return list(self._decode_entity(entity)[1]) if entity in self._amendments else []
 
     # -- beliefs ---------------------------------------------------------------------------
 
     def believed(self, entity: str, known_at: datetime | None = None) -> list[EventBase]:
         """The entity's facts as believed at `known_at` (all amendments recorded by then applied)."""
-        facts: Sequence[EventBase] = self._facts.get(entity, ())
-        amendments: Sequence[Amendment] = self._amendments.get(entity, ())
+        facts: Sequence[EventBase]
+        amendments: Sequence[Amendment]
+        facts, amendments = self._decode_entity(entity)
         if known_at is not None:
             facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
             amendments = [a for a in amendments if a.recorded_at is not None and a.recorded_at <= known_at]

@@ -193,7 +193,7 @@ class Change:
     event_id: UUID
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class InstrumentHistory:
     """An instrument's facts folded into per-party change points."""
 
@@ -374,7 +374,7 @@ class CaseState(NamedTuple):
         return self.custody_days + (as_of - self.custody_since).days
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CaseHistory:
     """A detention case's facts folded into change points."""
 

@@ -129,8 +129,8 @@ def test_concurrent_writers_lose_nothing_and_duplicate_nothing(store_url: str, t
     with Ledger.open(store_url) as ledger:
         store = ledger._store
         assert isinstance(store, EventStore)
-        stored = [event.id for _, _, event in store.read()]
-        positions = [position for position, _, _ in store.read()]
+        stored = [record.id for _, record in store.read()]
+        positions = [position for position, _ in store.read()]
         versions = {
             entity: [version for version, _ in store.stream(entity)]
             for entity in ("instrument:race-declaration", "case:race-case", "statements")

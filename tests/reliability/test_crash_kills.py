@@ -72,7 +72,7 @@ def check_streams(url: str) -> int:
     with Ledger.open(url) as ledger:
         store = ledger._store
         assert isinstance(store, EventStore)
-        events = [event for _, _, event in store.read()]
+        events = [record.decode() for _, record in store.read()]
         assert len({event.id for event in events}) == len(events)
         entities = {f"instrument:{s}" for s in ledger.instruments()} | {
             f"case:{s}" for s in ledger.case_slugs()
