@@ -6,7 +6,7 @@ import gc
 import os
 import random
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -270,9 +270,8 @@ class Ledger:
             errors: list[LineError] = []
             for source in sources:
                 label = source_name(source)
-                numbers = locations.file(label)
                 try:
-                    for event in iter_events(source, name=label, line_numbers=numbers):
+                    for event in iter_events(source, name=label, line_numbers=locations.file(label)):
                         if not errors:
                             items.append(self._compact(event, now))
                 except EventLogError as exc:
@@ -465,24 +464,29 @@ class Ledger:
                 pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
-            appended = Counter(record.entity for record in plan)
+            for record in plan:
+                expected[record.entity] += 1  # now: each stream's version after this batch
             plan.clear()
             batch.clear()  # the store holds them now; the projection is about to
             if isinstance(locations, _Locations):
                 locations.release()
             self.catch_up()
-            self._adopt_folds(appended, expected)
+            self._adopt_folds(expected)
             return size, recorded_by_others
         raise ConcurrencyConflict(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
 
-    def _adopt_folds(self, appended: Mapping[str, int], expected: Mapping[str, int]) -> None:
-        """Hand the write side's folds to the projection, where no other writer got in between."""
-        for entity, history in self._folded.items():
-            if self._versions[entity] == expected[entity] + appended[entity]:
+    def _adopt_folds(self, versions: Mapping[str, int]) -> None:
+        """Hand the write side's folds to the projection, where no other writer got in between.
+
+        `versions`: each stream's version just after this batch was appended.
+        """
+        folded, self._folded = self._folded, {}
+        while folded:
+            entity, history = folded.popitem()
+            if self._versions[entity] == versions[entity]:
                 self._projection.prime(entity, history)
-        self._folded = {}
 
     def _check(self, batch: Sequence[Recorded]) -> tuple[list[Recorded], dict[str, int]]:
         """Run the rules over every entity the batch touches; return the append plan.

@@ -238,7 +238,9 @@ def events_frame(
 
     events = list(events)
     lookup = entity_of or (lambda _id: None)
-    entities = [lookup(e.id) or e.entity() for e in events]
+    entities = [
+        (lookup(e.id) if isinstance(e, Corrected | Retracted) else None) or e.entity() for e in events
+    ]
     parties = [_acting_party(e) for e in events]
     targets = [str(e.target) if isinstance(e, Corrected | Retracted) else None for e in events]
     return pd.DataFrame(

@@ -7,12 +7,12 @@ binary search over those change points, not a replay.
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -53,6 +53,8 @@ _CACHE_SIZE = 256
 def _on(point: Change | CaseState) -> date:
     return point.on
 
+
+_NO_PARTIES: Mapping[str, _Points[Change]] = MappingProxyType({})
 
 #: Status lines up to this long are scanned; longer ones keep the earliest start of each suffix.
 _SCAN = 16
@@ -111,7 +113,7 @@ class _Belief:
 
     instrument: InstrumentHistory | None
     case: CaseHistory | None
-    parties: dict[str, _Points[Change]]
+    parties: Mapping[str, _Points[Change]]
     case_points: _Points[CaseState] | None
     statements: tuple[EventBase, ...]
 
@@ -125,7 +127,6 @@ DECODED_EVENTS = 150_000
 # Every field that names a party in a fact, single or listed (`target` is an event id only in amendments).
 _PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator")
 _LISTED_PARTY_FIELDS = ("nationalities",)
-_UNROUTED = 0  # entity number of an amendment whose target is not indexed yet
 
 
 def _parties(data: dict[str, Any]) -> list[str]:
@@ -138,23 +139,20 @@ def _parties(data: dict[str, Any]) -> list[str]:
 class Projection:
     """Indexes over recorded events, answering status questions as of a date, known at a time.
 
-    Events are held as their canonical lines (`records.Recorded`), with per-entity
-    lists of positions; the models of an entity are decoded when a fold or a query
-    needs them, and the most recently used are kept (`decoded_events` at most).
+    Events are held as packed canonical lines (`records.pack`) by id, in the order
+    added, with per-entity lists of ids; the models of an entity are decoded when a
+    fold or a query needs them, and the most recently used are kept (`decoded_events`
+    at most).
     What a query as of a date needs (each entity's change points as believed now)
     is kept for every entity.
     """
 
     def __init__(self, events: Iterable[EventBase] = (), *, decoded_events: int = DECODED_EVENTS) -> None:
-        self._ids: list[UUID] = []
-        self._lines: list[bytes] = []  # packed (see `records.pack`)
-        self._owner = array("I")  # entity number of each event, by position
-        self._entity_names: list[str] = [""]
-        self._entity_numbers: dict[str, int] = {}
-        self._position: dict[UUID, int] = {}
-        self._facts: dict[str, array[int]] = {}
-        self._amendments: dict[str, array[int]] = {}
-        self._orphans: dict[UUID, list[int]] = defaultdict(list)  # target -> amendments waiting for it
+        self._lines: dict[UUID, bytes] = {}  # packed lines by id, in the order added
+        self._facts: dict[str, list[UUID]] = {}
+        self._amendments: dict[str, list[UUID]] = {}
+        self._routed: dict[UUID, str] = {}  # amendment -> its target's entity
+        self._orphans: dict[UUID, list[UUID]] = defaultdict(list)  # target -> amendments waiting for it
         self._by_party: dict[str, set[str]] = defaultdict(set)  # party -> entities naming it
         self._reverse_links: dict[str, set[str]] = defaultdict(set)
         self._latest: datetime | None = None
@@ -194,7 +192,7 @@ class Projection:
 
     def _index(self, record: Recorded, touched: set[str]) -> None:
         event_id, kind, entity, packed = record
-        if event_id in self._position:
+        if event_id in self._lines:
             return
         data = orjson.loads(unpack(packed, event_id))
         stamp = data.get("recorded_at")
@@ -203,27 +201,22 @@ class Projection:
         recorded_at = datetime.fromisoformat(stamp)
         if self._latest is None or recorded_at > self._latest:
             self._latest = recorded_at
-        position = len(self._lines)
-        self._ids.append(event_id)
-        self._lines.append(packed)
-        self._position[event_id] = position
         if kind in AMENDMENT_TYPES:
+            self._lines[event_id] = packed
             target = UUID(data["target"])
             routed = self.entity_of(target)
             if routed is None:
-                self._owner.append(_UNROUTED)
-                self._orphans[target].append(position)
+                self._orphans[target].append(event_id)
                 return
-            self._owner.append(self._number(routed))
-            self._route(routed, position, data, touched)
+            self._route(routed, event_id, data, touched)
             return
         if not entity:
             raise ValueError(f"{kind} {event_id}: no entity given")
-        self._owner.append(self._number(entity))
-        positions = self._facts.get(entity)
-        if positions is None:
-            positions = self._facts[entity] = array("I")
-        positions.append(position)
+        self._lines[event_id] = packed
+        ids = self._facts.get(entity)
+        if ids is None:
+            ids = self._facts[entity] = []
+        ids.append(event_id)
         touched.add(entity)
         for party in _parties(data):
             self._by_party[party].add(entity)
@@ -231,33 +224,25 @@ class Projection:
             self._reverse_links[data["other_case"]].add(data["case"])
         if self._orphans:
             for orphan in self._orphans.pop(event_id, []):
-                self._owner[orphan] = self._owner[position]
                 self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)
 
-    def _line(self, position: int) -> bytes:
-        return unpack(self._lines[position], self._ids[position])
+    def _line(self, event_id: UUID) -> bytes:
+        return unpack(self._lines[event_id], event_id)
 
-    def _decode(self, position: int) -> EventBase:
-        event_id = self._ids[position]
-        return decode(unpack(self._lines[position], event_id), event_id)
+    def _decode(self, event_id: UUID) -> EventBase:
+        return decode(unpack(self._lines[event_id], event_id), event_id)
 
-    def _number(self, entity: str) -> int:
-        number = self._entity_numbers.get(entity)
-        if number is None:
-            number = self._entity_numbers[entity] = len(self._entity_names)
-            self._entity_names.append(entity)
-        return number
-
-    def _route(self, entity: str, position: int, data: dict[str, Any], touched: set[str]) -> None:
-        positions = self._amendments.get(entity)
-        if positions is None:
-            positions = self._amendments[entity] = array("I")
-        positions.append(position)
+    def _route(self, entity: str, event_id: UUID, data: dict[str, Any], touched: set[str]) -> None:
+        ids = self._amendments.get(entity)
+        if ids is None:
+            ids = self._amendments[entity] = []
+        ids.append(event_id)
+        self._routed[event_id] = entity
         touched.add(entity)
         if data["type"] != "Corrected":
             return
         changes: dict[str, Any] = data["changes"]
-        target_type = orjson.loads(self._line(self._position[UUID(data["target"])]))["type"]
+        target_type = orjson.loads(self._line(UUID(data["target"])))["type"]
         fields = EVENT_TYPES[target_type].model_fields
         # Every field that names parties, single or listed, so timelines find the corrected fact.
         for key in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS):
@@ -280,10 +265,10 @@ class Projection:
         if cached is not None:
             self._decoded.move_to_end(entity)
             return cached
-        facts = [self._decode(p) for p in self._facts.get(entity, ())]
+        facts = [self._decode(event_id) for event_id in self._facts.get(entity, ())]
         amendments: list[Amendment] = [
-            self._decode(p)  # type: ignore[misc]
-            for p in self._amendments.get(entity, ())
+            self._decode(event_id)  # type: ignore[misc]
+            for event_id in self._amendments.get(entity, ())
         ]
         size = len(facts) + len(amendments)
         if size <= self._decoded_limit:
@@ -305,22 +290,21 @@ class Projection:
         return len(self._lines)
 
     def __contains__(self, event_id: object) -> bool:
-        return event_id in self._position
+        return event_id in self._lines
 
     def get(self, event_id: UUID) -> EventBase | None:
         """The recorded event with this id, as first recorded."""
-        position = self._position.get(event_id)
-        return None if position is None else self._decode(position)
+        return self._decode(event_id) if event_id in self._lines else None
 
     def events(self) -> Iterator[EventBase]:
         """Every recorded event, in the order it was added."""
-        for position in range(len(self._lines)):
-            yield self._decode(position)
+        for event_id, packed in self._lines.items():
+            yield decode(unpack(packed, event_id), event_id)
 
     def lines(self) -> Iterator[bytes]:
         """Every recorded event's canonical line of log format v1 (no newline), in the order added."""
-        for position in range(len(self._lines)):
-            yield self._line(position)
+        for event_id, packed in self._lines.items():
+            yield unpack(packed, event_id)
 
     @property
     def latest_recorded_at(self) -> datetime | None:
@@ -329,10 +313,13 @@ class Projection:
 
     def entity_of(self, event_id: UUID) -> str | None:
         """Which entity an event (or an amendment, through its target) belongs to."""
-        position = self._position.get(event_id)
-        if position is None:
+        if event_id not in self._lines:
             return None
-        return self._entity_names[self._owner[position]] or None
+        routed = self._routed.get(event_id)
+        if routed is not None:
+            return routed
+        event = self._decode(event_id)
+        return None if isinstance(event, Corrected | Retracted) else event.entity()
 
     def knows(self, entity: str) -> bool:
         """Whether any fact of this entity (e.g. `case:kovrig`) is recorded."""
@@ -387,7 +374,7 @@ class Projection:
     ) -> _Belief:
         kind, _, slug = entity.partition(":")
         instrument = case = None
-        parties: dict[str, _Points[Change]] = {}
+        parties: Mapping[str, _Points[Change]] = _NO_PARTIES  # one shared empty mapping for cases
         case_points = None
         if kind == "instrument":
             instrument = (

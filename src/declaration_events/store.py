@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
-from uuid import UUID
 
-from .errors import DeclarationEventsError
+from .errors import DeclarationEventsError, StoreError
 from .records import Recorded
 
 __all__ = ["ConcurrencyConflict", "MemoryStore", "Store"]
@@ -43,12 +42,17 @@ class Store(Protocol):
 
 
 class MemoryStore:
-    """Events in Python lists (ids, entities, canonical lines); for tests, notebooks and scripts."""
+    """The in-memory ledger's store: stream versions, and each event until its reader has it.
+
+    Its one reader is the `Ledger` that owns it, whose projection keeps every event:
+    the store hands each event over once and forgets it, so that a large in-memory
+    ledger does not hold its events twice. Reading again from before what was handed
+    over is an error, not a silent gap.
+    """
 
     def __init__(self) -> None:
-        self._ids: list[UUID] = []
-        self._entities: list[str] = []
-        self._lines: list[bytes] = []  # packed (see `records.pack`)
+        self._pending: list[Recorded] = []
+        self._handed_over = 0  # position of the last event read and forgotten
         self._versions: dict[str, int] = {}
 
     def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
@@ -61,17 +65,24 @@ class MemoryStore:
                 raise ValueError(f"{record.type} {record.id}: no entity given")
         for record in batch:
             self._versions[record.entity] = self._versions.get(record.entity, 0) + 1
-            self._ids.append(record.id)
-            self._entities.append(record.entity)
-            self._lines.append(record.packed)
+        self._pending.extend(batch)
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
-        """Yield every event after a position."""
-        for position in range(after, len(self._lines)):
-            yield (
-                position + 1,
-                Recorded.from_packed(self._lines[position], self._entities[position], self._ids[position]),
+        """Yield every event after a position, then forget those yielded."""
+        if after < self._handed_over:
+            raise StoreError(
+                f"the in-memory store has handed over events up to {self._handed_over} and kept none; "
+                f"cannot read after {after}"
             )
+        start = after - self._handed_over
+        given = start
+        try:
+            for index in range(start, len(self._pending)):
+                yield self._handed_over + index + 1, self._pending[index]
+                given = index + 1
+        finally:
+            del self._pending[:given]
+            self._handed_over += given
 
     def close(self) -> None:
         """Nothing to release."""
