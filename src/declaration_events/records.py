@@ -10,7 +10,8 @@ about a third of the time its original line took.
 Packing: the id's text is dropped (the id is kept as a `UUID` beside the line), and
 the keys of format v1 are replaced by single control bytes, which JSON text never
 holds raw (they must be escaped in strings), so the replacement is undone exactly.
-A line that is not canonical in shape is kept as it is.
+A line that is not canonical in shape is kept as it is (behind a zero byte if it
+starts with a byte a packed line could start with).
 """
 
 from __future__ import annotations
@@ -65,14 +66,20 @@ _KEYS = (
 _CODES = [bytes([c]) for c in (*range(1, 9), 11, 12, *range(14, 32))]
 _TOKENS = tuple(zip(_KEYS, _CODES, strict=False))
 assert len(_TOKENS) == len(_KEYS)  # noqa: S101 - enough codes for the keys
+_START_CODE = _TOKENS[0][1]
 _ID_CODE = _TOKENS[1][1]
+_KEPT = b"\x00"  # before a line kept whole that starts with a byte packed lines start with
 _CONTROL = re.compile(rb"[\x00-\x1f]")
+
+
+def _kept(line: bytes) -> bytes:
+    return _KEPT + line if line[:1] in (_KEPT, _START_CODE) else line
 
 
 def pack(line: bytes, event_id: UUID) -> bytes:
     """A canonical line without its id's text and with its keys as single bytes."""
     if not line.startswith(_START) or _CONTROL.search(line):
-        return line
+        return _kept(line)
     at = line.find(_ID_KEY)
     end = at + len(_ID_KEY) + _ID_LENGTH
     if (
@@ -80,7 +87,7 @@ def pack(line: bytes, event_id: UUID) -> bytes:
         or line[end : end + len(_AFTER_ID)] != _AFTER_ID
         or line[at + len(_ID_KEY) : end] != str(event_id).encode("ascii")
     ):
-        return line
+        return _kept(line)
     packed = line[: at + len(_ID_KEY)] + line[end:]
     for key, code in _TOKENS:
         packed = packed.replace(key, code)
@@ -89,8 +96,8 @@ def pack(line: bytes, event_id: UUID) -> bytes:
 
 def unpack(packed: bytes, event_id: UUID) -> bytes:
     """The canonical line `pack` was given."""
-    if packed.startswith(b"{"):
-        return packed  # kept as it was
+    if not packed.startswith(_START_CODE):
+        return packed[1:] if packed.startswith(_KEPT) else packed  # kept as it was
     line = packed.replace(_ID_CODE, b"%s%s%s" % (_ID_KEY, str(event_id).encode("ascii"), _AFTER_ID))
     for key, code in _TOKENS:
         line = line.replace(code, key)
@@ -125,8 +132,8 @@ class Recorded(NamedTuple):
     @classmethod
     def from_packed(cls, packed: bytes, entity: str, event_id: UUID) -> Recorded:
         """The record of a packed line whose entity and id are known."""
-        if packed.startswith(b"{"):
-            return cls.from_line(packed, entity, event_id)
+        if not packed.startswith(_START_CODE):
+            return cls.from_line(unpack(packed, event_id), entity, event_id)
         end = packed.index(_ID_CODE)
         return cls(event_id, sys.intern(packed[1:end].decode()), entity, packed)
 
