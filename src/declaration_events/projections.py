@@ -21,7 +21,7 @@ import orjson
 from .errors import UnknownEntityError
 from .events import EVENT_TYPES, Condemned, Corrected, Event, EventBase, Retracted
 from .parties import party_name, resolve_party
-from .records import AMENDMENT_TYPES, Recorded, decode, unpack
+from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
     CaseRow,
     Cases,
@@ -129,10 +129,18 @@ _PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", 
 _LISTED_PARTY_FIELDS = ("nationalities",)
 
 
-def _parties(data: dict[str, Any]) -> list[str]:
-    found = [data[key] for key in _PARTY_FIELDS if key in data]
-    for key in _LISTED_PARTY_FIELDS:
-        found.extend(data.get(key, ()))
+# What `_index` reads from every fact's packed line.
+_INDEXED = ("recorded_at", *_PARTY_FIELDS, *_LISTED_PARTY_FIELDS, "case", "other_case")
+
+
+def _parties(data: Mapping[str, str | list[str]]) -> list[str]:
+    found: list[str] = []
+    for key in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS):
+        value = data.get(key)
+        if isinstance(value, list):
+            found.extend(value)
+        elif value is not None:
+            found.append(value)
     return found
 
 
@@ -194,15 +202,16 @@ class Projection:
         event_id, kind, entity, packed = record
         if event_id in self._lines:
             return
-        data = orjson.loads(unpack(packed, event_id))
+        data = packed_strings(packed, _INDEXED)
         stamp = data.get("recorded_at")
-        if stamp is None:
+        if not isinstance(stamp, str):
             raise ValueError(f"event {event_id} has no recorded_at; record it through a Ledger")
         recorded_at = datetime.fromisoformat(stamp)
         if self._latest is None or recorded_at > self._latest:
             self._latest = recorded_at
         if kind in AMENDMENT_TYPES:
             self._lines[event_id] = packed
+            data = orjson.loads(unpack(packed, event_id))
             target = UUID(data["target"])
             routed = self.entity_of(target)
             if routed is None:
@@ -221,7 +230,7 @@ class Projection:
         for party in _parties(data):
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
-            self._reverse_links[data["other_case"]].add(data["case"])
+            self._reverse_links[str(data["other_case"])].add(str(data["case"]))
         if self._orphans:
             for orphan in self._orphans.pop(event_id, []):
                 self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)

@@ -21,9 +21,11 @@ import sys
 from typing import NamedTuple
 from uuid import UUID
 
-from .events import EVENT_ADAPTER, Corrected, Event, EventBase, Retracted
+import orjson
 
-__all__ = ["AMENDMENT_TYPES", "Recorded", "decode", "pack", "unpack"]
+from .events import EVENT_ADAPTER, EVENT_TYPES, Corrected, Event, EventBase, Retracted
+
+__all__ = ["AMENDMENT_TYPES", "Recorded", "decode", "pack", "packed_strings", "unpack"]
 
 #: Types of the events that amend others (their entity is their target's).
 AMENDMENT_TYPES = frozenset({"Corrected", "Retracted"})
@@ -32,43 +34,66 @@ _START = b'{"type":"'  # every canonical line starts so, then its type
 _ID_KEY = b'","id":"'
 _ID_LENGTH = 36
 _AFTER_ID = b'","occurred_on":"'
-# Longest first where one contains another; each gets a control byte JSON never holds raw.
-_KEYS = (
-    _START,
-    _ID_KEY + _AFTER_ID,  # the id's text is taken out between these two
-    b'","recorded_at":"',
-    b',"sources":[{"url":"https://',
-    b',"sources":[{"title":"',
-    b',"sources":[{"',
-    b'"},{"url":"https://',
-    b'"}],"',
-    b',"instrument":"',
-    b',"party":"',
-    b',"case":"',
-    b',"person":"',
-    b',"nationalities":["',
-    b',"detaining_state":"',
-    b',"location":"',
-    b',"charges":["',
-    b',"mechanism":"',
-    b',"actor":"',
-    b',"subject":"',
-    b',"target":"',
-    b',"speaker":"',
-    b',"note":"',
-    b',"publisher":"',
-    b',"published_on":"',
-    b',"title":"',
-    b',"url":"https://',
-    b',"other_case":"',
-    b',"effective_on":"',
-)
-_CODES = [bytes([c]) for c in (*range(1, 9), 11, 12, *range(14, 32))]
-_TOKENS = tuple(zip(_KEYS, _CODES, strict=False))
-assert len(_TOKENS) == len(_KEYS)  # noqa: S101 - enough codes for the keys
-_START_CODE = _TOKENS[0][1]
-_ID_CODE = _TOKENS[1][1]
+_START_CODE = b"\x01"  # for _START
+_ID_CODE = b"\x02"  # for _ID_KEY + the id's text + _AFTER_ID
 _KEPT = b"\x00"  # before a line kept whole that starts with a byte packed lines start with
+# The other keys, longest first where one contains another, each with a control byte of its
+# own; a line is packed with the keys its type can hold (fewer passes over it).
+# No key starts with a quote: every text value keeps its closing quote (`packed_strings`).
+_KEYS = (  # (key as it appears, the field it belongs to)
+    (b',"recorded_at":"', "recorded_at"),
+    (b',"sources":[{"url":"https://', "sources"),
+    (b',"sources":[{"title":"', "sources"),
+    (b',"sources":[{"', "sources"),
+    (b'},{"url":"https://', "sources"),
+    (b'}]', "sources"),
+    (b',"instrument":"', "instrument"),
+    (b',"party":"', "party"),
+    (b',"case":"', "case"),
+    (b',"person":"', "person"),
+    (b',"nationalities":["', "nationalities"),
+    (b',"detaining_state":"', "detaining_state"),
+    (b',"location":"', "location"),
+    (b',"charges":["', "charges"),
+    (b',"mechanism":"', "mechanism"),
+    (b',"actor":"', "actor"),
+    (b',"subject":"', "subject"),
+    (b',"target":"', "target"),
+    (b',"speaker":"', "speaker"),
+    (b',"note":"', "note"),
+    (b',"publisher":"', "sources"),
+    (b',"published_on":"', "sources"),
+    (b',"title":"', "sources"),  # and InstrumentOpened's title
+    (b',"url":"https://', "sources"),
+    (b',"other_case":"', "other_case"),
+    (b',"effective_on":"', "effective_on"),
+)
+_CODES = [bytes([c]) for c in (*range(3, 9), 11, 12, *range(14, 32))]
+assert len(_CODES) >= len(_KEYS)  # noqa: S101 - a control byte for every key
+_TOKENS: dict[bytes, tuple[tuple[bytes, bytes], ...]] = {
+    name.encode(): tuple(
+        (key, code) for (key, field), code in zip(_KEYS, _CODES, strict=False) if field in cls.model_fields
+    )
+    for name, cls in EVENT_TYPES.items()
+}
+_LISTS = frozenset({"nationalities", "charges"})
+# Where a field's value starts in a packed line of each type: its key's code, or its key's text.
+_MARKERS: dict[bytes, dict[str, bytes]] = {
+    kind: {
+        **{
+            name: b',"%s":%s' % (name.encode(), b'["' if name in _LISTS else b'"')
+            for name in EVENT_TYPES[kind.decode()].model_fields
+        },
+        **{
+            field: code
+            for (key, field), code in zip(_KEYS, _CODES, strict=False)
+            if (key, code) in tokens and key.endswith(b'"') and field != "sources"
+        },
+        "recorded_at": _CODES[0],
+        "occurred_on": _ID_CODE,  # it follows the id, whose key and text are packed together
+    }
+    for kind, tokens in _TOKENS.items()
+}
 _CONTROL = re.compile(rb"[\x00-\x1f]")
 
 
@@ -81,27 +106,57 @@ def pack(line: bytes, event_id: UUID) -> bytes:
     if not line.startswith(_START) or _CONTROL.search(line):
         return _kept(line)
     at = line.find(_ID_KEY)
+    tokens = _TOKENS.get(line[len(_START) : at])
     end = at + len(_ID_KEY) + _ID_LENGTH
     if (
-        at < 0
+        tokens is None
         or line[end : end + len(_AFTER_ID)] != _AFTER_ID
         or line[at + len(_ID_KEY) : end] != str(event_id).encode("ascii")
     ):
         return _kept(line)
-    packed = line[: at + len(_ID_KEY)] + line[end:]
-    for key, code in _TOKENS:
-        packed = packed.replace(key, code)
-    return packed
+    rest = line[end + len(_AFTER_ID) :]
+    for key, code in tokens:
+        rest = rest.replace(key, code)
+    return b"%s%s%s%s" % (_START_CODE, line[len(_START) : at], _ID_CODE, rest)
 
 
 def unpack(packed: bytes, event_id: UUID) -> bytes:
     """The canonical line `pack` was given."""
     if not packed.startswith(_START_CODE):
         return packed[1:] if packed.startswith(_KEPT) else packed  # kept as it was
-    line = packed.replace(_ID_CODE, b"%s%s%s" % (_ID_KEY, str(event_id).encode("ascii"), _AFTER_ID))
-    for key, code in _TOKENS:
-        line = line.replace(code, key)
-    return line
+    at = packed.index(_ID_CODE)
+    kind = packed[1:at]
+    rest = packed[at + 1 :]
+    for key, code in _TOKENS[kind]:
+        rest = rest.replace(code, key)
+    return b"%s%s%s%s%s%s" % (_START, kind, _ID_KEY, str(event_id).encode("ascii"), _AFTER_ID, rest)
+
+
+def packed_strings(packed: bytes, names: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """The values of some top-level text fields (or lists of texts) of a packed line, without unpacking.
+
+    Only for fields whose values hold no quote or backslash (codes, slugs, dates, record
+    times): a value is read up to the next quote. A key cannot occur inside a value (its
+    quotes would be escaped there), so the first occurrence of a marker is the field.
+    """
+    if not packed.startswith(_START_CODE):
+        data = orjson.loads(unpack(packed, UUID(int=0)) if packed.startswith(_KEPT) else packed)
+        return {name: data[name] for name in names if name in data}
+    markers = _MARKERS[packed[1 : packed.index(_ID_CODE)]]
+    found: dict[str, str | list[str]] = {}
+    for name in names:
+        marker = markers.get(name)
+        if marker is None:
+            continue
+        at = packed.find(marker)
+        if at < 0:
+            continue
+        start = at + len(marker)
+        if name in _LISTS:
+            found[name] = packed[start : packed.index(b'"]', start)].decode().split('","')
+        else:
+            found[name] = packed[start : packed.index(b'"', start)].decode()
+    return found
 
 
 class Recorded(NamedTuple):

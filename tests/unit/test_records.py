@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import json
 from pathlib import Path
 from uuid import uuid4
 
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 
 from declaration_events import Ledger, StoreError, read_events
 from declaration_events.events import EventBase
-from declaration_events.records import Recorded, decode, pack, unpack
+from declaration_events.records import Recorded, decode, pack, packed_strings, unpack
 from declaration_events.store import MemoryStore
 from declaration_events.strategies import events
 
@@ -81,3 +82,17 @@ def test_the_in_memory_store_refuses_to_read_again_what_it_handed_over() -> None
     assert list(store.read(after=1)) == []
     with pytest.raises(StoreError, match="handed over"):
         list(store.read())
+
+
+_READ = ("recorded_at", "party", "actor", "target", "detaining_state", "requested_by", "initiator")
+_LISTED = ("nationalities", "case", "other_case", "instrument", "occurred_on")  # no free text: see docstring
+
+
+@given(events())
+def test_fields_read_from_a_packed_line_equal_those_of_the_parsed_line(event: EventBase) -> None:
+    """The index reads codes, slugs and times straight from packed lines: the same values JSON holds."""
+    line = event.to_json().encode()
+    data = json.loads(line)
+    names = (*_READ, *_LISTED)
+    expected = {name: data[name] for name in names if name in data and isinstance(data[name], str | list)}
+    assert packed_strings(pack(line, event.id), names) == expected
