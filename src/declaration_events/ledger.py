@@ -36,7 +36,7 @@ from .events import (
 )
 from .parties import resolve_party
 from .projections import Projection
-from .records import AMENDMENT_TYPES, Recorded
+from .records import AMENDMENT_TYPES, Recorded, packed_strings
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
 from .rules import (
     RULES,
@@ -57,6 +57,8 @@ if TYPE_CHECKING:
 __all__ = ["Ledger", "RecordResult"]
 
 STATEMENTS = "statements"
+#: What a statement may name, read from its packed line without decoding it.
+_REFERENCES = ("instrument", "case")
 EventBaseT = TypeVar("EventBaseT", bound=EventBase)
 
 DateLike = date | datetime | str
@@ -542,11 +544,12 @@ class Ledger:
         targets = {amendment.target for amendment in amendments}
         new: list[EventBase] = []
         for record in new_records:
-            event = record.decode()
-            if event.id in targets:
-                new.append(event)  # amended in the same batch: checked as amended, below
-            else:
-                self._check_references((event,), new_entities)
+            if record.id in targets:
+                new.append(record.decode())  # amended in the same batch: checked as amended, below
+                continue
+            named = packed_strings(record.packed, _REFERENCES)
+            if any(self._unknown(f"{kind}:{slug}", new_entities) for kind, slug in named.items()):
+                self._check_references((record.decode(),), new_entities)  # to raise, naming it
         if not amendments:
             return
         new_ids = {event.id for event in new}
@@ -585,6 +588,9 @@ class Ledger:
         assert target is not None  # noqa: S101 - checked above
         return self._projection.entity_of(target.id) or (record.entity if record is not None else "")
 
+    def _unknown(self, entity: str, new_entities: set[str]) -> bool:
+        return entity not in new_entities and not self._projection.knows(entity)
+
     def _check_references(self, believed: Iterable[EventBase], new_entities: set[str]) -> None:
         for event in believed:
             wanted: list[str] = []
@@ -596,7 +602,7 @@ class Ledger:
             elif isinstance(event, CasesLinked):
                 wanted.append(f"case:{event.other_case}")
             for entity in wanted:
-                if entity not in new_entities and not self._projection.knows(entity):
+                if self._unknown(entity, new_entities):
                     raise InvalidTransitionError(
                         f"{event.type} {event.id} names unknown {entity.replace(':', ' ')!r}. "
                         f"Rule 'unknown-reference': {RULES['unknown-reference']}",
