@@ -270,3 +270,22 @@ def test_a_batch_of_many_megabytes_is_stored_in_one_transaction(durable_url: str
     )
     assert done.returncode == 0, done.stderr
     assert "3,000 events added" in done.stdout
+
+
+def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunked inserts (here of 7 events) still write a batch whole and in order, streams without gaps."""
+    from declaration_events import pgrecorder
+
+    monkeypatch.setattr(pgrecorder, "INSERT_CHUNK", 7)
+    url = postgres_url + "?schema=chunked"
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(*SEEDS)
+        stored = [record.id for _, record in ledger._store.read()]
+        versions = stream_versions(ledger)
+    with Ledger.open(url) as reopened:
+        assert [record.id for _, record in reopened._store.read()] == stored
+        assert len(stored) == len(reopened) == 85
+        assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in versions.values())
+        assert answers(reopened) == answers(Ledger.from_jsonl(*SEEDS))
