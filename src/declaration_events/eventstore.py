@@ -287,8 +287,18 @@ class EventStore:
             self._written[recording.notification.id] = envelope.record
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
-        """Yield `(position, record)` for every event after a position, in order."""
+        """Yield `(position, record)` for every event after a position, in order.
+
+        What this store has just appended right after `after` is handed over without
+        reading it back: nothing can sit between `after` and the first event of a batch
+        that got the very next position, nor between the events of one batch (they are
+        inserted under one lock); from the first position not known here the
+        notification log is read.
+        """
         position = after
+        while position + 1 in self._written:
+            position += 1
+            yield position, self._written.pop(position)
         while True:
             try:
                 page = self._recorder.select_notifications(

@@ -17,6 +17,7 @@ starts with a byte a packed line could start with).
 from __future__ import annotations
 
 import sys
+from functools import cache
 from typing import NamedTuple
 from uuid import UUID
 
@@ -141,21 +142,24 @@ def packed_strings(packed: bytes, names: tuple[str, ...]) -> dict[str, str | lis
     if not packed.startswith(_START_CODE):
         data = orjson.loads(unpack(packed, UUID(int=0)) if packed.startswith(_KEPT) else packed)
         return {name: data[name] for name in names if name in data}
-    markers = _MARKERS[packed[1 : packed.index(_ID_CODE)]]
     found: dict[str, str | list[str]] = {}
-    for name in names:
-        marker = markers.get(name)
-        if marker is None:
-            continue
+    for name, marker, listed in _lookups(packed[1 : packed.index(_ID_CODE)], names):
         at = packed.find(marker)
         if at < 0:
             continue
         start = at + len(marker)
-        if name in _LISTS:
+        if listed:
             found[name] = packed[start : packed.index(b'"]', start)].decode().split('","')
         else:
             found[name] = packed[start : packed.index(b'"', start)].decode()
     return found
+
+
+@cache
+def _lookups(kind: bytes, names: tuple[str, ...]) -> tuple[tuple[str, bytes, bool], ...]:
+    """The fields of `names` a line of this type can hold: name, marker, whether a list."""
+    markers = _MARKERS[kind]
+    return tuple((name, markers[name], name in _LISTS) for name in names if name in markers)
 
 
 class Recorded(NamedTuple):
