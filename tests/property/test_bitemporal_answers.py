@@ -153,3 +153,19 @@ def test_indexed_answers_equal_a_naive_replay_of_every_fact(log: list[Event], da
         belief = model.belief(known_at)
         for as_of in interesting_days(log):
             assert_agrees(ledger, belief, as_of, known_at)
+
+
+@given(event_logs(), st.data())
+def test_answers_do_not_depend_on_how_many_decoded_events_the_projection_keeps(
+    log: list[Event], data: st.DataObject
+) -> None:
+    """A projection that keeps (almost) no decoded models answers like one that keeps them all."""
+    roomy, tight = Projection(log), Projection(log, decoded_events=1)
+    parties = parties_named(log)
+    for _ in range(3):
+        as_of = data.draw(st.sampled_from(interesting_days(log)), label="as_of")
+        known_at = data.draw(st.none() | st.sampled_from(record_times(log) or [None]), label="known_at")
+        assert answers(tight, as_of, known_at, parties=parties) == answers(
+            roomy, as_of, known_at, parties=parties
+        )
+        assert tight._decoded_count <= 1
