@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import os
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -24,6 +25,7 @@ MAX_LINE_BYTES = 1 << 20
 MAX_ERRORS = 50
 _BOM = b"\xef\xbb\xbf"
 _ID_KEY = b'"id"'
+_RECORD_TIME = {"recorded_at"}
 
 
 def source_name(source: LogSource) -> str:
@@ -60,11 +62,11 @@ def iter_events(
     """
     label = name or source_name(source)
     errors: list[LineError] = []
-    # The line of each id seen; the models only of lines that give their id (a derived id is
-    # a hash of the content, so a second line with that id says the same if its content
-    # derives it too): a large log is not held in memory twice.
+    # The line of each id seen, and a digest of the content of lines that give their id (a
+    # derived id is itself a hash of the content: a second line with that id says the same
+    # if its content derives it too). No model is kept: a large log is not held twice.
     seen: MutableMapping[UUID, int] = line_numbers if line_numbers is not None else {}
-    explicit: dict[UUID, EventBase] = {}
+    explicit: dict[UUID, bytes] = {}
     truncated = False
 
     def fail(line: int, message: str) -> None:
@@ -96,13 +98,13 @@ def iter_events(
             earlier = seen.get(event.id)
             if earlier is not None:
                 first = explicit.get(event.id)
-                same = first.same_fact(event) if first is not None else event.derived_id() == event.id
+                same = _digest(event) == first if first is not None else event.derived_id() == event.id
                 if not same:
                     fail(number, f"id {event.id} is already used by line {earlier} for other content")
                 continue
             seen[event.id] = number
             if _ID_KEY in raw or b"\\u" in raw:  # the line may name its id (perhaps escaped)
-                explicit[event.id] = event
+                explicit[event.id] = _digest(event)
             if locations is not None:
                 locations[event.id] = f"{label}:{number}"
             yield event
@@ -110,6 +112,11 @@ def iter_events(
         raise EventLogError([LineError(label, 0, f"cannot read: {exc.strerror or exc}")]) from None
     if errors:
         raise EventLogError(errors, truncated=truncated)
+
+
+def _digest(event: EventBase) -> bytes:
+    """A digest of what `EventBase.same_fact` compares: everything but the record time."""
+    return hashlib.sha1(event.model_dump_json(exclude=_RECORD_TIME).encode(), usedforsecurity=False).digest()
 
 
 def read_events(

@@ -623,10 +623,11 @@ class Ledger:
         def records() -> Iterator[Recorded]:
             nonlocal count
             for position, record in self._store.read(after=self._position):
+                yield record
+                # Indexed (the projection asked for the next one): only now is it caught up with.
                 self._position = position  # positions may have gaps (PostgreSQL sequences)
                 self._versions[record.entity] += 1
                 count += 1
-                yield record
 
         self._projection.add_recorded(records())
         return count

@@ -113,10 +113,8 @@ class EventMapper(Mapper[UUID]):
         try:
             if _class_version(cls) == 1:
                 event = cls.model_validate_json(state)
-                line = state  # the canonical line it was written as
             else:
                 event = cls.model_validate(_upcast(cls, json.loads(state), where))
-                line = event.to_json().encode()
         except ValidationError as exc:
             raise StoreError(
                 f"stored event at {where} does not match {cls.__name__}: {describe_validation_error(exc)}"
@@ -129,7 +127,9 @@ class EventMapper(Mapper[UUID]):
                 event.id,
                 event.type,
                 "" if isinstance(event, Corrected | Retracted) else event.entity(),
-                pack(line, event.id),
+                # Written again, not taken as stored: a row another tool wrote may be valid
+                # but not canonical ("Canada" for CAN), and indexes read packed lines as is.
+                pack(event.to_json().encode(), event.id),
             ),
             decoded=event,
         )

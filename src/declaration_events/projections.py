@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from types import MappingProxyType
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 from uuid import UUID
 
 import orjson
@@ -48,6 +48,7 @@ __all__ = ["Projection"]
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
 _CACHE_SIZE = 256
+STATEMENTS = "statements"
 
 
 def _on(point: Change | CaseState) -> date:
@@ -115,7 +116,17 @@ class _Belief:
     case: CaseHistory | None
     parties: Mapping[str, _Points[Change]]
     case_points: _Points[CaseState] | None
-    statements: tuple[EventBase, ...]
+    statements: tuple[_Statement, ...]
+
+
+class _Statement(NamedTuple):
+    """A condemnation as a belief keeps it: what filters need, and its id (its model if corrected)."""
+
+    first: date
+    last: date
+    actor: str
+    target: str | None
+    event: UUID | Condemned
 
 
 def _now() -> datetime:
@@ -187,13 +198,14 @@ class Projection:
     def add_recorded(self, records: Iterable[Recorded]) -> None:
         """Index recorded events in their compact form (an amendment's entity may be empty)."""
         touched: set[str] = set()
-        for record in records:
-            self._index(record, touched)
-        if touched:
+        try:
+            for record in records:
+                self._index(record, touched)
+        finally:  # also when reading the records fails half-way: what was indexed is current
             for entity in touched:
                 self._current.pop(entity, None)
                 self._forget_decoded(entity)
-            if self._past:
+            if touched and self._past:
                 self._past = OrderedDict(
                     (key, value) for key, value in self._past.items() if key[0] not in touched
                 )
@@ -351,13 +363,18 @@ class Projection:
 
     def believed(self, entity: str, known_at: datetime | None = None) -> list[EventBase]:
         """The entity's facts as believed at `known_at` (all amendments recorded by then applied)."""
+        return self._believed(entity, known_at)[0]
+
+    def _believed(self, entity: str, known_at: datetime | None) -> tuple[list[EventBase], frozenset[UUID]]:
+        """The believed facts, and the ids of those a correction changed."""
         facts: Sequence[EventBase]
         amendments: Sequence[Amendment]
         facts, amendments = self._decode_entity(entity)
         if known_at is not None:
             facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
             amendments = [a for a in amendments if a.recorded_at is not None and a.recorded_at <= known_at]
-        return apply_amendments(facts, amendments, strict=False)
+        corrected = frozenset(a.target for a in amendments if isinstance(a, Corrected))
+        return apply_amendments(facts, amendments, strict=False), corrected
 
     def _belief(self, entity: str, known_at: datetime | None) -> _Belief:
         if known_at is not None and (self._latest is None or known_at >= self._latest):
@@ -365,21 +382,26 @@ class Projection:
         if known_at is None:
             current = self._current.get(entity)
             if current is None:
-                current = self._current[entity] = self._fold(entity, self.believed(entity))
+                current = self._current[entity] = self._fold(entity, *self._believed(entity, None))
             return current
         key = (entity, known_at)
         cached = self._past.get(key)
         if cached is not None:
             self._past.move_to_end(key)
             return cached
-        belief = self._past[key] = self._fold(entity, self.believed(entity, known_at))
-        if len(self._past) > _CACHE_SIZE:
-            self._past.popitem(last=False)
+        belief = self._fold(entity, *self._believed(entity, known_at))
+        if entity != STATEMENTS:  # one belief of every statement per record time would pile up
+            self._past[key] = belief
+            if len(self._past) > _CACHE_SIZE:
+                self._past.popitem(last=False)
         return belief
 
     @staticmethod
     def _fold(
-        entity: str, facts: Sequence[EventBase], history: InstrumentHistory | CaseHistory | None = None
+        entity: str,
+        facts: Sequence[EventBase],
+        corrected: frozenset[UUID] = frozenset(),
+        history: InstrumentHistory | CaseHistory | None = None,
     ) -> _Belief:
         kind, _, slug = entity.partition(":")
         instrument = case = None
@@ -395,13 +417,27 @@ class Projection:
         elif kind == "case" and (facts or history):
             case = history if isinstance(history, CaseHistory) else fold_case(slug, facts, strict=False)
             case_points = _Points.of(case.states)
-        statements = tuple(sorted(facts, key=valid_time_key)) if kind == "statements" else ()
+        statements = (
+            tuple(
+                _Statement(
+                    fact.occurred_on.first,
+                    fact.occurred_on.last,
+                    fact.actor,
+                    fact.target,
+                    fact if fact.id in corrected else fact.id,  # the rest decode from their lines
+                )
+                for fact in sorted(facts, key=valid_time_key)
+                if isinstance(fact, Condemned)
+            )
+            if kind == STATEMENTS
+            else ()
+        )
         return _Belief(instrument, case, parties, case_points, statements)
 
     def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
         """Adopt a history the write side has just folded from exactly the current facts."""
         if not history.skipped:
-            self._current[entity] = self._fold(entity, (), history)
+            self._current[entity] = self._fold(entity, (), history=history)
 
     def instrument_history(self, instrument: str, known_at: datetime | None = None) -> InstrumentHistory:
         """The instrument's folded history as believed at `known_at`."""
@@ -528,12 +564,16 @@ class Projection:
         as_of = as_of or _now().date()
         rows: list[CondemnationRow] = []
         counts: Counter[str] = Counter()
-        for event in self._belief("statements", known_at).statements:
-            if not isinstance(event, Condemned) or event.occurred_on.first > as_of:
+        for statement in self._belief(STATEMENTS, known_at).statements:
+            if statement.first > as_of:
                 continue
-            if (actor and event.actor != actor) or (target and event.target != target):
+            if (actor and statement.actor != actor) or (target and statement.target != target):
                 continue
-            uncertain = event.occurred_on.last > as_of
+            event = (
+                statement.event if isinstance(statement.event, Condemned) else self._decode(statement.event)
+            )
+            assert isinstance(event, Condemned)  # noqa: S101 - statements hold condemnations
+            uncertain = statement.last > as_of
             rows.append(
                 CondemnationRow(
                     on=str(event.occurred_on),

@@ -16,6 +16,9 @@ from .records import Recorded
 
 __all__ = ["ConcurrencyConflict", "MemoryStore", "Store"]
 
+#: How many events a reader of the in-memory store takes before the store drops them.
+FORGET_EVERY = 10_000
+
 
 class ConcurrencyConflict(DeclarationEventsError):
     """Another writer appended to one of the same entities first; reload and retry."""
@@ -68,21 +71,29 @@ class MemoryStore:
         self._pending.extend(batch)
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
-        """Yield every event after a position, then forget those yielded."""
+        """Yield every event after a position; forget each once its reader asks for the next."""
         if after < self._handed_over:
             raise StoreError(
                 f"the in-memory store has handed over events up to {self._handed_over} and kept none; "
                 f"cannot read after {after}"
             )
-        start = after - self._handed_over
-        given = start
+        self._forget_through(after)
+        position = after
         try:
-            for index in range(start, len(self._pending)):
-                yield self._handed_over + index + 1, self._pending[index]
-                given = index + 1
+            while position - self._handed_over < len(self._pending):
+                yield position + 1, self._pending[position - self._handed_over]
+                position += 1
+                if position - self._handed_over >= FORGET_EVERY:
+                    self._forget_through(position)
         finally:
-            del self._pending[:given]
-            self._handed_over += given
+            self._forget_through(position)
+
+    def _forget_through(self, position: int) -> None:
+        """Drop the events up to `position` (positions are absolute: a late call drops nothing new)."""
+        drop = position - self._handed_over
+        if drop > 0:
+            del self._pending[:drop]
+            self._handed_over = position
 
     def close(self) -> None:
         """Nothing to release."""
