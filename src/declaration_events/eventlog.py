@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 from collections.abc import Iterable, Iterator, MutableMapping
@@ -25,7 +24,6 @@ MAX_LINE_BYTES = 1 << 20
 MAX_ERRORS = 50
 _BOM = b"\xef\xbb\xbf"
 _ID_KEY = b'"id"'
-_RECORD_TIME = {"recorded_at"}
 
 
 def source_name(source: LogSource) -> str:
@@ -98,13 +96,13 @@ def iter_events(
             earlier = seen.get(event.id)
             if earlier is not None:
                 first = explicit.get(event.id)
-                same = _digest(event) == first if first is not None else event.derived_id() == event.id
+                same = event.fact_digest() == first if first is not None else event.derived_id() == event.id
                 if not same:
                     fail(number, f"id {event.id} is already used by line {earlier} for other content")
                 continue
             seen[event.id] = number
             if _ID_KEY in raw or b"\\u" in raw:  # the line may name its id (perhaps escaped)
-                explicit[event.id] = _digest(event)
+                explicit[event.id] = event.fact_digest()
             if locations is not None:
                 locations[event.id] = f"{label}:{number}"
             yield event
@@ -112,11 +110,6 @@ def iter_events(
         raise EventLogError([LineError(label, 0, f"cannot read: {exc.strerror or exc}")]) from None
     if errors:
         raise EventLogError(errors, truncated=truncated)
-
-
-def _digest(event: EventBase) -> bytes:
-    """A digest of what `EventBase.same_fact` compares: everything but the record time."""
-    return hashlib.sha1(event.model_dump_json(exclude=_RECORD_TIME).encode(), usedforsecurity=False).digest()
 
 
 def read_events(

@@ -144,6 +144,11 @@ class EventBase(BaseModel):
         """Whether `other` states the same fact: equal in everything but its record time."""
         return self.model_dump(exclude=_RECORD_TIME) == other.model_dump(exclude=_RECORD_TIME)
 
+    def fact_digest(self) -> bytes:
+        """A digest of what `same_fact` compares, for keeping instead of the event."""
+        content = self.model_dump_json(exclude=_RECORD_TIME).encode()
+        return hashlib.sha1(content, usedforsecurity=False).digest()
+
     def entity(self) -> str:
         """The aggregate the event belongs to, e.g. `instrument:ottawa-treaty` or `case:kovrig`."""
         return self.stream

@@ -31,8 +31,8 @@ from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import ValidationError
 
 from .errors import StoreError
-from .events import EVENT_TYPES, Corrected, EventBase, Retracted, describe_validation_error
-from .records import Recorded, pack
+from .events import EVENT_TYPES, EventBase, describe_validation_error
+from .records import Recorded
 
 __all__ = ["STREAM_NAMESPACE", "Envelope", "EventMapper", "stream_id"]
 
@@ -123,14 +123,9 @@ class EventMapper(Mapper[UUID]):
         return Envelope(
             originator_id=originator_id if isinstance(originator_id, UUID) else UUID(originator_id),
             originator_version=stored_event.originator_version,
-            record=Recorded(
-                event.id,
-                event.type,
-                "" if isinstance(event, Corrected | Retracted) else event.entity(),
-                # Written again, not taken as stored: a row another tool wrote may be valid
-                # but not canonical ("Canada" for CAN), and indexes read packed lines as is.
-                pack(event.to_json().encode(), event.id),
-            ),
+            # Written again, not taken as stored: a row another tool wrote may be valid
+            # but not canonical ("Canada" for CAN), and indexes read packed lines as is.
+            record=Recorded.of(event),
             decoded=event,
         )
 

@@ -223,7 +223,7 @@ class Projection:
             self._latest = recorded_at
         if kind in AMENDMENT_TYPES:
             self._lines[event_id] = packed
-            data = orjson.loads(unpack(packed, event_id))
+            data = orjson.loads(self._line(event_id))
             target = UUID(data["target"])
             routed = self.entity_of(target)
             if routed is None:
@@ -251,7 +251,7 @@ class Projection:
         return unpack(self._lines[event_id], event_id)
 
     def _decode(self, event_id: UUID) -> EventBase:
-        return decode(unpack(self._lines[event_id], event_id), event_id)
+        return decode(self._line(event_id), event_id)
 
     def _route(self, entity: str, event_id: UUID, data: dict[str, Any], touched: set[str]) -> None:
         ids = self._amendments.get(entity)
@@ -319,13 +319,13 @@ class Projection:
 
     def events(self) -> Iterator[EventBase]:
         """Every recorded event, in the order it was added."""
-        for event_id, packed in self._lines.items():
-            yield decode(unpack(packed, event_id), event_id)
+        for event_id in self._lines:
+            yield self._decode(event_id)
 
     def lines(self) -> Iterator[bytes]:
         """Every recorded event's canonical line of log format v1 (no newline), in the order added."""
-        for event_id, packed in self._lines.items():
-            yield unpack(packed, event_id)
+        for event_id in self._lines:
+            yield self._line(event_id)
 
     @property
     def latest_recorded_at(self) -> datetime | None:
