@@ -593,7 +593,7 @@ class Benchmark:
         import psycopg
         from psycopg import sql
 
-        from declaration_events.eventstore import StoreApplication
+        from declaration_events.storage.durable import StoreApplication
 
         base, _, query = url.partition("?")
         schema = query.removeprefix("schema=")

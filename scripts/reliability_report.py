@@ -408,7 +408,7 @@ def render(
         ),
         "",
         '"Ledger retries exhausted" counts batches for which the ledger gave up after its own retries',
-        "(`ConcurrencyConflict`: other writers kept changing the same entities) and the writer",
+        "(`ConcurrencyError`: other writers kept changing the same entities) and the writer",
         "recorded the batch again; none of those were lost or duplicated.",
         "",
         "## Found and fixed while building this suite",

@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
 
-from pgserver import PostgresServer, PostgresUnavailable, start_postgres
+if TYPE_CHECKING:
+    from pgserver import PostgresServer
 
 settings.register_profile("dev", max_examples=30, deadline=None)
 settings.register_profile("ci", max_examples=150, deadline=None, print_blob=True)
@@ -25,7 +27,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for the whole session; skipped only if none is installed."""
+    """One PostgreSQL server for the whole session; skipped only if none is installed (or no psycopg)."""
+    try:
+        import psycopg  # noqa: F401 - here, so that tests needing no server run without the extra
+    except ImportError:
+        pytest.skip("psycopg is not installed: pip install -e '.[postgres]' to run the PostgreSQL tests")
+    from pgserver import PostgresUnavailable, start_postgres
+
     try:
         server = start_postgres()
     except PostgresUnavailable as exc:

@@ -32,11 +32,12 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-import psycopg
-from psycopg import sql
-from psycopg.rows import TupleRow
+if TYPE_CHECKING:  # psycopg (the `postgres` extra) is imported when a server is used
+    import psycopg
+    from psycopg.rows import TupleRow
 
 SERVER_USER = "postgres"
 """The system user that owns and runs the server when the tests run as root."""
@@ -193,15 +194,21 @@ class PostgresServer:
 
     def connect(self, *, autocommit: bool = False) -> psycopg.Connection[TupleRow]:
         """Open a psycopg connection to this database (close it, e.g. with ``with``)."""
+        import psycopg
+
         return psycopg.connect(self.url, autocommit=autocommit)
 
     def drop_database(self, name: str) -> None:
         """Drop database ``name`` on this server, closing any connections still open to it."""
+        from psycopg import sql
+
         with self.connect(autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
     def create_database(self, name: str) -> PostgresServer:
         """Create an empty database ``name`` on this server and return a handle to it."""
+        from psycopg import sql
+
         with self.connect(autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         return dataclasses.replace(self, dbname=name, _cluster=None)

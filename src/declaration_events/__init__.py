@@ -1,15 +1,24 @@
 """Record diplomatic events as immutable, bitemporal facts; rebuild any status at any time."""
 
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
+
 from .dates import PartialDate
 from .errors import (
+    ConcurrencyConflict,
+    ConcurrencyError,
     DeclarationEventsError,
     EventLogError,
     InvalidEventError,
     InvalidTransitionError,
     LineError,
+    RedactionError,
     StoreError,
     UnknownEntityError,
     UnknownPartyError,
+    UsageError,
 )
 from .eventlog import iter_events, read_events, write_events
 from .events import (
@@ -34,9 +43,8 @@ from .events import (
 )
 from .ledger import Ledger, RecordResult
 from .parties import party_name, resolve_party
-from .plots import plot_cases, plot_signatories  # matplotlib is imported when a chart is drawn
 from .projections import Projection
-from .redact import RedactionError, Redactor, redact_events, redact_log
+from .redact import Redactor, redact_events, redact_log
 from .results import (
     CaseRow,
     Cases,
@@ -47,9 +55,18 @@ from .results import (
     Timeline,
     TimelineRow,
 )
-from .store import ConcurrencyConflict
 
-__version__ = "0.1.0"
+if TYPE_CHECKING:
+    from .plots import plot_cases, plot_signatories
+
+try:
+    __version__ = version("declaration-events")
+except PackageNotFoundError:  # run from a source tree that was never installed
+    __version__ = "0+unknown"
+
+#: Names imported on first use, so that `import declaration_events` stays light
+#: (no matplotlib, pandas, hypothesis or eventsourcing until they are needed).
+_LAZY = {"plot_cases": "plots", "plot_signatories": "plots"}
 
 __all__ = [
     "CaseRow",
@@ -57,6 +74,7 @@ __all__ = [
     "CasesLinked",
     "Charged",
     "ConcurrencyConflict",
+    "ConcurrencyError",
     "CondemnationRow",
     "Condemnations",
     "Condemned",
@@ -90,6 +108,7 @@ __all__ = [
     "TimelineRow",
     "UnknownEntityError",
     "UnknownPartyError",
+    "UsageError",
     "Withdrew",
     "__version__",
     "event_json_schema",
@@ -104,3 +123,19 @@ __all__ = [
     "resolve_party",
     "write_events",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import the optional names (charts) on first use, as attrs does for its extras."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

@@ -12,18 +12,10 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .errors import DeclarationEventsError, EventLogError, UnknownEntityError
+from .errors import DeclarationEventsError, EventLogError, UnknownEntityError, UsageError
 from .eventlog import iter_events, write_events
 from .events import event_json_schema
 from .ledger import Ledger
-from .tables import (
-    cases_csv,
-    cases_table,
-    condemnations_table,
-    signatories_csv,
-    signatories_table,
-    timeline_table,
-)
 
 __all__ = ["main"]
 
@@ -32,10 +24,6 @@ PROG = "declaration-events"
 CIPHER_KEY_VARIABLE = "DECLARATION_EVENTS_CIPHER_KEY"
 #: Logs smaller than this import without a progress line.
 PROGRESS_MIN_BYTES = 1 << 20
-
-
-class UsageError(DeclarationEventsError):
-    """The command line asks for something impossible."""
 
 
 def _ledger(args: argparse.Namespace) -> Ledger:
@@ -171,7 +159,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.instrument not in known:
         raise _suggest("instrument", args.instrument, known)
     result = ledger.signatories(args.instrument, as_of=args.as_of, known_at=args.known_at)
-    _emit(args, result.to_dict(), signatories_table(result), signatories_csv(result))
+    _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
 
@@ -181,14 +169,14 @@ def cmd_cases(args: argparse.Namespace) -> int:
     if args.case and args.case not in (known := ledger.case_slugs()):
         raise _suggest("case", args.case, known)
     result = ledger.cases(as_of=args.as_of, known_at=args.known_at, only=[args.case] if args.case else None)
-    _emit(args, result.to_dict(), cases_table(result), cases_csv(result))
+    _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """Print every fact about one party."""
     result = _ledger(args).timeline(args.party, known_at=args.known_at)
-    _emit(args, result.to_dict(), timeline_table(result), None)
+    _emit(args, result.to_dict(), str(result), None)
     return 0
 
 
@@ -197,7 +185,7 @@ def cmd_condemnations(args: argparse.Namespace) -> int:
     result = _ledger(args).condemnations(
         as_of=args.as_of, known_at=args.known_at, actor=args.actor, target=args.target
     )
-    _emit(args, result.to_dict(), condemnations_table(result), None)
+    _emit(args, result.to_dict(), str(result), None)
     return 0
 
 
@@ -243,7 +231,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_keygen(args: argparse.Namespace) -> int:
     """Print a new random key for encrypting a store at rest."""
-    from .eventstore import generate_cipher_key  # here: the other commands need not import it
+    from .storage.durable import generate_cipher_key  # here: the other commands need not import it
 
     print(generate_cipher_key())
     return 0

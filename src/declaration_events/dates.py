@@ -7,18 +7,33 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
-__all__ = ["PartialDate", "parse_date", "parse_datetime"]
+from .errors import InvalidEventError
+
+__all__ = [
+    "PRECISIONS",
+    "DateLike",
+    "PartialDate",
+    "parse_date",
+    "parse_datetime",
+    "query_date",
+    "query_time",
+    "today",
+]
 
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 _PARTIAL = re.compile(PARTIAL_DATE_PATTERN)
 
 Precision = Literal["day", "month", "year"]
+#: Precisions of partial dates, finest first (the categories of `precision` columns).
+PRECISIONS: tuple[str, ...] = get_args(Precision)
+#: What a query accepts for a date or a record time.
+DateLike = date | datetime | str
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,3 +172,28 @@ def parse_datetime(value: date | datetime | str) -> datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return value
+
+
+def today() -> date:
+    """Today's date in UTC, the default `as_of` of every query."""
+    return datetime.now(UTC).date()
+
+
+def query_date(value: DateLike | None, name: str) -> date | None:
+    """A query's valid date (None stays None); a bad value is an `InvalidEventError` naming the argument."""
+    if value is None:
+        return None
+    try:
+        return parse_date(value)
+    except ValueError as exc:
+        raise InvalidEventError(f"{name}: {exc}") from None
+
+
+def query_time(value: DateLike | None, name: str) -> datetime | None:
+    """A query's record time (None stays None); a bad value is an `InvalidEventError` naming the argument."""
+    if value is None:
+        return None
+    try:
+        return parse_datetime(value)
+    except ValueError as exc:
+        raise InvalidEventError(f"{name}: {exc}") from None

@@ -6,14 +6,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "ConcurrencyConflict",
+    "ConcurrencyError",
     "DeclarationEventsError",
     "EventLogError",
     "InvalidEventError",
     "InvalidTransitionError",
     "LineError",
+    "RedactionError",
     "StoreError",
     "UnknownEntityError",
     "UnknownPartyError",
+    "UsageError",
 ]
 
 
@@ -72,6 +76,22 @@ class InvalidTransitionError(DeclarationEventsError, ValueError):
 
 class StoreError(DeclarationEventsError):
     """The durable store could not be opened, read or written as asked."""
+
+
+class ConcurrencyError(DeclarationEventsError):
+    """Another writer appended to one of the same entities first; reload and retry."""
+
+
+#: The name `ConcurrencyError` had before 0.2; kept as an alias for one release.
+ConcurrencyConflict = ConcurrencyError
+
+
+class RedactionError(DeclarationEventsError, ValueError):
+    """A redaction cannot be done as asked (a missing or too short key)."""
+
+
+class UsageError(DeclarationEventsError):
+    """The command line asks for something impossible."""
 
 
 @dataclass(frozen=True)

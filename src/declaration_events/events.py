@@ -31,6 +31,7 @@ from .parties import resolve_party
 
 __all__ = [
     "EVENT_TYPES",
+    "STATEMENTS",
     "CasesLinked",
     "Charged",
     "Condemned",
@@ -51,6 +52,9 @@ __all__ = [
     "event_json_schema",
     "parse_event",
 ]
+
+#: The one entity (and store stream) of every statement: condemnations have no state machine.
+STATEMENTS = "statements"
 
 # Namespace of ids derived from a line's content (uuid5), fixed forever by format v1.
 ID_NAMESPACE = uuid.UUID("5b0f8a52-3d4e-5c57-9a52-5a3c1e0d7e11")
@@ -291,7 +295,7 @@ class Condemned(EventBase):
     quote: Text | None = None
 
     def entity(self) -> str:
-        return "statements"
+        return STATEMENTS
 
     def parties(self) -> tuple[str, ...]:
         return (self.actor, self.target) if self.target else (self.actor,)

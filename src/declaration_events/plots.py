@@ -10,16 +10,16 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .dates import parse_date, parse_datetime
-from .errors import InvalidEventError
-from .notebook import PARTICIPATION_STATUSES, count_steps, require_extra
+from .counts import count_steps
+from .dates import DateLike, query_date, query_time, today
+from .notebook import require_extra
 from .parties import party_name
-from .rules import CaseState
+from .rules import IN_CUSTODY, PARTICIPATION_STATUSES, CaseState
 
 if TYPE_CHECKING:
     import os
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
-    from .ledger import DateLike, Ledger
+    from .ledger import Ledger
 
 __all__ = ["IMAGE_FORMATS", "STATUS_COLOURS", "plot_cases", "plot_signatories", "save_figure"]
 
@@ -46,27 +46,8 @@ STATUS_COLOURS = {
     "withdrawn": "#D55E00",
 }
 LINESTYLES = ("-", "--", "-.", ":")
-CUSTODY = frozenset({"detained", "charged", "sentenced"})
 MUTED = "0.35"
 FONT_SMALL = 8.5
-
-
-def _today() -> date:
-    return datetime.now(UTC).date()
-
-
-def _valid_date(value: DateLike, name: str) -> date:
-    try:
-        return parse_date(value)
-    except ValueError as exc:
-        raise InvalidEventError(f"{name}: {exc}") from None
-
-
-def _record_time(value: DateLike | None, name: str) -> datetime | None:
-    try:
-        return parse_datetime(value) if value is not None else None
-    except ValueError as exc:
-        raise InvalidEventError(f"{name}: {exc}") from None
 
 
 def _day(day: date) -> str:
@@ -205,13 +186,13 @@ def plot_signatories(
     slugs = [instruments] if isinstance(instruments, str) else list(instruments)
     if not slugs:
         raise ValueError("give at least one instrument")
-    known = _record_time(known_at, "known_at")
+    known = query_time(known_at, "known_at")
     ledger.catch_up()
     histories = [ledger.projection.instrument_history(slug, known) for slug in slugs]
-    hi = _valid_date(end, "end") if end is not None else _today()
+    hi = query_date(end, "end") or today()
     opened = min(h.opened_on.first for h in histories)
     lead = timedelta(days=max(30, (hi - opened).days // 25))
-    lo = _valid_date(start, "start") if start is not None else opened - lead
+    lo = query_date(start, "start") or opened - lead
     fig, ax, own = _figure(ax, (10, 5.6))
     several = len(histories) > 1
     top, milestones = 1, []
@@ -287,7 +268,7 @@ def _segments(states: Sequence[CaseState], as_of: date) -> list[tuple[str, date,
     out: list[tuple[str, date, date]] = []
     for state, following in zip(states, [*states[1:], None], strict=True):
         stop = min(following.on, as_of) if following else as_of
-        kind = "custody" if state.status in CUSTODY else "bail" if state.status == "on_bail" else None
+        kind = "custody" if state.status in IN_CUSTODY else "bail" if state.status == "on_bail" else None
         if kind is None or stop <= state.on:
             continue
         if out and out[-1][0] == kind and out[-1][2] == state.on:
@@ -339,8 +320,8 @@ def plot_cases(
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
-    day = _valid_date(as_of, "as_of") if as_of is not None else _today()
-    known = _record_time(known_at, "known_at")
+    day = query_date(as_of, "as_of") or today()
+    known = query_time(known_at, "known_at")
     ledger.catch_up()
     projection = ledger.projection
     bars: list[tuple[str, tuple[CaseState, ...]]] = []

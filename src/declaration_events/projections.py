@@ -19,7 +19,7 @@ from uuid import UUID
 import orjson
 
 from .errors import UnknownEntityError
-from .events import EVENT_TYPES, Condemned, Corrected, Event, EventBase, Retracted
+from .events import EVENT_TYPES, STATEMENTS, Condemned, Corrected, Event, EventBase, Retracted
 from .parties import party_name, resolve_party
 from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
@@ -48,7 +48,6 @@ __all__ = ["Projection"]
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
 _CACHE_SIZE = 256
-STATEMENTS = "statements"
 
 
 def _on(point: Change | CaseState) -> date:

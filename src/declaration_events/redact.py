@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
-from .errors import DeclarationEventsError
+from .errors import RedactionError
 from .eventlog import LogSource, iter_events, write_events
 from .events import Corrected, Detained, Event, EventBase, Retracted, parse_event
 
@@ -62,10 +62,6 @@ MIN_WORD = 3
 TEXT_FIELDS = ("note", "subject", "quote", "speaker", "location", "sentence", "relation", "reason", "title")
 SLUG_FIELDS = ("case", "other_case")
 AMBIGUOUS = "[name]"
-
-
-class RedactionError(DeclarationEventsError, ValueError):
-    """A redaction cannot be done as asked (a missing or too short key)."""
 
 
 def _key_bytes(key: str | bytes) -> bytes:

@@ -1,14 +1,25 @@
-"""Typed, immutable results of point-in-time queries, usable from plain Python."""
+"""Typed, immutable results of point-in-time queries, usable from plain Python.
+
+Each result describes itself: its table (`_view`, laid out by `render` as text and
+HTML), its CSV rows and its DataFrame columns (built by `notebook`, which imports
+pandas, only when `to_dataframe` is called).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import html
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
-from .events import Condemned, Event
+from . import render
+from .dates import PRECISIONS
+from .events import EVENT_TYPES, Condemned, Event
+from .parties import party_name
+from .render import Column, View
+from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +38,18 @@ __all__ = [
 Row = TypeVar("Row")
 
 
+def _name(code: str | None) -> str | None:
+    return party_name(code) if code else None
+
+
+def _seconds(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def _mark(status: str, uncertain: bool) -> str:
+    return status + (" ?" if uncertain else "")
+
+
 @dataclass(frozen=True)
 class _Rows(Generic[Row]):
     rows: tuple[Row, ...]
@@ -40,27 +63,68 @@ class _Rows(Generic[Row]):
     def __getitem__(self, index: int) -> Row:
         return self.rows[index]
 
-    # Displays and DataFrames live in `notebook` (pandas imported only by `to_dataframe`).
+    # What each kind of result describes; the displays below lay it out.
+    def _view(self) -> View:
+        raise NotImplementedError
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        raise NotImplementedError
+
+    def _columns(self) -> list[Column]:
+        raise NotImplementedError
+
+    def _attrs(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def _about(self) -> tuple[str, str]:
+        raise NotImplementedError
+
+    def _when(self) -> str:
+        known_at: datetime = getattr(self, "known_at")  # noqa: B009 - every result has one
+        as_of: date | None = getattr(self, "as_of", None)
+        known = f"known at {_seconds(known_at)}"
+        return known if as_of is None else f"as of {as_of.isoformat()}, {known}"
+
+    def _uncertain(self) -> int:
+        return sum(bool(getattr(row, "uncertain", False)) for row in self.rows)
+
+    def to_csv(self) -> str:
+        """The rows as CSV, one line each, with a header (what `--format csv` prints)."""
+        return render.csv_text(*self._csv())
+
     def to_dataframe(self) -> pd.DataFrame:
         """The rows as a pandas DataFrame (needs the `notebook` extra)."""
-        from .notebook import to_dataframe
+        from .notebook import frame
 
-        return to_dataframe(self)
+        return frame(self._columns(), self._attrs())
 
     def _repr_html_(self) -> str:
-        from .notebook import result_html
-
-        return result_html(self)
+        return render.to_html(self._view())
 
     def __str__(self) -> str:
-        from .notebook import result_text
-
-        return result_text(self)
+        return render.text(self._view())
 
     def __repr__(self) -> str:
-        from .notebook import result_repr
+        what, noun = self._about()
+        counts = render.counted(getattr(self, "counts", {}), thousands=True)
+        if self._uncertain():
+            counts += f"; {self._uncertain()} uncertain, not counted"
+        return f"<{type(self).__name__} {what}, {self._when()}: {len(self):,} {noun} ({counts})>"
 
-        return result_repr(self)
+    def _summary_html(self, noun: str) -> str:
+        uncertain = self._uncertain()
+        counts = render.counted(getattr(self, "counts", {}), thousands=True)
+        line = f"<strong>{len(self) - uncertain:,} {noun}</strong>: {html.escape(counts)}"
+        if uncertain:
+            line += f" <em>(+{uncertain} uncertain, marked ?, not counted)</em>"
+        return line
+
+    def _footer(self, noun: str) -> str:
+        uncertain = self._uncertain()
+        footer = f"{len(self) - uncertain} {noun}: {render.counted(getattr(self, 'counts', {}))}"
+        if uncertain:
+            footer += f" (+{uncertain} uncertain, marked ?, not counted)"
+        return footer
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +173,49 @@ class Signatories(_Rows[SignatoryRow]):
             "parties": [row.to_dict() for row in self.rows],
             "counts": dict(self.counts),
         }
+
+    def _view(self) -> View:
+        cells = [[r.party, r.name, _mark(r.status, r.uncertain), r.since.isoformat()] for r in self]
+        return View(
+            title=f"{self.title} ({self.instrument}, {self.kind})\n{self._when()}",
+            header=["code", "party", "status", "since"],
+            cells=cells,
+            footer=self._footer("parties"),
+            title_html=(
+                f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}, {self.kind})"
+            ),
+            when=self._when(),
+            summary_html=self._summary_html("parties"),
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        rows: list[list[object]] = [
+            [r.party, r.name, r.status, r.since.isoformat(), str(r.uncertain).lower()] for r in self
+        ]
+        return ["party", "name", "status", "since", "uncertain"], rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("party", "category", [r.party for r in rows]),
+            Column("name", "text", [r.name for r in rows]),
+            Column("status", "ordered", [r.status for r in rows], PARTICIPATION_STATUSES),
+            Column("since", "date", [r.since for r in rows]),
+            Column("uncertain", "bool", [r.uncertain for r in rows]),
+            Column("event_id", "text", [str(r.event_id) for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {
+            "instrument": self.instrument,
+            "title": self.title,
+            "kind": self.kind,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+        }
+
+    def _about(self) -> tuple[str, str]:
+        return self.instrument, "parties"
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +276,115 @@ class Cases(_Rows[CaseRow]):
             "cases": [row.to_dict() for row in self.rows],
         }
 
+    def _view(self) -> View:
+        cells = [
+            [
+                r.case,
+                r.person,
+                ",".join(r.nationalities),
+                party_name(r.detaining_state),
+                _mark(r.status, r.uncertain),
+                r.since.isoformat(),
+                f"{r.days_detained:,}",
+                "; ".join(r.charges) if len(r.charges) < 3 else f"{len(r.charges)} charges",
+                r.sentence or "",
+            ]
+            for r in self
+        ]
+        html_cells = [
+            [
+                *row[:2],
+                ", ".join(map(party_name, r.nationalities)),
+                *row[3:7],
+                "; ".join(r.charges),
+                row[8],
+            ]
+            for row, r in zip(cells, self, strict=True)
+        ]
+        return View(
+            title=f"Detention cases {self._when()}",
+            header=[
+                "case",
+                "person",
+                "nationality",
+                "held by",
+                "status",
+                "since",
+                "days",
+                "charges",
+                "sentence",
+            ],
+            cells=cells,
+            footer=f"{len(self)} cases: {render.counted(self.counts)}",
+            title_html="<strong>Detention cases</strong>",
+            when=self._when(),
+            summary_html=self._summary_html("cases"),
+            html_cells=html_cells,
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        rows: list[list[object]] = [
+            [
+                r.case,
+                r.person,
+                ";".join(r.nationalities),
+                r.detaining_state,
+                r.requested_by or "",
+                r.status,
+                r.since.isoformat(),
+                r.days_detained,
+                ";".join(r.charges),
+                r.sentence or "",
+                ";".join(r.linked_cases),
+                str(r.uncertain).lower(),
+            ]
+            for r in self
+        ]
+        header = [
+            "case",
+            "person",
+            "nationalities",
+            "detaining_state",
+            "requested_by",
+            "status",
+            "since",
+            "days_detained",
+            "charges",
+            "sentence",
+            "linked_cases",
+            "uncertain",
+        ]
+        return header, rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("case", "text", [r.case for r in rows]),
+            Column("person", "text", [r.person for r in rows]),
+            Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
+            Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
+            Column("detaining_state", "category", [r.detaining_state for r in rows]),
+            Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
+            Column("requested_by", "category", [r.requested_by for r in rows]),
+            Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
+            Column("location", "text", [r.location for r in rows]),
+            Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
+            Column("since", "date", [r.since for r in rows]),
+            Column("days_detained", "int", [r.days_detained for r in rows]),
+            Column("charges", "text", ["; ".join(r.charges) for r in rows]),
+            Column("sentence", "text", [r.sentence for r in rows]),
+            Column("term_days", "Int64", [r.term_days for r in rows]),
+            Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
+            Column("uncertain", "bool", [r.uncertain for r in rows]),
+            Column("event_id", "text", [str(r.event_id) for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+
+    def _about(self) -> tuple[str, str]:
+        return "detention cases", "cases"
+
 
 @dataclass(frozen=True, slots=True)
 class CondemnationRow:
@@ -217,6 +433,69 @@ class Condemnations(_Rows[CondemnationRow]):
             "condemnations": [row.to_dict() for row in self.rows],
         }
 
+    def _view(self) -> View:
+        rows = self.rows
+        by = render.counted({party_name(k): v for k, v in self.counts.items()}, thousands=True)
+        return View(
+            title="",
+            header=["on", "actor", "speaker", "target", "subject"],
+            cells=[
+                [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject] for r in rows
+            ],
+            footer=f"{len(self)} condemnations",
+            title_html="<strong>Condemnations</strong>",
+            when=self._when(),
+            summary_html=f"<strong>{len(self):,} condemnations</strong>: by {html.escape(by)}",
+            html_header=["on", "actor", "speaker", "target", "subject", "quote"],
+            html_cells=[
+                [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject, r.quote or ""]
+                for r in rows
+            ],
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        header = ["on", "actor", "speaker", "target", "subject", "quote", "instrument", "case", "uncertain"]
+        rows: list[list[object]] = [
+            [
+                r.on,
+                r.actor,
+                r.speaker or "",
+                r.target or "",
+                r.subject,
+                r.quote or "",
+                r.instrument or "",
+                r.case or "",
+                str(r.uncertain).lower(),
+            ]
+            for r in self
+        ]
+        return header, rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("on", "date", [r.event.occurred_on.first for r in rows]),
+            Column("precision", "ordered", [r.event.occurred_on.precision for r in rows], PRECISIONS),
+            Column("actor", "category", [r.actor for r in rows]),
+            Column("actor_name", "text", [party_name(r.actor) for r in rows]),
+            Column("target", "category", [r.target for r in rows]),
+            Column("target_name", "text", [_name(r.target) for r in rows]),
+            Column("speaker", "text", [r.speaker for r in rows]),
+            Column("subject", "text", [r.subject for r in rows]),
+            Column("quote", "text", [r.quote for r in rows]),
+            Column("instrument", "text", [r.instrument for r in rows]),
+            Column("case", "text", [r.case for r in rows]),
+            Column("sources", "int", [len(r.event.sources) for r in rows]),
+            Column("uncertain", "bool", [r.uncertain for r in rows]),
+            Column("event_id", "text", [str(r.event.id) for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+
+    def _about(self) -> tuple[str, str]:
+        return "condemnations", "condemnations"
+
 
 @dataclass(frozen=True, slots=True)
 class TimelineRow:
@@ -250,3 +529,36 @@ class Timeline(_Rows[TimelineRow]):
             "known_at": self.known_at.isoformat(),
             "events": [row.to_dict() for row in self.rows],
         }
+
+    def _view(self) -> View:
+        counts = render.counted(self.counts, thousands=True)
+        return View(
+            title=f"{self.name} ({self.party}), {self._when()}",
+            header=["on", "type", "entity", "fact"],
+            cells=[[r.on, r.type, r.entity, r.summary] for r in self],
+            footer=f"{len(self)} facts: {render.counted(self.counts)}",
+            title_html=f"<strong>{html.escape(self.name)}</strong> ({html.escape(self.party)})",
+            when=self._when(),
+            summary_html=f"<strong>{len(self):,} facts</strong>: {html.escape(counts)}",
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        rows: list[list[object]] = [[r.on, r.type, r.entity, r.summary, str(r.event.id)] for r in self]
+        return ["on", "type", "entity", "fact", "event_id"], rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("on", "date", [r.event.occurred_on.first for r in rows]),
+            Column("precision", "ordered", [r.event.occurred_on.precision for r in rows], PRECISIONS),
+            Column("type", "category", [r.type for r in rows], list(EVENT_TYPES)),
+            Column("entity", "category", [r.entity for r in rows]),
+            Column("summary", "text", [r.summary for r in rows]),
+            Column("event_id", "text", [str(r.event.id) for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {"party": self.party, "name": self.name, "known_at": self.known_at.isoformat()}
+
+    def _about(self) -> tuple[str, str]:
+        return f"{self.name} ({self.party})", "facts"

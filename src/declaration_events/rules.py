@@ -20,7 +20,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Literal, NamedTuple, NoReturn
+from typing import Literal, NamedTuple, NoReturn, get_args
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -45,7 +45,10 @@ from .events import (
 )
 
 __all__ = [
+    "CASE_STATUSES",
     "CASE_TRANSITIONS",
+    "IN_CUSTODY",
+    "PARTICIPATION_STATUSES",
     "PARTICIPATION_TRANSITIONS",
     "RULES",
     "CaseHistory",
@@ -60,6 +63,9 @@ __all__ = [
 
 ParticipationStatus = Literal["signed", "endorsed", "ratified", "party", "withdrawing", "withdrawn"]
 CaseStatus = Literal["detained", "charged", "sentenced", "on_bail", "released"]
+#: Statuses in lifecycle order (the categories of `status` columns, the order of legends).
+PARTICIPATION_STATUSES: tuple[str, ...] = get_args(ParticipationStatus)
+CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
 
 #: Every rule a fact can break, by name, in words.
 RULES: Mapping[str, str] = {
@@ -111,6 +117,8 @@ APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
 }
 
 CUSTODY = "custody"  # back in custody, at the stage the proceedings had reached
+#: The statuses of a person held in custody (days in them count as `days_detained`).
+IN_CUSTODY: frozenset[str] = frozenset({"detained", "charged", "sentenced"})
 
 #: Detention case: event -> {status met: status after}. Absent pairs are illegal.
 CASE_TRANSITIONS: Mapping[str, Mapping[str | None, str]] = {

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT
+
 COMMAND = ("--events", "2000", "--repeat", "1", "--queries", "20", "--quiet")
 ROWS = ("1", "2", "3", "4a", "4b", "5", "6a", "6b", "7", "8a", "8b")
 

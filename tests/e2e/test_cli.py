@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = [str(p) for p in sorted((ROOT / "seeds").glob("*.jsonl"))]
+from helpers import ROOT
+from helpers import SEED_ARGS as SEEDS
+
 DECLARATION = "arbitrary-detention-declaration"
 
 

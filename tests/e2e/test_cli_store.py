@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from declaration_events.cli import main
+from helpers import SEED_ARGS as SEEDS
 
-SEEDS = [str(path) for path in sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))]
 TIMES = ["--as-of", "2021-03-01", "--known-at", "2030-01-01T00:00:00+00:00"]
 
 

@@ -11,7 +11,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-ROOT = Path(__file__).resolve().parents[2]
+from helpers import ROOT
+
 EXAMPLES = ROOT / "examples"
 NOTEBOOK = EXAMPLES / "replay_the_declaration.ipynb"
 

@@ -9,14 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 
 from declaration_events import EventLogError, InvalidTransitionError, Ledger, StoreError, read_events
 from declaration_events.eventlog import dumps_events
-from declaration_events.eventstore import EventStore, generate_cipher_key
+from declaration_events.storage.durable import EventStore, generate_cipher_key
+from helpers import SEEDS
 
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
 AS_OF = ("2018-12-15", "2021-02-16", "2021-03-01", "2022-01-01")
 KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2030-01-01T00:00:00+00:00")
 PERSON = "Michael Kovrig"  # named in seeds/detention-cases.jsonl
@@ -201,6 +200,8 @@ def test_encrypted_postgres_keeps_names_out_of_the_table(postgres_url: str) -> N
     for schema, key in (("plain", None), ("secret", generate_cipher_key())):
         with Ledger.open(f"{postgres_url}?schema={schema}", cipher_key=key) as ledger:
             ledger.import_logs(*SEEDS)
+    import psycopg  # here: the tests that need no server run without it
+
     with psycopg.connect(postgres_url) as conn:
         plain = conn.execute("SELECT state FROM plain.declarationevents_events").fetchall()
         secret = conn.execute("SELECT state FROM secret.declarationevents_events").fetchall()
@@ -276,7 +277,7 @@ def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Chunked inserts (here of 7 events) still write a batch whole and in order, streams without gaps."""
-    from declaration_events import pgrecorder
+    from declaration_events.storage import postgres as pgrecorder
 
     monkeypatch.setattr(pgrecorder, "INSERT_CHUNK", 7)
     url = postgres_url + "?schema=chunked"

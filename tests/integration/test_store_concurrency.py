@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 
 from declaration_events import InvalidTransitionError, Ledger
-from declaration_events.eventstore import EventStore
-from declaration_events.store import ConcurrencyConflict
+from declaration_events.errors import ConcurrencyError
+from declaration_events.storage.durable import EventStore
+from helpers import SEEDS
 
 WRITERS = 4
 ROUNDS = 12  # per writer: an endorsement, a charge and a shared statement, one call each
@@ -27,7 +28,7 @@ import json, sys, time
 from pathlib import Path
 import pycountry
 from declaration_events import InvalidTransitionError, Ledger
-from declaration_events.store import ConcurrencyConflict
+from declaration_events.errors import ConcurrencyError
 
 url, go = sys.argv[1], Path(sys.argv[5])
 index, writers, rounds = (int(arg) for arg in sys.argv[2:5])
@@ -39,7 +40,7 @@ def counting_append(batch, expected):
     global conflicts
     try:
         return append(batch, expected)
-    except ConcurrencyConflict:
+    except ConcurrencyError:
         conflicts += 1
         raise
 ledger._store.append = counting_append
@@ -183,7 +184,7 @@ def interleave(ledger: Ledger, other: Ledger, fact: dict[str, Any]) -> list[int]
             other.record(fact)
         try:
             append(batch, expected)
-        except ConcurrencyConflict:
+        except ConcurrencyError:
             conflicts.append(1)
             raise
 
@@ -240,7 +241,7 @@ def test_processes_opening_a_new_store_at_once_all_set_it_up_and_write(
         url = str(tmp_path / "new.sqlite")
     else:
         url = request.getfixturevalue("postgres_url") + "?schema=fresh"
-    seeds = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
+    seeds = SEEDS
     # The statements name the declaration and a case: import them after the rest.
     first, statements = seeds[:3], seeds[3]
     processes = [

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from declaration_events import Ledger
+from helpers import SEEDS
 
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
 CASES = 4000  # x 3 events: a 12,000-line, 2 MB log
 
 # Runs the real `import` command, with the recorder paused inside its write

@@ -12,11 +12,10 @@ from eventsourcing.utils import get_topic
 
 from declaration_events import Ledger, Signed, StoreError, read_events
 from declaration_events.events import EVENT_TYPES
-from declaration_events.eventstore import StoreApplication, generate_cipher_key, store_environment
-from declaration_events.mapper import Envelope, EventMapper, stream_id
 from declaration_events.records import Recorded
-
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
+from declaration_events.storage.durable import StoreApplication, generate_cipher_key, store_environment
+from declaration_events.storage.mapper import Envelope, EventMapper, stream_id
+from helpers import SEEDS
 
 
 class SignedV2(Signed):

@@ -29,12 +29,12 @@ import time
 from collections import Counter
 from pathlib import Path
 
-import psycopg
 import pycountry
 import pytest
 
 from declaration_events import Ledger
-from declaration_events.eventstore import EventStore
+from declaration_events.storage.durable import EventStore
+from helpers import WRITER_PREAMBLE
 
 THOROUGH = os.environ.get("DECLARATION_EVENTS_THOROUGH") == "1"
 IMPORT_KILLS = 60 if THOROUGH else 8
@@ -59,6 +59,8 @@ def record(area: str, **fields: object) -> None:
 def stored_notes(url: str) -> Counter[str]:
     """How many stored facts carry each note, read from the database itself."""
     if url.startswith("postgresql://"):
+        import psycopg  # here: the tests that need no server run without it
+
         with psycopg.connect(url) as conn:
             states = [bytes(row[0]) for row in conn.execute("SELECT state FROM declarationevents_events")]
     else:
@@ -114,7 +116,7 @@ def backend(url: str) -> str:
 # The `import` command with `EventStore.append` timed (not paused): the write window of a run.
 TIMED_IMPORT = """
 import sys, time
-from declaration_events.eventstore import EventStore
+from declaration_events.storage.durable import EventStore
 append = EventStore.append
 def timed(self, batch, expected):
     print("append", time.monotonic(), flush=True)
@@ -260,21 +262,9 @@ def test_sigkill_at_random_points_of_imports_leaves_each_batch_whole_or_absent(
 
 # One writer: records its batches in order (re-recording one already stored is a no-op), printing
 # each batch number once it is stored; retries when other writers keep it from getting through.
-WRITER = """
-import sys, time
-from pathlib import Path
-import pycountry
-from declaration_events import Ledger
-from declaration_events.store import ConcurrencyConflict
-
-url, go = sys.argv[1], Path(sys.argv[5])
-writer, writers, batches = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-parties = sorted(country.alpha_3 for country in pycountry.countries)
-ledger = Ledger.open(url)
-print("ready", flush=True)
-while not go.exists():
-    time.sleep(0.002)
-for k in range(batches):
+WRITER = (
+    WRITER_PREAMBLE
+    + """for k in range(batches):
     marker = f"writer {writer} batch {k}"
     common = {"note": marker, "occurred_on": "2021-02-16", "recorded_at": "2021-02-17T00:00:00+00:00"}
     case = f"w{writer}-b{k}"
@@ -290,12 +280,13 @@ for k in range(batches):
         try:
             ledger.record_many(batch)
             break
-        except ConcurrencyConflict:
+        except ConcurrencyError:
             print("gave-up", flush=True)
     print("stored", k, flush=True)
 ledger.close()
 print("done", flush=True)
 """
+)
 
 
 def start_writers(url: str, tmp_path: Path, go: Path) -> list[subprocess.Popen[str]]:

@@ -37,8 +37,8 @@ from declaration_events import DeclarationEventsError, Ledger, read_events
 from declaration_events.cli import main
 from declaration_events.eventlog import dumps_events
 from declaration_events.events import EVENT_TYPES
+from helpers import SEEDS
 
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
 SEED_LINES = [line for path in SEEDS for line in path.read_bytes().splitlines() if line.strip()]
 SEED_EVENTS = [event for path in SEEDS for event in read_events(path)]
 THOROUGH = os.environ.get("DECLARATION_EVENTS_THOROUGH") == "1"

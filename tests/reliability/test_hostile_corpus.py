@@ -24,9 +24,9 @@ import pytest
 
 from declaration_events import DeclarationEventsError, EventLogError, Ledger, read_events
 from declaration_events.cli import main
+from helpers import SEEDS
 
 HOSTILE = Path(__file__).parents[1] / "hostile"
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
 SEED_EVENTS = 85
 
 

@@ -29,7 +29,8 @@ import pycountry
 import pytest
 
 from declaration_events import Ledger
-from declaration_events.eventstore import EventStore
+from declaration_events.storage.durable import EventStore
+from helpers import WRITER_PREAMBLE
 
 THOROUGH = os.environ.get("DECLARATION_EVENTS_THOROUGH") == "1"
 BATCHES = 240 if THOROUGH else 60  # a multiple of 3: as many cases, treaties and shared batches
@@ -53,21 +54,9 @@ def record(area: str, **fields: object) -> None:
 
 # A writer: its batches in order, one `record_many` each; retries a batch the ledger gave up on
 # after its own retries (other writers kept changing the same entities). Prints a JSON report.
-WRITER = """
-import json, sys, time
-from pathlib import Path
-import pycountry
-from declaration_events import Ledger
-from declaration_events.store import ConcurrencyConflict
-
-url, go = sys.argv[1], Path(sys.argv[5])
-writer, writers, batches = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
-parties = sorted(country.alpha_3 for country in pycountry.countries)
-ledger = Ledger.open(url)
-print("ready", flush=True)
-while not go.exists():
-    time.sleep(0.002)
-started, gave_up, added = time.monotonic(), 0, 0
+WRITER = (
+    WRITER_PREAMBLE
+    + """started, gave_up, added = time.monotonic(), 0, 0
 
 def batch(k):
     common = {"note": f"load w{writer} b{k}", "recorded_at": "2021-03-01T00:00:00+00:00"}
@@ -110,11 +99,12 @@ for k in range(batches):
         try:
             added += ledger.record_many(batch(k)).added
             break
-        except ConcurrencyConflict:
+        except ConcurrencyError:
             gave_up += 1
 ledger.close()
 print(json.dumps({"added": added, "gave_up": gave_up, "seconds": time.monotonic() - started}), flush=True)
 """
+)
 
 # A reader: until the stop file appears (and once more after), alternately catches up an open
 # Ledger (and queries it) and reads the table in one SELECT; checks what it sees. JSON report.

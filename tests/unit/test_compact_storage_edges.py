@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 
 from declaration_events import InvalidTransitionError, Ledger, StoreError, iter_events, parse_event
+from declaration_events.errors import ConcurrencyError
 from declaration_events.events import EventBase
 from declaration_events.projections import Projection
 from declaration_events.records import Recorded
-from declaration_events.store import ConcurrencyConflict, MemoryStore
+from declaration_events.storage import MemoryStore
 
 
 class FlakyStore:
@@ -29,7 +30,7 @@ class FlakyStore:
     def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
         for entity, version in expected.items():
             if self.versions.get(entity, 0) != version:
-                raise ConcurrencyConflict(entity)
+                raise ConcurrencyError(entity)
         for record in batch:
             self.versions[record.entity] = self.versions.get(record.entity, 0) + 1
             self.log.append(record)
@@ -158,8 +159,8 @@ def test_a_stored_row_written_by_another_tool_in_another_spelling_is_indexed_can
     from eventsourcing.utils import get_topic
 
     from declaration_events.events import Endorsed
-    from declaration_events.eventstore import EventStore
-    from declaration_events.mapper import stream_id
+    from declaration_events.storage.durable import EventStore
+    from declaration_events.storage.mapper import stream_id
 
     path = tmp_path / "foreign.sqlite"
     with Ledger.open(path) as ledger:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,8 +15,8 @@ from declaration_events import (
     parse_event,
 )
 from declaration_events.events import EVENT_TYPES
+from helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
 WHEN = {"occurred_on": "2021-02-15", "recorded_at": "2021-02-16T12:00:00+00:00"}
 UUID_A = "43a8e878-12ee-453f-9570-e19b662393d7"
 

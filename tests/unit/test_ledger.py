@@ -15,9 +15,8 @@ from declaration_events import (
     Ledger,
     UnknownEntityError,
 )
+from helpers import SEEDS
 
-ROOT = Path(__file__).resolve().parents[2]
-SEEDS = sorted((ROOT / "seeds").glob("*.jsonl"))
 DECLARATION = "arbitrary-detention-declaration"
 BLINKEN = "b42382c8-c915-4217-ac06-e3c51c896f87"
 

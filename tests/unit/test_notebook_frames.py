@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandas as pd
 import pytest
 from pandas.api.types import (
@@ -14,9 +12,9 @@ from pandas.api.types import (
 )
 
 from declaration_events import Ledger
-from declaration_events.notebook import CASE_STATUSES, PARTICIPATION_STATUSES
+from declaration_events.rules import CASE_STATUSES, PARTICIPATION_STATUSES
+from helpers import SEEDS
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.jsonl"))
 DECLARATION = "arbitrary-detention-declaration"
 
 

@@ -16,10 +16,10 @@ from matplotlib.patches import Rectangle
 from declaration_events import Ledger, plot_cases, plot_signatories
 from declaration_events.cli import main
 from declaration_events.plots import save_figure
+from helpers import SEEDS
 
 matplotlib.use("Agg")  # no window, the same pixels on every machine
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.jsonl"))
 DECLARATION = "arbitrary-detention-declaration"
 
 

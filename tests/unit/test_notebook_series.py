@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
 from declaration_events import Ledger, Projection
-from declaration_events.notebook import period_ends
+from declaration_events.counts import period_ends
+from helpers import SEEDS
 
-SEEDS = sorted((Path(__file__).resolve().parents[2] / "seeds").glob("*.jsonl"))
 DECLARATION = "arbitrary-detention-declaration"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 import json
-from pathlib import Path
 from uuid import uuid4
 
 import pytest
@@ -14,10 +13,9 @@ from hypothesis import strategies as st
 from declaration_events import Ledger, StoreError, read_events
 from declaration_events.events import EventBase
 from declaration_events.records import Recorded, decode, pack, packed_strings, unpack
-from declaration_events.store import MemoryStore
+from declaration_events.storage import MemoryStore
 from declaration_events.strategies import events
-
-SEEDS = sorted((Path(__file__).parents[2] / "seeds").glob("*.jsonl"))
+from helpers import SEEDS
 
 
 @given(events())

@@ -9,7 +9,7 @@ writes one) and wraps it in `EventStore`, which implements the `Store` protocol 
   `recorder.insert_events` call and so one database transaction. Each event goes
   into its entity's stream at the next version; a stream that moved on since the
   ledger looked makes the insert collide on (stream, version), `eventsourcing`
-  raises `IntegrityError`, and we raise `ConcurrencyConflict` for the ledger to retry.
+  raises `IntegrityError`, and we raise `ConcurrencyError` for the ledger to retry.
 - `read(after)` pages through the notification log (the total order of all
   events) with `recorder.select_notifications`: SQLite has no subscriptions, and
   polling on each query is what a read model needs anyway.
@@ -33,11 +33,10 @@ from eventsourcing.domain import EventSourcingError
 from eventsourcing.persistence import IntegrityError, Mapper, Notification
 from eventsourcing.utils import Environment, EnvType
 
-from .errors import StoreError
-from .events import EventBase
+from ..errors import ConcurrencyError, StoreError
+from ..events import EventBase
+from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
-from .records import AMENDMENT_TYPES, Recorded
-from .store import ConcurrencyConflict
 
 __all__ = ["EventStore", "StoreApplication", "generate_cipher_key", "open_store", "store_environment"]
 
@@ -167,7 +166,7 @@ def _postgres_environment(url: str) -> dict[str, str]:
         "POSTGRES_CONNECT_TIMEOUT": timeout,
         "POSTGRES_POOL_SIZE": "1",
         "POSTGRES_MAX_OVERFLOW": "2",
-        "APPLICATION_RECORDER_TOPIC": "declaration_events.pgrecorder:BatchRecorder",
+        "APPLICATION_RECORDER_TOPIC": "declaration_events.storage.postgres:BatchRecorder",
     }
 
 
@@ -235,7 +234,7 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
 
 
 #: PostgreSQL advisory lock key held while a process sets up the schema and tables.
-_SETUP_LOCK = zlib.crc32(b"declaration_events.eventstore")
+_SETUP_LOCK = zlib.crc32(b"declaration_events.eventstore")  # the name it had: a lock key is forever
 
 
 class EventStore:
@@ -276,7 +275,7 @@ class EventStore:
         try:
             recordings = self._app.events.put(envelopes)
         except IntegrityError:
-            raise ConcurrencyConflict(
+            raise ConcurrencyError(
                 f"another writer appended to {', '.join(sorted(expected))} first"
             ) from None
         except (EventSourcingError, sqlite3.Error) as exc:

@@ -30,9 +30,9 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic, resolve_topic
 from pydantic import ValidationError
 
-from .errors import StoreError
-from .events import EVENT_TYPES, EventBase, describe_validation_error
-from .records import Recorded
+from ..errors import StoreError
+from ..events import EVENT_TYPES, EventBase, describe_validation_error
+from ..records import Recorded
 
 __all__ = ["STREAM_NAMESPACE", "Envelope", "EventMapper", "stream_id"]
 

@@ -1,47 +1,16 @@
-"""Where recorded events live: the store interface and its in-memory implementation.
-
-A store keeps events in per-entity streams (one per instrument, one per detention
-case, one for statements) and one total order of all of them (the notification
-log), from which projections are built and caught up. Events travel in their
-compact form, `records.Recorded` (id, type, entity, canonical line).
-"""
+"""The in-memory store: stream versions, and each event until its one reader has it."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Protocol
 
-from .errors import DeclarationEventsError, StoreError
-from .records import Recorded
+from ..errors import ConcurrencyError, StoreError
+from ..records import Recorded
 
-__all__ = ["ConcurrencyConflict", "MemoryStore", "Store"]
+__all__ = ["FORGET_EVERY", "MemoryStore"]
 
 #: How many events a reader of the in-memory store takes before the store drops them.
 FORGET_EVERY = 10_000
-
-
-class ConcurrencyConflict(DeclarationEventsError):
-    """Another writer appended to one of the same entities first; reload and retry."""
-
-
-class Store(Protocol):
-    """Durable or in-memory storage of recorded events."""
-
-    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
-        """Append records (each naming its entity) atomically, if each entity is at its expected version."""
-        ...
-
-    def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
-        """Yield `(position, record)` for every event after a position, in order.
-
-        Positions increase but may skip numbers (a PostgreSQL sequence leaves gaps);
-        resume from the last position seen, never from a count.
-        """
-        ...
-
-    def close(self) -> None:
-        """Release connections and files."""
-        ...
 
 
 class MemoryStore:
@@ -62,7 +31,7 @@ class MemoryStore:
         """Append atomically if every entity is still at its expected version."""
         for entity, version in expected.items():
             if self._versions.get(entity, 0) != version:
-                raise ConcurrencyConflict(f"{entity} moved past version {version}")
+                raise ConcurrencyError(f"{entity} moved past version {version}")
         for record in batch:
             if not record.entity:
                 raise ValueError(f"{record.type} {record.id}: no entity given")

@@ -1,0 +1,438 @@
+"""The write side: a batch of facts checked as a whole against the rules before it is stored.
+
+`prepare` stamps record times and drops facts already recorded; `check` folds every
+entity the batch touches (the stored facts from the projection plus the new ones, in
+valid-time order, with every amendment applied) and returns the append plan with the
+folds, which the projection adopts once the batch is stored. When a fold fails, the
+error names the batch's event at fault (`_blame`), and `locate` prefixes it with that
+event's `FILE:LINE` (`Locations`).
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+from uuid import UUID
+
+from .dates import DateLike, PartialDate, query_time
+from .errors import (
+    DeclarationEventsError,
+    EventLogError,
+    InvalidEventError,
+    InvalidTransitionError,
+    LineError,
+)
+from .eventlog import LogSource, iter_events, source_name
+from .events import STATEMENTS, CasesLinked, Condemned, Corrected, EventBase, Retracted, Source
+from .projections import Projection
+from .records import AMENDMENT_TYPES, Recorded, packed_strings
+from .rules import (
+    RULES,
+    CaseHistory,
+    InstrumentHistory,
+    apply_amendments,
+    fold_case,
+    fold_instrument,
+    valid_time_key,
+)
+
+__all__ = [
+    "MAX_CLOCK_SKEW",
+    "Locations",
+    "Plan",
+    "check",
+    "compact",
+    "locate",
+    "prepare",
+    "read_logs",
+    "stamp",
+]
+
+#: What a statement may name, read from its packed line without decoding it.
+_REFERENCES = ("instrument", "case")
+EventBaseT = TypeVar("EventBaseT", bound=EventBase)
+#: How far a record time may run ahead of this machine's clock (clock skew between writers).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass
+class Plan:
+    """What `check` found a batch to be: the records to append and what the rules folded."""
+
+    records: list[Recorded]
+    #: Each touched entity's stream version the append expects (what the projection has seen).
+    expected: dict[str, int]
+    #: The strict fold of each touched instrument and case, for the projection to adopt.
+    folded: dict[str, InstrumentHistory | CaseHistory]
+
+
+class Locations(Mapping[UUID, str]):
+    """`FILE:LINE` of each event of the logs being imported, formatted only when an error asks."""
+
+    def __init__(self) -> None:
+        self._files: list[tuple[str, dict[UUID, int]]] = []
+
+    def file(self, label: str) -> dict[UUID, int]:
+        """The line numbers of one more file, filled by `iter_events`."""
+        numbers: dict[UUID, int] = {}
+        self._files.append((label, numbers))
+        return numbers
+
+    def __getitem__(self, event_id: UUID) -> str:
+        for label, numbers in reversed(self._files):  # an id in two files: the later one is at fault
+            number = numbers.get(event_id)
+            if number is not None:
+                return f"{label}:{number}"
+        raise KeyError(event_id)
+
+    def __iter__(self) -> Iterator[UUID]:
+        for _, numbers in self._files:
+            yield from numbers
+
+    def __len__(self) -> int:
+        return sum(len(numbers) for _, numbers in self._files)
+
+    def release(self) -> None:
+        """Forget every line: the batch is stored, no error can name one any more."""
+        self._files.clear()
+
+
+def locate(error: DeclarationEventsError, locations: Mapping[UUID, str] | None) -> None:
+    """Prefix an error with the log line of the event it names, when known."""
+    event_id = getattr(error, "event_id", None)
+    if not locations or event_id is None:
+        return
+    where = locations.get(UUID(event_id))
+    if where and error.args and not str(error.args[0]).startswith(where):
+        error.args = (f"{where}: {error.args[0]}", *error.args[1:])
+        error.location = where  # type: ignore[attr-defined]
+
+
+def _fold(
+    entity: str, facts: Sequence[EventBase], amendments: Sequence[Corrected | Retracted]
+) -> tuple[list[EventBase], InstrumentHistory | CaseHistory | None]:
+    """Apply the amendments and fold the entity's facts strictly; return the belief and its history."""
+    believed = apply_amendments(facts, amendments, strict=True)
+    kind, _, slug = entity.partition(":")
+    if kind == "instrument":
+        return believed, fold_instrument(slug, believed, strict=True)
+    if kind == "case":
+        return believed, fold_case(slug, believed, strict=True)
+    return believed, None
+
+
+def _blame(
+    error: InvalidTransitionError,
+    entity: str,
+    facts: Sequence[EventBase],
+    stored_amendments: Sequence[Corrected | Retracted],
+    new_facts: Sequence[EventBase],
+    new_amendments: Sequence[Corrected | Retracted],
+) -> InvalidTransitionError:
+    """The error to report when a batch leaves an entity's history illegal, naming the batch's event at fault.
+
+    The rules stop at the first illegal fact in valid-time order. That fact may be one
+    recorded long ago, made illegal by a new fact dated before it, or a fact (new or old)
+    made illegal by a correction or retraction of this batch: then the error names the
+    batch's event that caused it, so that its log line can be shown.
+    """
+    culprit: EventBase | None = None
+    blamed = {str(event.id) for event in [*new_facts, *new_amendments]}
+    new_ids = {event.id for event in new_facts}
+    stored_facts = [fact for fact in facts if fact.id not in new_ids]
+    if new_amendments and error.event_id not in {str(a.id) for a in new_amendments}:
+        try:
+            _fold(entity, facts, stored_amendments)
+        except DeclarationEventsError:
+            pass  # illegal without this batch's amendments too: a fact is at fault
+        else:
+            culprit = _first_failing(
+                [a for a in new_amendments if str(a.target) == error.event_id] or new_amendments,
+                lambda prefix: _fold(entity, facts, [*stored_amendments, *prefix]),
+            )
+    if culprit is None and new_facts and error.event_id not in blamed:
+        culprit = _first_failing(
+            sorted(new_facts, key=valid_time_key),
+            lambda prefix: _fold(entity, [*stored_facts, *prefix], stored_amendments),
+        )
+    if culprit is None:
+        return error
+    return InvalidTransitionError(
+        f"{culprit.type} {culprit.id} would make the history of {entity} illegal: {error}",
+        rule=error.rule,
+        event_id=str(culprit.id),
+        event_type=culprit.type,
+        entity=error.entity or entity,
+        status=error.status,
+    )
+
+
+#: How many of a batch's events the error path re-folds one by one to find the one at fault.
+MAX_BLAME_SEARCH = 500
+
+
+def _first_failing(
+    candidates: Sequence[EventBaseT], fold: Callable[[Sequence[EventBaseT]], object]
+) -> EventBaseT | None:
+    """The first candidate whose addition (in order) makes the fold fail; the last one if none alone does."""
+    if not candidates:
+        return None
+    if len(candidates) <= MAX_BLAME_SEARCH:
+        for index in range(len(candidates)):
+            try:
+                fold(candidates[: index + 1])
+            except DeclarationEventsError:
+                return candidates[index]
+    return candidates[0] if len(candidates) > MAX_BLAME_SEARCH else candidates[-1]
+
+
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Keep the cyclic garbage collector out of a bulk load.
+
+    A load allocates millions of long-lived objects and no cycles; each automatic
+    collection would walk all of them again (a third of a large load's time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def amendment(
+    kind: str,
+    target: UUID | str | EventBase,
+    reason: str,
+    occurred_on: PartialDate | DateLike | None,
+    recorded_at: DateLike | None,
+    sources: Sequence[Source | Mapping[str, Any]],
+    note: str | None,
+) -> dict[str, Any]:
+    """A `Corrected` or `Retracted` as a log line; dated (by default) and stamped when it is recorded."""
+    stamp = query_time(recorded_at, "recorded_at") or datetime.now(UTC)
+    when = occurred_on if occurred_on is not None else stamp.date()
+    if isinstance(when, datetime):
+        when = when.date()
+    return {
+        "type": kind,
+        "target": target.id if isinstance(target, EventBase) else target,
+        "reason": reason,
+        "occurred_on": when,
+        "recorded_at": stamp,
+        "sources": list(sources),
+        "note": note,
+    }
+
+
+def read_logs(sources: Iterable[LogSource], now: datetime) -> tuple[list[Recorded | EventBase], Locations]:
+    """Every event of the logs as its compact record (stamped with `now` if it has no record time).
+
+    Each line is validated, then kept only as its canonical line (see `records`): a log of
+    millions of events is not held in memory as models. Every bad line of every log is
+    reported at once, as `FILE:LINE` (an `EventLogError`).
+    """
+    locations = Locations()
+    items: list[Recorded | EventBase] = []
+    errors: list[LineError] = []
+    for source in sources:
+        label = source_name(source)
+        try:
+            for event in iter_events(source, name=label, line_numbers=locations.file(label)):
+                if not errors:
+                    items.append(compact(event, now))
+        except EventLogError as exc:
+            errors.extend(exc.errors)
+    if errors:
+        raise EventLogError(errors)
+    return items, locations
+
+
+def stamp(event: EventBase, now: datetime) -> Recorded:
+    """The event's record, stamped with `now` if it has no record time; its record time checked."""
+    if event.recorded_at is None:
+        try:
+            event = event.recorded(now)
+        except InvalidEventError as exc:
+            exc.event_id = str(event.id)
+            raise
+    elif event.recorded_at - MAX_CLOCK_SKEW > now:
+        error = InvalidEventError(
+            f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
+        )
+        error.event_id = str(event.id)
+        raise error
+    return Recorded.of(event)
+
+
+def compact(event: EventBase, now: datetime) -> Recorded | EventBase:
+    """The event's record; the event itself if its record time is wrong (`prepare` says so)."""
+    try:
+        return stamp(event, now)
+    except InvalidEventError:
+        return event
+
+
+def prepare(
+    projection: Projection, items: Iterable[Recorded | EventBase], now: datetime | None = None
+) -> tuple[list[Recorded], int]:
+    """Stamp record times and drop facts already recorded (same id, same content)."""
+    now = now or datetime.now(UTC)
+    batch: list[Recorded] = []
+    taken: dict[UUID, Recorded] = {}
+    duplicates = 0
+    for item in items:
+        record = item if isinstance(item, Recorded) else stamp(item, now)
+        earlier = taken.get(record.id)
+        if earlier is not None or record.id in projection:
+            first = earlier.decode() if earlier is not None else projection.get(record.id)
+            event = record.decode()
+            if first is None or not first.same_fact(event):
+                raise InvalidTransitionError(
+                    f"{event.type} {event.id}: the id is already used by another fact "
+                    f"({first.type if first else '?'}). Rule 'duplicate-id': {RULES['duplicate-id']}",
+                    rule="duplicate-id",
+                    event_id=str(event.id),
+                    event_type=event.type,
+                )
+            duplicates += 1
+            continue
+        taken[record.id] = record
+        batch.append(record)
+    return batch, duplicates
+
+
+def check(projection: Projection, versions: Mapping[str, int], batch: Sequence[Recorded]) -> Plan:
+    """Run the rules over every entity the batch touches; return the append plan.
+
+    The models of each entity are decoded when its turn comes and dropped after.
+    """
+    by_entity: dict[str, list[Recorded]] = defaultdict(list)
+    folded: dict[str, InstrumentHistory | CaseHistory] = {}
+    plan: list[Recorded] = []
+    amendment_records: list[Recorded] = []
+    for record in batch:
+        if record.type in AMENDMENT_TYPES:
+            amendment_records.append(record)
+            continue
+        by_entity[record.entity].append(record)
+        plan.append(record)
+    amendments_in_batch: list[Corrected | Retracted] = [r.decode() for r in amendment_records]  # type: ignore[misc]
+    targets = {amendment.target for amendment in amendments_in_batch}
+    in_batch = {record.id: record for record in batch if record.id in targets} if targets else {}
+    new_amendments: dict[str, list[Corrected | Retracted]] = defaultdict(list)
+    for record, amendment in zip(amendment_records, amendments_in_batch, strict=True):
+        entity = _amendment_entity(projection, amendment, in_batch)
+        new_amendments[entity].append(amendment)
+        plan.append(record._replace(entity=entity))
+    touched = set(by_entity) | set(new_amendments)
+    new_entities = set(by_entity)
+    for entity in sorted(touched):
+        amendments = new_amendments.get(entity, [])
+        if entity == STATEMENTS:
+            # Statements follow no state machine: check only what the batch adds or amends.
+            _check_statements(projection, by_entity.get(entity, []), amendments, new_entities)
+            continue
+        new_facts = [record.decode() for record in by_entity.get(entity, ())]
+        facts = projection.facts(entity) + new_facts
+        try:
+            believed, history = _fold(entity, facts, projection.amendments(entity) + amendments)
+        except InvalidTransitionError as exc:
+            stored = projection.amendments(entity)
+            raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
+        if not entity.startswith("instrument:"):
+            _check_references(projection, believed, new_entities)
+        if history is not None:
+            folded[entity] = history
+    expected = {entity: versions.get(entity, 0) for entity in touched}
+    return Plan(plan, expected, folded)
+
+
+def _check_statements(
+    projection: Projection,
+    new_records: Sequence[Recorded],
+    amendments: Sequence[Corrected | Retracted],
+    new_entities: set[str],
+) -> None:
+    targets = {amendment.target for amendment in amendments}
+    new: list[EventBase] = []
+    for record in new_records:
+        if record.id in targets:
+            new.append(record.decode())  # amended in the same batch: checked as amended, below
+            continue
+        named = packed_strings(record.packed, _REFERENCES)
+        if any(_unknown(projection, f"{kind}:{slug}", new_entities) for kind, slug in named.items()):
+            _check_references(projection, (record.decode(),), new_entities)  # to raise, naming it
+    if not amendments:
+        return
+    new_ids = {event.id for event in new}
+    stored = [projection.get(target) for target in targets - new_ids]
+    facts = [*new, *(event for event in stored if event is not None)]
+    prior = [a for a in projection.amendments(STATEMENTS) if a.target in targets]
+    try:
+        believed = apply_amendments(facts, [*prior, *amendments], strict=True)
+    except InvalidTransitionError as exc:
+        raise _blame(exc, STATEMENTS, facts, prior, new, amendments) from None
+    _check_references(projection, believed, new_entities)
+
+
+def _amendment_entity(
+    projection: Projection, amendment: Corrected | Retracted, in_batch: Mapping[UUID, Recorded]
+) -> str:
+    target: EventBase | None = projection.get(amendment.target)
+    record = in_batch.get(amendment.target) if target is None else None
+    if record is not None:
+        target = record.decode()
+    rule, detail = "", ""
+    if target is None:
+        rule, detail = "unknown-target", f"no event {amendment.target} is recorded"
+    elif isinstance(target, Corrected | Retracted):
+        rule, detail = "amend-amendment", f"its target {target.id} is a {target.type}"
+    elif (
+        target.recorded_at is not None
+        and amendment.recorded_at is not None
+        and amendment.recorded_at < target.recorded_at
+    ):
+        rule, detail = "amend-before-target", "it is recorded before its target"
+    if rule:
+        raise InvalidTransitionError(
+            f"{amendment.type} {amendment.id}: {detail}. Rule {rule!r}: {RULES[rule]}",
+            rule=rule,
+            event_id=str(amendment.id),
+            event_type=amendment.type,
+        )
+    assert target is not None  # noqa: S101 - checked above
+    return projection.entity_of(target.id) or (record.entity if record is not None else "")
+
+
+def _unknown(projection: Projection, entity: str, new_entities: set[str]) -> bool:
+    return entity not in new_entities and not projection.knows(entity)
+
+
+def _check_references(projection: Projection, believed: Iterable[EventBase], new_entities: set[str]) -> None:
+    for event in believed:
+        wanted: list[str] = []
+        if isinstance(event, Condemned):
+            if event.instrument:
+                wanted.append(f"instrument:{event.instrument}")
+            if event.case:
+                wanted.append(f"case:{event.case}")
+        elif isinstance(event, CasesLinked):
+            wanted.append(f"case:{event.other_case}")
+        for entity in wanted:
+            if _unknown(projection, entity, new_entities):
+                raise InvalidTransitionError(
+                    f"{event.type} {event.id} names unknown {entity.replace(':', ' ')!r}. "
+                    f"Rule 'unknown-reference': {RULES['unknown-reference']}",
+                    rule="unknown-reference",
+                    event_id=str(event.id),
+                    event_type=event.type,
+                    entity=entity,
+                )

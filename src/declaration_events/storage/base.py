@@ -1,0 +1,36 @@
+"""What every store offers the ledger: the `Store` protocol.
+
+A store keeps events in per-entity streams (one per instrument, one per detention
+case, one for statements) and one total order of all of them (the notification
+log), from which projections are built and caught up. Events travel in their
+compact form, `records.Recorded` (id, type, entity, canonical line).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Protocol
+
+from ..records import Recorded
+
+__all__ = ["Store"]
+
+
+class Store(Protocol):
+    """Durable or in-memory storage of recorded events."""
+
+    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
+        """Append records (each naming its entity) atomically, if each entity is at its expected version."""
+        ...
+
+    def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
+        """Yield `(position, record)` for every event after a position, in order.
+
+        Positions increase but may skip numbers (a PostgreSQL sequence leaves gaps);
+        resume from the last position seen, never from a count.
+        """
+        ...
+
+    def close(self) -> None:
+        """Release connections and files."""
+        ...

@@ -1,0 +1,1200 @@
+"""Hypothesis strategies for diplomatic facts: parties, dates, events, legal histories, whole logs.
+
+Install the `test` extra to use them. Each strategy is a noun function with keyword-only
+arguments returning a `SearchStrategy`; its docstring says what it generates and what it
+shrinks towards. Legal histories are built by walking the transition tables of `rules`,
+so they follow the same law the ledger enforces. Record times are always in the past
+(no later than `LATEST_RECORD`), and never before the fact they record.
+
+The event classes are registered with Hypothesis through its entry point, so
+`st.from_type(Signed)` draws from `events(types=[Signed])`.
+"""
+
+from __future__ import annotations
+
+# The hook comes before the imports: importing this module first imports Hypothesis, which
+# runs its entry points, this hook among them, while this module is still loading.
+# ruff: noqa: E402
+
+
+def _hypothesis_setup_hook() -> None:
+    """Register strategies for every event class, `Source` and `PartialDate` (run by Hypothesis).
+
+    The strategies are looked up when `st.from_type` first asks, once this module has loaded.
+    """
+    from hypothesis import strategies as st
+
+    from ..dates import PartialDate
+    from ..events import EVENT_TYPES, EventBase, Source
+
+    for cls in EVENT_TYPES.values():
+        st.register_type_strategy(cls, lambda thing: events(types=[thing]))
+    st.register_type_strategy(EventBase, lambda _: events())
+    st.register_type_strategy(Source, lambda _: sources())
+    st.register_type_strategy(PartialDate, lambda _: dates())
+
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from functools import cache
+from typing import Any, Literal, NamedTuple, TypeAlias
+from uuid import UUID
+
+import pycountry
+from hypothesis import strategies as st
+from hypothesis.errors import InvalidArgument
+
+from ..dates import PartialDate
+from ..events import (
+    EVENT_TYPES,
+    CasesLinked,
+    Charged,
+    Condemned,
+    Corrected,
+    Detained,
+    Endorsed,
+    EnteredIntoForce,
+    Event,
+    EventBase,
+    InstrumentOpened,
+    Ratified,
+    Released,
+    Retracted,
+    Sentenced,
+    Signed,
+    Source,
+    Withdrew,
+)
+from ..parties import EXTRA_ENTITIES, resolve_party
+from ..rules import (
+    APPLIES_TO,
+    CASE_TRANSITIONS,
+    CUSTODY,
+    LIFECYCLE_RANK,
+    PARTICIPATION_TRANSITIONS,
+    RULES,
+)
+
+__all__ = [
+    "EARLIEST",
+    "LATEST_RECORD",
+    "LATEST_VALID",
+    "Illegal",
+    "dates",
+    "event_logs",
+    "events",
+    "histories",
+    "illegal_events",
+    "instruments",
+    "parties",
+    "sources",
+]
+
+#: Default bounds of generated valid dates, and the latest generated record time.
+EARLIEST = date(1990, 1, 1)
+LATEST_VALID = date(2025, 6, 30)
+LATEST_RECORD = datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)
+
+Kind = Literal["declaration", "treaty"]
+HistoryKind = Literal["declaration", "treaty", "case"]
+EventType: TypeAlias = type[EventBase] | str
+_INSTRUMENTS: tuple[HistoryKind, ...] = ("declaration", "treaty")
+_ANY: tuple[HistoryKind, ...] = ("declaration", "treaty", "case")
+
+# Parties that read well in a failing example come first: strategies shrink towards them.
+_FIRST_PARTIES = ("CAN", "CHN", "USA", "EU", "GBR", "AUS", "FRA", "DEU", "JPN", "XKX")
+_ALL_PARTIES = tuple(
+    dict.fromkeys((*_FIRST_PARTIES, *sorted(c.alpha_3 for c in pycountry.countries), *sorted(EXTRA_ENTITIES)))
+)
+_ZONES: tuple[tzinfo, ...] = (
+    UTC,
+    timezone(timedelta(hours=-5)),
+    timezone(timedelta(hours=5, minutes=30)),
+    timezone(timedelta(hours=14)),
+)
+_MECHANISMS = (
+    "bail",
+    "acquittal",
+    "deportation",
+    "exchange",
+    "pardon",
+    "sentence_served",
+    "agreement",
+    "other",
+)
+_FREE_MECHANISMS = tuple(m for m in _MECHANISMS if m != "bail")
+_MODES = ("ratification", "acceptance", "approval", "accession", "succession")
+_SLUG_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+_DAY = timedelta(days=1)
+
+
+# -- building blocks -------------------------------------------------------------------------
+
+
+# Strategies are built once and reused: building and validating one per draw is what costs.
+
+
+@cache
+def _texts(*, max_size: int = 40) -> st.SearchStrategy[str]:
+    """Non-empty text, already stripped; any Unicode but surrogates (shrinks towards "0")."""
+    return (
+        st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=max_size)
+        .map(str.strip)
+        .filter(bool)
+    )
+
+
+@cache
+def _slugs() -> st.SearchStrategy[str]:
+    word = st.text(_SLUG_ALPHABET, min_size=1, max_size=8)
+    return st.builds(
+        lambda words, sep: sep.join(words),
+        st.lists(word, min_size=1, max_size=3),
+        st.sampled_from("-_."),
+    )
+
+
+def _coarsen(day: date, precision: int) -> PartialDate:
+    if precision == 2:
+        return PartialDate(day.year)
+    if precision == 1:
+        return PartialDate(day.year, day.month)
+    return PartialDate(day.year, day.month, day.day)
+
+
+@cache
+def _precisions(partial: bool) -> st.SearchStrategy[int]:
+    """0 = day (mostly), 1 = month, 2 = year; shrinks towards day."""
+    if not partial:
+        return st.just(0)
+    return st.integers(0, 9).map(lambda n: 0 if n < 8 else n - 7)
+
+
+def _date(draw: st.DrawFn, lo: date, hi: date, partial: bool) -> PartialDate:
+    """A date whose whole period lies in `[lo, hi]`; shrinks towards `lo`, known to the day."""
+    day = lo + timedelta(days=draw(st.integers(0, (hi - lo).days)))
+    coarse = _coarsen(day, draw(_precisions(partial)))
+    return coarse if lo <= coarse.first and coarse.last <= hi else _coarsen(day, 0)
+
+
+@cache
+def _dates(lo: date, hi: date, partial: bool) -> st.SearchStrategy[PartialDate]:
+    return st.composite(lambda draw: _date(draw, lo, hi, partial))()
+
+
+@cache
+def _lags() -> st.SearchStrategy[int]:
+    """Seconds a record comes after its fact: the same day, within months, or decades later."""
+    return st.one_of(st.integers(0, 86_399), st.integers(0, 120 * 86_400), st.integers(0, 25 * 366 * 86_400))
+
+
+def _record_time(draw: st.DrawFn, after: date, not_before: datetime | None = None) -> datetime:
+    """A record time on or after `after` (in its own zone) and `not_before`; late, sometimes years late."""
+    zone = draw(st.sampled_from(_ZONES))
+    base = datetime.combine(after, time(), tzinfo=zone)
+    if not_before is not None and not_before.astimezone(zone) > base:
+        base = not_before.astimezone(zone)
+    stamp = base + timedelta(seconds=draw(_lags()))
+    latest = LATEST_RECORD.astimezone(zone)
+    return max(base, latest) if stamp > latest else stamp
+
+
+def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    return st.none() | strategy
+
+
+@cache
+def _extras() -> st.SearchStrategy[dict[str, Any]]:
+    """Sources and note, the fields of a fact that say where it comes from."""
+    return st.fixed_dictionaries(
+        {"sources": st.lists(sources(), max_size=2).map(tuple), "note": _optional(_texts())}
+    )
+
+
+def _common(draw: st.DrawFn, occurred_on: PartialDate) -> dict[str, Any]:
+    """The fields every fact has, for a fact on `occurred_on`."""
+    return {
+        "occurred_on": occurred_on,
+        "recorded_at": _record_time(draw, occurred_on.first),
+        **draw(_extras()),
+    }
+
+
+# -- small public strategies -------------------------------------------------------------------
+
+
+def parties(*, among: Iterable[str] | None = None) -> st.SearchStrategy[str]:
+    """Stored party codes (ISO 3166-1 alpha-3, `EU`, `XKX`), from `among` if given (codes or names).
+
+    Shrinks towards the first of `among`, or towards `CAN`.
+    """
+    pool = _ALL_PARTIES if among is None else tuple(dict.fromkeys(resolve_party(name) for name in among))
+    if not pool:
+        raise InvalidArgument("parties(among=...) needs at least one party")
+    return _choose(pool)
+
+
+@cache
+def _choose(pool: tuple[str, ...]) -> st.SearchStrategy[str]:
+    return st.sampled_from(pool)
+
+
+def dates(
+    *, min_value: date = EARLIEST, max_value: date = LATEST_VALID, partial: bool = True
+) -> st.SearchStrategy[PartialDate]:
+    """Valid-time dates whose whole period lies within `[min_value, max_value]`.
+
+    With `partial`, about one in five is known only to the month or the year.
+    Shrinks towards `min_value`, known to the day.
+    """
+    if min_value > max_value:
+        raise InvalidArgument(f"min_value={min_value} is after max_value={max_value}")
+    return _dates(min_value, max_value, partial)
+
+
+def sources() -> st.SearchStrategy[Source]:
+    """Where a fact was reported: title, url, publisher and publication date, each optional.
+
+    Shrinks towards `Source()`, with every field empty.
+    """
+    return _sources()
+
+
+@cache
+def _sources() -> st.SearchStrategy[Source]:
+    urls = st.builds(
+        lambda host, path: f"https://{host}.example/{path}",
+        st.text(_SLUG_ALPHABET, min_size=1, max_size=10),
+        st.text(_SLUG_ALPHABET + "/-", max_size=20),
+    )
+    return st.builds(
+        Source,
+        title=_optional(_texts()),
+        url=_optional(urls | _texts()),
+        publisher=_optional(_texts(max_size=20)),
+        published_on=_optional(dates()),
+    )
+
+
+@st.composite
+def _instruments(
+    draw: st.DrawFn, kind: Kind | None, min_value: date, max_value: date, partial: bool
+) -> InstrumentOpened:
+    occurred_on = _date(draw, min_value, max_value, partial)
+    return InstrumentOpened(
+        instrument=draw(_slugs()),
+        title=draw(_texts()),
+        kind=kind or draw(st.sampled_from(("declaration", "treaty"))),
+        initiator=draw(_optional(parties())),
+        **_common(draw, occurred_on),
+    )
+
+
+def instruments(
+    *,
+    kind: Kind | None = None,
+    min_value: date = EARLIEST,
+    max_value: date = LATEST_VALID,
+    partial: bool = True,
+) -> st.SearchStrategy[InstrumentOpened]:
+    """The opening of an instrument (`InstrumentOpened`): a declaration or treaty, or of `kind`.
+
+    Shrinks towards a declaration with slug `"0"`, title `"0"`, no initiator, opened on `min_value`.
+    """
+    return _instruments(kind, min_value, max_value, partial)
+
+
+# -- single events -----------------------------------------------------------------------------
+
+
+@st.composite
+def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partial: bool) -> EventBase:
+    """One event of `cls` with every field valid and independent of any other fact."""
+    if cls is InstrumentOpened:
+        return draw(instruments(min_value=lo, max_value=hi, partial=partial))
+    on = _date(draw, lo, hi, partial)
+    common = _common(draw, on)
+    party = parties()
+    later = st.integers(0, 3 * 366).map(lambda days: _coarsen(on.last + timedelta(days=days), 0))
+    if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew):
+        fields: dict[str, Any] = {"instrument": draw(_slugs())}
+        if cls is not EnteredIntoForce:
+            fields["party"] = draw(party)
+        if cls is Ratified:
+            fields["mode"] = draw(st.sampled_from(_MODES))
+        if cls in (Ratified, Withdrew):
+            fields["effective_on"] = draw(_optional(later))
+        return cls(**fields, **common)
+    if cls is Condemned:
+        return Condemned(
+            actor=draw(party),
+            subject=draw(_texts()),
+            target=draw(_optional(party)),
+            instrument=draw(_optional(_slugs())),
+            case=draw(_optional(_slugs())),
+            speaker=draw(_optional(_texts(max_size=20))),
+            quote=draw(_optional(_texts())),
+            **common,
+        )
+    case = draw(_slugs())
+    if cls is Detained:
+        return Detained(case=case, **_detention(draw), **common)
+    if cls is Charged:
+        return Charged(case=case, charges=tuple(draw(st.lists(_texts(), min_size=1, max_size=3))), **common)
+    if cls is Sentenced:
+        return Sentenced(
+            case=case, sentence=draw(_texts()), term_days=draw(_optional(st.integers(0, 20_000))), **common
+        )
+    if cls is Released:
+        return Released(case=case, mechanism=draw(st.sampled_from(_MECHANISMS)), **common)
+    if cls is CasesLinked:
+        other = draw(_slugs().filter(lambda s: s != case))
+        return CasesLinked(case=case, other_case=other, relation=draw(_texts()), **common)
+    target = draw(st.uuids())
+    if cls is Corrected:
+        changes = draw(
+            st.dictionaries(st.sampled_from(("note", "subject", "title", "person")), _texts(), min_size=1)
+        )
+        return Corrected(target=target, changes=changes, reason=draw(_texts()), **common)
+    if cls is Retracted:
+        return Retracted(target=target, reason=draw(_texts()), **common)
+    raise InvalidArgument(f"{cls!r} is not an event type of declaration_events")
+
+
+def _detention(draw: st.DrawFn, pool: Sequence[str] | None = None) -> dict[str, Any]:
+    party = parties(among=pool) if pool else parties()
+    return {
+        "person": draw(_texts(max_size=30)),
+        "nationalities": tuple(draw(st.lists(party, min_size=1, max_size=2, unique=True))),
+        "detaining_state": draw(party),
+        "requested_by": draw(_optional(party)),
+        "location": draw(_optional(_texts(max_size=20))),
+    }
+
+
+def _event_class(kind: EventType) -> type[EventBase]:
+    if isinstance(kind, str):
+        if kind not in EVENT_TYPES:
+            raise InvalidArgument(f"unknown event type {kind!r}; expected one of {', '.join(EVENT_TYPES)}")
+        return EVENT_TYPES[kind]
+    if kind not in EVENT_TYPES.values():
+        raise InvalidArgument(f"{kind!r} is not an event type of declaration_events")
+    return kind
+
+
+def events(
+    *,
+    types: Iterable[EventType] | None = None,
+    min_value: date = EARLIEST,
+    max_value: date = LATEST_VALID,
+    partial: bool = True,
+) -> st.SearchStrategy[Event]:
+    """Single valid events of the given types (classes or type names; default: all fourteen).
+
+    Every field is valid and the event has a record time, but it is not necessarily legal
+    in context (it may name an instrument nobody opened): use `histories()` or
+    `event_logs()` for facts a ledger accepts.
+    Shrinks towards the first type given (`InstrumentOpened` by default) with its
+    simplest values, dated `min_value`.
+    """
+    classes = [_event_class(t) for t in (types if types is not None else EVENT_TYPES.values())]
+    if not classes:
+        raise InvalidArgument("events(types=...) needs at least one type")
+    return st.one_of(*(_any_event(cls, min_value, max_value, partial) for cls in dict.fromkeys(classes)))
+
+
+# -- legal histories, by walking the transition tables ------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Fact:
+    """A generated fact, with what event_logs needs to amend it and stay legal."""
+
+    event: EventBase
+    floor: date  # the earliest day it can be moved to (by a correction) and keep the path legal
+    retractable: bool = False
+
+
+@dataclass
+class _Standing:
+    """One party's participation, as the walk tracks it."""
+
+    status: str | None = None
+    consent: date | None = None  # when its consent to be bound takes effect
+    leaving: date | None = None  # when its withdrawal takes effect
+    last: int | None = None  # index of its latest fact in the walk
+
+    def on(self, day: date, force: date | None) -> str | None:
+        """Its status on `day`, with pending withdrawals and bindings that fell due."""
+        if self.status == "withdrawing" and self.leaving is not None and self.leaving <= day:
+            return "withdrawn"
+        if self.status == "ratified" and force is not None and self.consent is not None:
+            return "party" if max(force, self.consent) <= day else "ratified"
+        return self.status
+
+
+@dataclass
+class _Walk:
+    """A legal history under construction, for one instrument or case."""
+
+    slug: str
+    kind: HistoryKind
+    lo: date
+    hi: date
+    partial: bool
+    pool: list[str]
+    facts: list[_Fact] = field(default_factory=list)
+    last_day: date = EARLIEST
+    last_rank: int = -1
+    # instruments
+    standing: dict[str, _Standing] = field(default_factory=dict)
+    force: date | None = None
+    force_index: int | None = None
+    # cases
+    status: str | None = None
+    stage: str = "detained"
+    detention: dict[str, Any] = field(default_factory=dict)
+    last_status_index: int | None = None
+
+    def events(self) -> list[Event]:
+        return [fact.event for fact in self.facts]  # type: ignore[misc]
+
+    def add(self, event: EventBase, floor: date) -> None:
+        self.facts.append(_Fact(event, floor))
+        self.last_day = event.occurred_on.last
+        self.last_rank = LIFECYCLE_RANK.get(event.type, 5)
+
+
+def _next_day(draw: st.DrawFn, walk: _Walk, remaining: int) -> date:
+    """A day on or after the walk's last, leaving room for `remaining` more facts before `hi`."""
+    room = max(0, (walk.hi - walk.last_day).days - remaining)
+    budget = min(400, room // (remaining + 1))
+    return walk.last_day + timedelta(days=draw(st.integers(0, budget)))
+
+
+def _dated(draw: st.DrawFn, walk: _Walk, day: date, remaining: int) -> PartialDate:
+    """`day`, or (sometimes) its month or year when that period still leaves room after it."""
+    coarse = _coarsen(day, draw(_precisions(walk.partial)))
+    room = (walk.hi - coarse.last).days
+    return coarse if room >= 2 * remaining + 1 else _coarsen(day, 0)
+
+
+def _later(draw: st.DrawFn, on: PartialDate, *, min_days: int, partial: bool) -> PartialDate:
+    """An effective date at least `min_days` after `on`'s last day (possibly past LATEST_VALID).
+
+    A partial one is often the month or year of the fact itself ("in effect some time this
+    year"): a period that starts before the fact that sets it.
+    """
+    precision = draw(_precisions(partial))
+    soon = precision > 0 and draw(st.booleans())
+    day = on.last + timedelta(days=min_days if soon else draw(st.integers(min_days, 3 * 366)))
+    return _coarsen(day, precision)
+
+
+def _step_instrument(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
+    """Add one legal participation (or entry into force) chosen from the rules' tables."""
+    day = _next_day(draw, walk, remaining)
+    fresh = "+"  # stands for a party new to the instrument
+    while True:
+        options: list[tuple[str, str | None]] = []
+        for party in [*walk.pool, fresh]:
+            status = walk.standing[party].on(day, walk.force) if party in walk.standing else None
+            for event_type, table in PARTICIPATION_TRANSITIONS.items():
+                if walk.kind in APPLIES_TO[event_type][0] and status in table:
+                    options.append((event_type, party))
+        if walk.kind == "treaty" and walk.force is None:
+            options.append(("EnteredIntoForce", None))
+        if day == walk.last_day:  # the same-day tie rule orders facts by lifecycle rank
+            options = [o for o in options if LIFECYCLE_RANK[o[0]] > walk.last_rank]
+        if options:
+            break
+        day += _DAY
+    event_type, chosen = draw(st.sampled_from(options))
+    occurred_on = _dated(draw, walk, day, remaining)
+    common = _common(draw, occurred_on)
+    floor = walk.last_day + _DAY
+    index = len(walk.facts)
+    if chosen is None:
+        walk.add(EnteredIntoForce(instrument=walk.slug, **common), floor)
+        walk.force, walk.force_index = occurred_on.last, index
+        return
+    party = chosen
+    if party == fresh:
+        party = draw(parties().filter(lambda p: p not in walk.standing))
+        walk.pool.append(party)
+    state = walk.standing.setdefault(party, _Standing())
+    status = state.on(day, walk.force)
+    if state.leaving is not None and state.status == "withdrawing":
+        floor = max(floor, state.leaving)  # rejoining must wait for the withdrawal to take effect
+    after = PARTICIPATION_TRANSITIONS[event_type][status]
+    event: EventBase
+    if event_type == "Ratified":
+        effective = None
+        if draw(st.booleans()):  # consent that takes effect on a later date
+            effective = _later(draw, occurred_on, min_days=0, partial=walk.partial)
+        mode = draw(st.sampled_from(_MODES))
+        event = Ratified(instrument=walk.slug, party=party, mode=mode, effective_on=effective, **common)
+        state.consent = (effective or occurred_on).last
+    elif event_type == "Withdrew":
+        effective = None
+        if draw(st.booleans()):  # a withdrawal that takes effect later, often months later
+            effective = _later(draw, occurred_on, min_days=1, partial=walk.partial)
+        event = Withdrew(instrument=walk.slug, party=party, effective_on=effective, **common)
+        state.consent, state.leaving = None, (effective or occurred_on).last
+    else:
+        cls = Signed if event_type == "Signed" else Endorsed
+        event = cls(instrument=walk.slug, party=party, **common)
+    state.status, state.last = after, index
+    walk.add(event, floor)
+
+
+def _step_case(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
+    """Add one legal detention, charge, sentence, bail or release chosen from the rules' tables."""
+    day = _next_day(draw, walk, remaining)
+    while True:
+        options = [key for key, table in CASE_TRANSITIONS.items() if walk.status in table]
+        if day == walk.last_day:
+            options = [k for k in options if LIFECYCLE_RANK[k.split(":")[0]] > walk.last_rank]
+        if options:
+            break
+        day += _DAY
+    key = draw(st.sampled_from(options))
+    occurred_on = _dated(draw, walk, day, remaining)
+    common = _common(draw, occurred_on)
+    after = CASE_TRANSITIONS[key][walk.status]
+    event: EventBase
+    if key == "Detained":
+        if walk.status in (None, "released"):
+            walk.stage = "detained"
+        if not walk.detention:
+            walk.detention = _detention(draw, walk.pool)
+        details = dict(walk.detention)
+        details["location"] = draw(st.just(details["location"]) | _optional(_texts(max_size=20)))
+        event = Detained(case=walk.slug, **details, **common)
+    elif key == "Charged":
+        walk.stage = "sentenced" if walk.stage == "sentenced" else "charged"
+        charges = tuple(draw(st.lists(_texts(max_size=20), min_size=1, max_size=3)))
+        event = Charged(case=walk.slug, charges=charges, **common)
+    elif key == "Sentenced":
+        walk.stage = "sentenced"
+        term = draw(_optional(st.integers(0, 20_000)))
+        event = Sentenced(case=walk.slug, sentence=draw(_texts(max_size=30)), term_days=term, **common)
+    else:
+        mechanism = "bail" if key == "Released:bail" else draw(st.sampled_from(_FREE_MECHANISMS))
+        event = Released(case=walk.slug, mechanism=mechanism, **common)
+    walk.status = walk.stage if after == CUSTODY else after
+    walk.last_status_index = len(walk.facts)
+    walk.add(event, walk.last_day + _DAY if walk.facts else walk.lo)
+
+
+def _walk(
+    draw: st.DrawFn,
+    *,
+    kind: HistoryKind,
+    slug: str,
+    size: int,
+    lo: date,
+    hi: date,
+    partial: bool,
+    pool: list[str],
+) -> _Walk:
+    """A legal history of `size` facts (the opening or first detention included)."""
+    walk = _Walk(slug=slug, kind=kind, lo=lo, hi=hi, partial=partial, pool=list(pool))
+    if kind == "case":
+        walk.last_day = lo + timedelta(days=draw(st.integers(0, max(0, (hi - lo).days - 2 * size))))
+        walk.last_rank = -1
+        for done in range(size):
+            _step_case(draw, walk, size - done - 1)
+        if walk.last_status_index:  # retracting the latest step leaves the earlier path legal
+            index = walk.last_status_index
+            walk.facts[index] = _Fact(walk.facts[index].event, walk.facts[index].floor, retractable=True)
+        return walk
+    latest_start = hi - timedelta(days=max(0, min((hi - lo).days, 2 * size + 400)))
+    opened_on = _date(draw, lo, max(lo, latest_start), partial)
+    opened = InstrumentOpened(
+        instrument=slug,
+        title=draw(_texts()),
+        kind=kind,
+        initiator=draw(_optional(parties(among=pool) if pool else parties())),
+        **_common(draw, opened_on),
+    )
+    walk.add(opened, lo)
+    for done in range(1, size):
+        _step_instrument(draw, walk, size - done - 1)
+    last_of_each = {state.last for state in walk.standing.values()} | {walk.force_index}
+    for index in (i for i in last_of_each if i is not None):
+        walk.facts[index] = _Fact(walk.facts[index].event, walk.facts[index].floor, retractable=True)
+    return walk
+
+
+@st.composite
+def _walks(
+    draw: st.DrawFn,
+    kind: HistoryKind | None,
+    min_size: int,
+    max_size: int,
+    partial: bool,
+    lo: date,
+    hi: date,
+    pool: list[str] | None = None,
+    slug: str | None = None,
+) -> _Walk:
+    chosen: HistoryKind = kind if kind is not None else draw(st.sampled_from(_ANY))
+    size = draw(st.integers(min_size, max_size))
+    start_pool = pool if pool is not None else [draw(parties())]
+    return _walk(
+        draw,
+        kind=chosen,
+        slug=slug or draw(_slugs()),
+        size=size,
+        lo=lo,
+        hi=hi,
+        partial=partial,
+        pool=start_pool,
+    )
+
+
+def histories(
+    *,
+    kind: HistoryKind | None = None,
+    min_size: int = 1,
+    max_size: int = 10,
+    partial: bool = True,
+    min_value: date = EARLIEST,
+    max_value: date = LATEST_VALID,
+) -> st.SearchStrategy[list[Event]]:
+    """Legal histories of one instrument (`declaration`, `treaty`) or one detention `case`.
+
+    Each history is a list of `min_size` to `max_size` facts in valid-time order, starting
+    with the `InstrumentOpened` or the first `Detained`. Every next fact is chosen among the
+    transitions the rules' tables allow at its date, so any history is accepted by a
+    ledger, as one batch in any order or fact by fact in the order given. Histories cover
+    every transition: signing, endorsing, ratifying (with later effective dates), entry
+    into force, withdrawals effective at once or months later, rejoining after a
+    withdrawal, charges, sentences, bail, re-detention from bail and after release.
+    Record times come late, in any order. Shrinks towards the shortest history, with
+    facts on consecutive days from `min_value`, known to the day, with the fewest parties.
+    """
+    if not 1 <= min_size <= max_size:
+        raise InvalidArgument(f"need 1 <= min_size <= max_size, got {min_size} and {max_size}")
+    if (max_value - min_value).days < 4 * max_size + 400:
+        raise InvalidArgument("the date range is too short for histories of this size")
+    return _walks(kind, min_size, max_size, partial, min_value, max_value).map(_Walk.events)
+
+
+# -- whole logs ---------------------------------------------------------------------------------
+#
+# A log is drawn as independent lists (instruments, cases, links, statements, amendment
+# plans) whose references to one another are resolved by index when it is assembled: the
+# shrinker can then delete any element without changing what the others mean.
+
+
+def _strictly_after(stamp: datetime) -> datetime:
+    return stamp + timedelta(seconds=1)
+
+
+class _Link(NamedTuple):
+    case: int
+    other: int
+    days: int  # after the case's first detention
+    precision: int
+    relation: str
+
+
+class _Statement(NamedTuple):
+    actor: int
+    target: int | None
+    about: Literal["instrument", "case"] | None
+    pick: int
+    subject: str
+    speaker: str | None
+    quote: str | None
+
+
+class _Plan(NamedTuple):
+    """An amendment, drawn before its target is known: what to do, and the values to do it with."""
+
+    pick: int  # which fact
+    kind: Literal["fields", "date", "retract"]
+    field: int  # which field (among those the target has)
+    text: str
+    party: int
+    other_party: int
+    number: int
+    source: Source
+    day: int  # where in the target's window to move it
+    lag: int  # seconds after the target's (or its last amendment's) record time
+    back: int  # days its own occurred_on lies before its record date
+    reason: str
+
+
+@cache
+def _links() -> st.SearchStrategy[_Link]:
+    return st.builds(
+        _Link,
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(1, 3000),
+        _precisions(True),
+        _texts(max_size=20),
+    )
+
+
+@cache
+def _plans() -> st.SearchStrategy[_Plan]:
+    return st.builds(
+        _Plan,
+        st.integers(0, 999),
+        st.sampled_from(("fields", "date", "retract")),
+        st.integers(0, 99),
+        _texts(),
+        st.integers(0, 99),
+        st.integers(0, 99),
+        st.integers(0, 20_000),
+        sources(),
+        st.integers(0, 10**6),
+        _lags(),
+        st.integers(0, 30),
+        _texts(),
+    )
+
+
+def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, Any]:
+    """New values for fields that do not change which path the entity takes."""
+    party, other = pool[plan.party % len(pool)], pool[plan.other_party % len(pool)]
+    options: list[dict[str, Any]] = [
+        {"note": plan.text},
+        {"sources": [plan.source.model_dump(mode="json", exclude_none=True)]},
+    ]
+    if isinstance(event, InstrumentOpened):
+        options += [{"title": plan.text}, {"initiator": party}]
+    elif isinstance(event, Condemned):
+        options += [{"subject": plan.text}, {"quote": plan.text}, {"actor": party}, {"target": party}]
+    elif isinstance(event, Detained):
+        nationalities = list(dict.fromkeys((party, other)))
+        options += [{"person": plan.text}, {"nationalities": nationalities}]
+        options += [{"requested_by": party}, {"detaining_state": party}]
+    elif isinstance(event, Charged):
+        options.append({"charges": [plan.text]})
+    elif isinstance(event, Sentenced):
+        options.append({"term_days": plan.number})
+    elif isinstance(event, Ratified):
+        options.append({"mode": _MODES[plan.number % len(_MODES)]})
+    elif isinstance(event, Released) and event.mechanism != "bail":
+        options.append({"mechanism": _FREE_MECHANISMS[plan.number % len(_FREE_MECHANISMS)]})
+    elif isinstance(event, CasesLinked):
+        options.append({"relation": plan.text})
+    return options[plan.field % len(options)]
+
+
+def _amend(facts: list[_Fact], plans: Sequence[_Plan], pool: Sequence[str]) -> list[EventBase]:
+    """Corrections and retractions that leave every path legal, each recorded after its target."""
+    made: list[EventBase] = []
+    latest: dict[UUID, datetime] = {}
+    retracted: set[UUID] = set()
+    for plan in plans:
+        fact = facts[plan.pick % len(facts)]
+        target = fact.event
+        if target.id in retracted or target.recorded_at is None:
+            continue
+        earliest = _strictly_after(latest.get(target.id, target.recorded_at))
+        stamp = earliest + timedelta(seconds=plan.lag)
+        stamp = stamp if stamp <= LATEST_RECORD else max(earliest, LATEST_RECORD)  # in the past
+        on = _coarsen(stamp.date() - timedelta(days=plan.back), 0)
+        fields: dict[str, Any] = {"target": target.id, "reason": plan.reason}
+        window = (target.occurred_on.first - fact.floor).days  # days it may move earlier (exclusive)
+        amendment: EventBase
+        if plan.kind == "retract" and fact.retractable:
+            amendment = Retracted(occurred_on=on, recorded_at=stamp, **fields)
+            retracted.add(target.id)
+        elif plan.kind == "date" and window >= 1:
+            moved = fact.floor + timedelta(days=plan.day % window)
+            amendment = Corrected(
+                occurred_on=on, recorded_at=stamp, changes={"occurred_on": str(moved)}, **fields
+            )
+        else:
+            amendment = Corrected(
+                occurred_on=on, recorded_at=stamp, changes=_changes(plan, target, pool), **fields
+            )
+        latest[target.id] = stamp
+        made.append(amendment)
+    return made
+
+
+@st.composite
+def _statements(draw: st.DrawFn, partial: bool) -> tuple[_Statement, dict[str, Any]]:
+    on = _date(draw, EARLIEST, LATEST_VALID, partial)
+    statement = _Statement(
+        actor=draw(st.integers(0, 99)),
+        target=draw(_optional(st.integers(0, 99))),
+        about=draw(st.sampled_from((None, "instrument", "case"))),
+        pick=draw(st.integers(0, 99)),
+        subject=draw(_texts()),
+        speaker=draw(_optional(_texts(max_size=20))),
+        quote=draw(_optional(_texts())),
+    )
+    return statement, _common(draw, on)
+
+
+def _slug_of(walk: _Walk) -> str:
+    return walk.slug
+
+
+@st.composite
+def _event_logs(
+    draw: st.DrawFn,
+    max_instruments: int,
+    max_cases: int,
+    max_statements: int,
+    max_amendments: int,
+    max_history: int,
+    partial: bool,
+) -> list[Event]:
+    pool = tuple(draw(st.lists(parties(), min_size=1, max_size=4, unique=True)))
+    lo, hi = EARLIEST, LATEST_VALID
+
+    def walks(kind: HistoryKind) -> st.SearchStrategy[_Walk]:
+        return _walks(kind, 1, max_history, partial, lo, hi, pool=list(pool))
+
+    instrument_walks = st.sampled_from(_INSTRUMENTS).flatmap(walks)
+    instruments_made = draw(st.lists(instrument_walks, max_size=max_instruments, unique_by=_slug_of))
+    cases_made = draw(st.lists(walks("case"), max_size=max_cases, unique_by=_slug_of))
+    facts = [fact for walk in (*instruments_made, *cases_made) for fact in walk.facts]
+    for link in draw(st.lists(_links(), max_size=2 * max_cases if len(cases_made) > 1 else 0)):
+        first, second = cases_made[link.case % len(cases_made)], cases_made[link.other % len(cases_made)]
+        detained_on = first.facts[0].event.occurred_on.last
+        day = min(detained_on + timedelta(days=link.days), hi)
+        if first is second or day <= detained_on:
+            continue
+        on = _coarsen(day, link.precision)
+        on = on if on.last <= hi else _coarsen(day, 0)
+        common = _common(draw, on)
+        linked = CasesLinked(case=first.slug, other_case=second.slug, relation=link.relation, **common)
+        facts.append(_Fact(linked, detained_on + _DAY, retractable=True))
+    for statement, common in draw(st.lists(_statements(partial), max_size=max_statements)):
+        about: dict[str, str] = {}
+        named = {"instrument": instruments_made, "case": cases_made}.get(statement.about or "", [])
+        if statement.about and named:
+            about[statement.about] = named[statement.pick % len(named)].slug
+        condemned = Condemned(
+            actor=pool[statement.actor % len(pool)],
+            target=None if statement.target is None else pool[statement.target % len(pool)],
+            subject=statement.subject,
+            speaker=statement.speaker,
+            quote=statement.quote,
+            **about,
+            **common,
+        )
+        facts.append(_Fact(condemned, lo, retractable=True))
+    facts = list({fact.event.id: fact for fact in reversed(facts)}.values())[::-1]  # one fact per id
+    plans = draw(st.lists(_plans(), max_size=max_amendments)) if facts else []
+    log = [fact.event for fact in facts] + _amend(facts, plans, pool)
+    log = list({event.id: event for event in reversed(log)}.values())[::-1]
+    log.sort(key=lambda e: e.recorded_at or LATEST_RECORD)
+    return log  # type: ignore[return-value]
+
+
+def event_logs(
+    *,
+    max_instruments: int = 2,
+    max_cases: int = 2,
+    max_statements: int = 3,
+    max_amendments: int = 3,
+    max_history: int = 8,
+    partial: bool = True,
+) -> st.SearchStrategy[list[Event]]:
+    """Whole event logs, as a ledger would export them: every event has its record time.
+
+    A log mixes instruments and detention cases (legal histories of up to `max_history`
+    facts each, sharing a few parties), links between the cases, condemnations (some about
+    those instruments and cases), and corrections and retractions that keep every path
+    legal: new values of fields, earlier dates, retractions of the latest step. Record
+    times arrive late (hours to decades) and out of valid-time order; amendments come
+    after their targets. The log is sorted by record time and a ledger accepts it as one
+    batch (`Ledger.from_events`), in any order. Shrinks towards the empty log.
+    """
+    for name, value in (
+        ("max_instruments", max_instruments),
+        ("max_cases", max_cases),
+        ("max_statements", max_statements),
+        ("max_amendments", max_amendments),
+    ):
+        if value < 0:
+            raise InvalidArgument(f"{name} must be at least 0, got {value}")
+    if max_history < 1:
+        raise InvalidArgument(f"max_history must be at least 1, got {max_history}")
+    return _event_logs(max_instruments, max_cases, max_statements, max_amendments, max_history, partial)
+
+
+# -- illegal facts ------------------------------------------------------------------------------
+
+
+class Illegal(NamedTuple):
+    """A legal history, one fact that breaks a rule when added to it, and the rule's name."""
+
+    history: list[Event]
+    event: Event
+    rule: str
+
+
+_JOIN: dict[str, tuple[type[EventBase], ...]] = {
+    "declaration": (Signed, Endorsed),
+    "treaty": (Signed, Ratified),
+}
+_CASE_STEPS: dict[type[EventBase], dict[str, Any]] = {
+    Charged: {"charges": ("espionage",)},
+    Sentenced: {"sentence": "11 years"},
+    Released: {"mechanism": "pardon"},
+}
+
+
+@dataclass
+class _Offence:
+    """A legal history being extended with set-up facts, and helpers to build the offending one."""
+
+    draw: st.DrawFn
+    walk: _Walk
+    history: list[EventBase]
+
+    @property
+    def slug(self) -> str:
+        return self.walk.slug
+
+    def on(self, days: int) -> PartialDate:
+        """The day `days` after the history's last fact, known to the day."""
+        return _coarsen(self.walk.last_day + timedelta(days=days), 0)
+
+    def days(self, low: int, high: int) -> int:
+        return self.draw(st.integers(low, high))
+
+    def pick(self, classes: Sequence[type[EventBase]]) -> type[EventBase]:
+        return self.draw(st.sampled_from(classes))
+
+    def party(self) -> str:
+        return self.draw(parties())
+
+    def newcomer(self) -> str:
+        """A party with no part in the instrument yet."""
+        return self.draw(parties().filter(lambda p: p not in self.walk.standing))
+
+    def other_slug(self) -> str:
+        return self.draw(_slugs().filter(lambda s: s != self.slug))
+
+    def fact(self, cls: type[EventBase], on: PartialDate, **fields: Any) -> EventBase:
+        return cls(occurred_on=on, recorded_at=_record_time(self.draw, on.first), **fields)
+
+    def setup(self, event: EventBase) -> EventBase:
+        """Add a legal fact to the history (the offence needs it)."""
+        self.history.append(event)
+        return event
+
+    def amend(
+        self, cls: type[EventBase], target: EventBase, *, after: EventBase | None = None, reason: str = "test"
+    ) -> EventBase:
+        """A correction (of the note) or retraction of `target`, recorded after it (and after `after`)."""
+        stamps = [e.recorded_at for e in (target, after) if e is not None and e.recorded_at is not None]
+        stamp = _record_time(self.draw, EARLIEST, not_before=_strictly_after(max(stamps)))
+        fields: dict[str, Any] = {"changes": {"note": "amended"}} if cls is Corrected else {}
+        fields.update(target=target.id, reason=reason)
+        return cls(
+            occurred_on=_coarsen(stamp.date(), 0),
+            recorded_at=stamp,
+            **fields,
+        )
+
+
+def _unknown_instrument(o: _Offence) -> EventBase:
+    return o.fact(Signed, o.on(1), instrument=o.other_slug(), party=o.party())
+
+
+def _open_once(o: _Offence) -> EventBase:
+    return o.fact(InstrumentOpened, o.on(o.days(1, 30)), instrument=o.slug, title="again", kind=o.walk.kind)
+
+
+def _before_opening(o: _Offence) -> EventBase:
+    cls = o.pick((Signed, Endorsed, Ratified, Withdrew, EnteredIntoForce))
+    on = _coarsen(o.history[0].occurred_on.first - timedelta(days=o.days(1, 300)), 0)
+    fields = {} if cls is EnteredIntoForce else {"party": o.party()}
+    return o.fact(cls, on, instrument=o.slug, **fields)
+
+
+def _wrong_kind(cls: type[EventBase]) -> Callable[[_Offence], EventBase]:
+    def offence(o: _Offence) -> EventBase:
+        fields = {} if cls is EnteredIntoForce else {"party": o.party()}
+        return o.fact(cls, o.on(o.days(1, 30)), instrument=o.slug, **fields)
+
+    return offence
+
+
+def _force_once(o: _Offence) -> EventBase:
+    if o.walk.force is None:
+        o.setup(o.fact(EnteredIntoForce, o.on(1), instrument=o.slug))
+    return o.fact(EnteredIntoForce, o.on(o.days(2, 30)), instrument=o.slug)
+
+
+def _already_participating(o: _Offence) -> EventBase:
+    party, joined = o.newcomer(), o.pick(_JOIN[o.walk.kind])
+    o.setup(o.fact(joined, o.on(1), instrument=o.slug, party=party))
+    status = PARTICIPATION_TRANSITIONS[joined.__name__][None]
+    again = [
+        cls
+        for cls in (Signed, Endorsed, Ratified)
+        if o.walk.kind in APPLIES_TO[cls.__name__][0]
+        and status not in PARTICIPATION_TRANSITIONS[cls.__name__]
+    ]
+    return o.fact(o.pick(again), o.on(o.days(2, 30)), instrument=o.slug, party=party)
+
+
+def _withdrawal_pending(o: _Offence) -> EventBase:
+    party, wait = o.newcomer(), o.days(3, 400)
+    o.setup(o.fact(o.pick(_JOIN[o.walk.kind]), o.on(1), instrument=o.slug, party=party))
+    o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2 + wait)))
+    cls = o.pick((*_JOIN[o.walk.kind], Withdrew))
+    return o.fact(cls, o.on(o.days(3, wait + 1)), instrument=o.slug, party=party)
+
+
+def _withdraw_participating(o: _Offence) -> EventBase:
+    party = o.newcomer()
+    if o.draw(st.booleans()):
+        return o.fact(Withdrew, o.on(o.days(1, 30)), instrument=o.slug, party=party)
+    # A retraction that leaves a withdrawal with nothing to withdraw from.
+    joined = o.setup(o.fact(o.pick(_JOIN[o.walk.kind]), o.on(1), instrument=o.slug, party=party))
+    o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party))
+    return o.amend(Retracted, joined)
+
+
+def _unknown_case(o: _Offence) -> EventBase:
+    cls = o.pick(tuple(_CASE_STEPS))
+    return o.fact(cls, o.on(1), case=o.other_slug(), **_CASE_STEPS[cls])
+
+
+def _before_detention(o: _Offence) -> EventBase:
+    cls = o.pick(tuple(_CASE_STEPS))
+    on = _coarsen(o.history[0].occurred_on.first - timedelta(days=o.days(1, 300)), 0)
+    return o.fact(cls, on, case=o.slug, **_CASE_STEPS[cls])
+
+
+def _detain_free(o: _Offence) -> EventBase:
+    if o.walk.status in ("released", "on_bail"):
+        o.setup(o.fact(Detained, o.on(1), case=o.slug, **o.walk.detention))
+    return o.fact(Detained, o.on(o.days(2, 30)), case=o.slug, **o.walk.detention)
+
+
+def _after_release(cls: type[EventBase]) -> Callable[[_Offence], EventBase]:
+    def offence(o: _Offence) -> EventBase:
+        if o.walk.status != "released":
+            o.setup(o.fact(Released, o.on(1), case=o.slug, mechanism="pardon"))
+        return o.fact(cls, o.on(o.days(2, 30)), case=o.slug, **_CASE_STEPS[cls])
+
+    return offence
+
+
+def _bail_from_custody(o: _Offence) -> EventBase:
+    if o.walk.status not in ("released", "on_bail"):
+        o.setup(o.fact(Released, o.on(1), case=o.slug, mechanism="bail"))
+    return o.fact(Released, o.on(o.days(2, 30)), case=o.slug, mechanism="bail")
+
+
+def _unknown_target(o: _Offence) -> EventBase:
+    ghost = o.fact(Condemned, o.on(1), actor=o.party(), subject="never recorded")
+    return o.amend(o.pick((Corrected, Retracted)), ghost)
+
+
+def _amend_amendment(o: _Offence) -> EventBase:
+    correction = o.setup(o.amend(Corrected, o.draw(st.sampled_from(o.history))))
+    return o.amend(o.pick((Corrected, Retracted)), correction)
+
+
+def _amend_retracted(o: _Offence) -> EventBase:
+    statement = o.setup(o.fact(Condemned, o.on(1), actor=o.party(), subject="arbitrary detention"))
+    retraction = o.setup(o.amend(Retracted, statement))
+    return o.amend(o.pick((Corrected, Retracted)), statement, after=retraction, reason="once more")
+
+
+def _amend_before_target(o: _Offence) -> EventBase:
+    target = o.draw(st.sampled_from(o.history))
+    assert target.recorded_at is not None  # noqa: S101 - generated facts are recorded
+    stamp = target.recorded_at - timedelta(seconds=o.days(1, 10**7))
+    on = _coarsen(stamp.date(), 0)
+    return Corrected(
+        target=target.id, changes={"note": "early"}, reason="test", occurred_on=on, recorded_at=stamp
+    )
+
+
+def _amend_entity(o: _Offence) -> EventBase:
+    target = o.draw(st.sampled_from(o.history))
+    key = "case" if o.walk.kind == "case" else "instrument"
+    correction = o.amend(Corrected, target)
+    return Corrected.model_validate(
+        {**correction.model_dump(exclude={"id"}), "changes": {key: o.other_slug()}}
+    )
+
+
+def _unknown_reference(o: _Offence) -> EventBase:
+    if o.walk.kind == "case" and o.draw(st.booleans()):
+        return o.fact(CasesLinked, o.on(1), case=o.slug, other_case=o.other_slug(), relation="retaliation")
+    about = o.draw(st.sampled_from(("instrument", "case")))
+    return o.fact(Condemned, o.on(1), actor=o.party(), subject="detention", **{about: o.other_slug()})
+
+
+def _duplicate_id(o: _Offence) -> EventBase:
+    target = o.draw(st.sampled_from(o.history))
+    twin = o.fact(Condemned, o.on(1), actor=o.party(), subject="a different fact")
+    return twin.model_copy(update={"id": target.id})
+
+
+#: For each rule: the kinds of history it can be broken against, and how to break it.
+_OFFENCES: dict[str, tuple[tuple[HistoryKind, ...], Callable[[_Offence], EventBase]]] = {
+    "unknown-instrument": (_INSTRUMENTS, _unknown_instrument),
+    "open-once": (_INSTRUMENTS, _open_once),
+    "before-opening": (_INSTRUMENTS, _before_opening),
+    "endorse-declarations-only": (("treaty",), _wrong_kind(Endorsed)),
+    "ratify-treaties-only": (("declaration",), _wrong_kind(Ratified)),
+    "force-treaties-only": (("declaration",), _wrong_kind(EnteredIntoForce)),
+    "force-once": (("treaty",), _force_once),
+    "already-participating": (_INSTRUMENTS, _already_participating),
+    "withdrawal-pending": (_INSTRUMENTS, _withdrawal_pending),
+    "withdraw-participating": (_INSTRUMENTS, _withdraw_participating),
+    "unknown-case": (("case",), _unknown_case),
+    "before-detention": (("case",), _before_detention),
+    "detain-free": (("case",), _detain_free),
+    "charge-in-custody": (("case",), _after_release(Charged)),
+    "sentence-in-custody": (("case",), _after_release(Sentenced)),
+    "release-in-custody": (("case",), _after_release(Released)),
+    "bail-from-custody": (("case",), _bail_from_custody),
+    "unknown-target": (_ANY, _unknown_target),
+    "amend-amendment": (_ANY, _amend_amendment),
+    "amend-retracted": (_ANY, _amend_retracted),
+    "amend-before-target": (_ANY, _amend_before_target),
+    "amend-entity": (_ANY, _amend_entity),
+    "unknown-reference": (_ANY, _unknown_reference),
+    "duplicate-id": (_ANY, _duplicate_id),
+}
+
+
+@st.composite
+def _illegal(draw: st.DrawFn, rule: str) -> Illegal:
+    kinds, offence = _OFFENCES[rule]
+    # Histories end early enough to leave room before and after them for the offence.
+    lo, hi = EARLIEST + timedelta(days=366), LATEST_VALID - timedelta(days=3 * 366)
+    walk = draw(_walks(draw(st.sampled_from(kinds)), 1, 6, True, lo, hi))
+    o = _Offence(draw, walk, [fact.event for fact in walk.facts])
+    event = offence(o)
+    return Illegal(o.history, event, rule)  # type: ignore[arg-type]
+
+
+def illegal_events(*, rules: Iterable[str] | None = None) -> st.SearchStrategy[Illegal]:
+    """A legal history plus one fact that breaks a rule, with the rule's name (`Illegal`).
+
+    `rules` picks among the names of `declaration_events.rules.RULES` (default: all of
+    them). The history is accepted by a ledger; adding the fact to it (alone, or in one
+    batch with the history) is rejected with `InvalidTransitionError(rule=...)`. Some
+    offending facts are corrections or retractions that would leave an illegal path.
+    Shrinks towards the first rule given and the shortest history.
+    """
+    names = list(dict.fromkeys(rules)) if rules is not None else [r for r in RULES if r in _OFFENCES]
+    unknown = [name for name in names if name not in _OFFENCES]
+    if unknown or not names:
+        raise InvalidArgument(f"no generator for rules {unknown}; expected some of {', '.join(_OFFENCES)}")
+    return st.sampled_from(names).flatmap(_illegal)
