@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import json
 import sys
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import (
@@ -35,12 +36,15 @@ __all__ = [
     "CasesLinked",
     "Charged",
     "Condemned",
+    "Continued",
     "Corrected",
+    "Delay",
     "Detained",
     "Endorsed",
     "EnteredIntoForce",
     "Event",
     "EventBase",
+    "FinalClauses",
     "InstrumentOpened",
     "Ratified",
     "Released",
@@ -48,6 +52,7 @@ __all__ = [
     "Sentenced",
     "Signed",
     "Source",
+    "WithdrawalRevoked",
     "Withdrew",
     "event_json_schema",
     "parse_event",
@@ -73,7 +78,18 @@ Slug = Annotated[
 ]
 Party = Annotated[str, Strict(), AfterValidator(resolve_party)]
 Kind = Literal["declaration", "treaty"]
-ConsentMode = Literal["ratification", "acceptance", "approval", "accession", "succession"]
+#: UNTC's consent vocabulary: how a state (or, by formal confirmation, an organisation) is bound.
+ConsentMode = Literal[
+    "ratification",
+    "acceptance",
+    "approval",
+    "accession",
+    "succession",
+    "definitive_signature",
+    "formal_confirmation",
+]
+#: A signature made in person, or one a new state takes over from its predecessor.
+SignatureMode = Literal["signature", "succession"]
 ReleaseMechanism = Literal[
     "bail",
     "acquittal",
@@ -92,6 +108,69 @@ _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:
     if effective_on is not None and effective_on.last < occurred_on.last:
         raise ValueError(f"effective_on {effective_on} is before occurred_on {occurred_on}")
+
+
+class Delay(BaseModel):
+    """A period of a final clause: `{"days": N}`, `{"months": N}`, `{"months": N, "day": D}`, `{"years": N}`.
+
+    `days`: the Nth day after the date (the Arms Trade Treaty's "ninetieth day following
+    the date of deposit" is `{"days": 90}`). `months`/`years` alone: the same day N
+    months or years later, clamped to the month's end. With `day`: day D of the Nth
+    month (or year) after the month of the date (Ottawa's "first day of the sixth month
+    after the month in which ... deposited" is `{"months": 6, "day": 1}`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: Annotated[int, Strict(), Field(ge=0, le=36_600)] | None = None
+    months: Annotated[int, Strict(), Field(ge=0, le=1_200)] | None = None
+    years: Annotated[int, Strict(), Field(ge=0, le=100)] | None = None
+    day: Annotated[int, Strict(), Field(ge=1, le=31)] | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Delay:
+        given = [name for name in ("days", "months", "years") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a delay has exactly one of days, months, years (got {', '.join(given) or 'none'})"
+            )
+        if self.day is not None and self.days is not None:
+            raise ValueError("day goes with months or years, not with days")
+        return self
+
+    def after(self, start: date) -> date:
+        """The date this delay after `start` falls on."""
+        if self.days is not None:
+            return start + timedelta(days=self.days)
+        months = self.months if self.months is not None else 12 * (self.years or 0)
+        index = start.year * 12 + start.month - 1 + months
+        year, month = divmod(index, 12)
+        last = calendar.monthrange(year, month + 1)[1]
+        return date(year, month + 1, min(self.day if self.day is not None else start.day, last))
+
+    def __str__(self) -> str:
+        if self.days is not None:
+            return f"{self.days} days"
+        unit = f"{self.months} months" if self.months is not None else f"{self.years} years"
+        return f"day {self.day} of the {unit}' month" if self.day is not None else unit
+
+
+class FinalClauses(BaseModel):
+    """A treaty's final clauses: how it enters into force, when later consents and withdrawals take effect."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: How many consents (ratification, acceptance, approval, accession, succession,
+    #: definitive signature) bring the treaty into force.
+    consents_required: Annotated[int, Strict(), Field(ge=1, le=10_000)] | None = None
+    #: Entry into force after the date of the `consents_required`-th consent.
+    entry_into_force: Delay | None = None
+    #: When a consent given after that takes effect, after its own date.
+    later_consents: Delay | None = None
+    #: When a withdrawal (denunciation) takes effect, after its date.
+    withdrawal: Delay | None = None
+    #: The date signature closes (no `Signed` on or after it), or `"at_entry_into_force"`.
+    signature_closes: PartialDate | Literal["at_entry_into_force"] | None = None
 
 
 class Source(BaseModel):
@@ -218,6 +297,13 @@ class InstrumentOpened(_InstrumentEvent):
     title: Text
     kind: Kind
     initiator: Party | None = None
+    final_clauses: FinalClauses | None = None
+
+    @model_validator(mode="after")
+    def _clauses_of_treaties(self) -> InstrumentOpened:
+        if self.final_clauses is not None and self.kind != "treaty":
+            raise ValueError(f"final_clauses: a {self.kind} has none (only treaties enter into force)")
+        return self
 
     def parties(self) -> tuple[str, ...]:
         return (self.initiator,) if self.initiator else ()
@@ -237,11 +323,12 @@ class _Participation(_InstrumentEvent):
 
 
 class Signed(_Participation):
-    """A party signs a declaration or a treaty."""
+    """A party signs a declaration or a treaty (`mode: succession`: takes over a predecessor's signature)."""
 
     cameo: ClassVar[str | None] = "057"
     plover: ClassVar[str | None] = "SUPPORT"
     type: Literal["Signed"] = "Signed"
+    mode: SignatureMode | None = None
 
 
 class Endorsed(_Participation):
@@ -263,8 +350,15 @@ class Ratified(_Participation):
 
     @model_validator(mode="after")
     def _effective_after_occurred(self) -> Ratified:
-        _check_effective_on(self.effective_on, self.occurred_on)
+        if self.mode != "succession":  # a succession takes effect on the date of succession, often earlier
+            _check_effective_on(self.effective_on, self.occurred_on)
         return self
+
+
+class WithdrawalRevoked(_Participation):
+    """A party revokes its pending withdrawal before it takes effect (VCLT article 68)."""
+
+    type: Literal["WithdrawalRevoked"] = "WithdrawalRevoked"
 
 
 class Withdrew(_Participation):
@@ -277,6 +371,27 @@ class Withdrew(_Participation):
     def _effective_after_occurred(self) -> Withdrew:
         _check_effective_on(self.effective_on, self.occurred_on)
         return self
+
+
+class Continued(EventBase):
+    """A state continues its predecessor's participations from a date (Serbia for Serbia and Montenegro)."""
+
+    stream: ClassVar[str] = "statement"
+    type: Literal["Continued"] = "Continued"
+    party: Party
+    predecessor: Party
+
+    @model_validator(mode="after")
+    def _two_states(self) -> Continued:
+        if self.party == self.predecessor:
+            raise ValueError(f"predecessor: a state ({self.party}) cannot continue itself")
+        return self
+
+    def entity(self) -> str:
+        return STATEMENTS
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party, self.predecessor)
 
 
 class Condemned(EventBase):
@@ -405,6 +520,8 @@ Event: TypeAlias = Annotated[
     | Endorsed
     | Ratified
     | Withdrew
+    | WithdrawalRevoked
+    | Continued
     | Condemned
     | Detained
     | Charged
@@ -425,6 +542,8 @@ EVENT_TYPES: Mapping[str, type[EventBase]] = {
         Endorsed,
         Ratified,
         Withdrew,
+        WithdrawalRevoked,
+        Continued,
         Condemned,
         Detained,
         Charged,

@@ -19,10 +19,11 @@ from uuid import UUID
 import orjson
 
 from .errors import UnknownEntityError
-from .events import EVENT_TYPES, STATEMENTS, Condemned, Corrected, Event, EventBase, Retracted
+from .events import EVENT_TYPES, STATEMENTS, Condemned, Continued, Corrected, Event, EventBase, Retracted
 from .parties import party_name, resolve_party
 from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
+    TALLY_KEYS,
     CaseRow,
     Cases,
     CondemnationRow,
@@ -116,6 +117,16 @@ class _Belief:
     parties: Mapping[str, _Points[Change]]
     case_points: _Points[CaseState] | None
     statements: tuple[_Statement, ...]
+    continuations: tuple[_Continuation, ...] = ()
+
+
+class _Continuation(NamedTuple):
+    """A state continuing its predecessor's participations from a date."""
+
+    first: date
+    last: date
+    party: str
+    predecessor: str
 
 
 class _Statement(NamedTuple):
@@ -431,7 +442,16 @@ class Projection:
             if kind == STATEMENTS
             else ()
         )
-        return _Belief(instrument, case, parties, case_points, statements)
+        continuations = (
+            tuple(
+                _Continuation(fact.occurred_on.first, fact.occurred_on.last, fact.party, fact.predecessor)
+                for fact in sorted(facts, key=valid_time_key)
+                if isinstance(fact, Continued)
+            )
+            if kind == STATEMENTS
+            else ()
+        )
+        return _Belief(instrument, case, parties, case_points, statements, continuations)
 
     def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
         """Adopt a history the write side has just folded from exactly the current facts."""
@@ -468,17 +488,50 @@ class Projection:
         belief = self._belief(entity, known_at)
         history = belief.instrument
         assert history is not None  # noqa: S101 - instrument entities always fold to one
-        rows: list[SignatoryRow] = []
-        counts: Counter[str] = Counter()
+        shown: dict[str, tuple[Change, bool, str | None]] = {}
         for party in sorted(belief.parties):
             point, uncertain = belief.parties[party].at(as_of)
-            if point is None or point.status is None:
-                continue
+            if point is not None and point.status is not None:
+                shown[party] = (point, uncertain, None)
+        if STATEMENTS in self._facts:
+            for continued in self._belief(STATEMENTS, known_at).continuations:
+                taken = shown.get(continued.predecessor) if continued.first <= as_of else None
+                if taken is not None and continued.party not in shown:
+                    del shown[continued.predecessor]
+                    point, uncertain, _ = taken
+                    shown[continued.party] = (
+                        point,
+                        uncertain or continued.last > as_of,
+                        continued.predecessor,
+                    )
+        rows: list[SignatoryRow] = []
+        counts: Counter[str] = Counter()
+        tally: Counter[str] = Counter()
+        for party in sorted(shown):
+            point, uncertain, predecessor = shown[party]
+            assert point.status is not None  # noqa: S101 - only statuses are shown
             rows.append(
-                SignatoryRow(party, party_name(party), point.status, point.on, point.event_id, uncertain)
+                SignatoryRow(
+                    party,
+                    party_name(party),
+                    point.status,
+                    point.on,
+                    point.event_id,
+                    uncertain,
+                    effective_on=point.effective_on,
+                    effective_derived=point.derived,
+                    continued_from=predecessor,
+                )
             )
             if not uncertain:
                 counts[point.status] += 1
+                tally.update(
+                    signatories=int(point.signed),
+                    endorsers=int(point.endorsed),
+                    contracting_states=int(point.consented),
+                    parties=int(point.bound),
+                )
+        keys = ("endorsers", "signatories") if history.kind == "declaration" else TALLY_KEYS
         return Signatories(
             rows=tuple(rows),
             instrument=instrument,
@@ -487,6 +540,7 @@ class Projection:
             as_of=as_of,
             known_at=known,
             counts=dict(sorted(counts.items())),
+            tally={key: tally[key] for key in keys},
         )
 
     def _case_row(self, case: str, as_of: date, known_at: datetime | None) -> CaseRow | None:

@@ -36,6 +36,14 @@ __all__ = [
 ]
 
 Row = TypeVar("Row")
+#: The keys of a treaty's `Signatories.tally`, as published figures name them.
+TALLY_KEYS = ("signatories", "contracting_states", "parties")
+_TALLY_WORDS = {
+    "signatories": ("signatory", "signatories"),
+    "contracting_states": ("contracting state", "contracting states"),
+    "parties": ("party", "parties"),
+    "endorsers": ("endorser", "endorsers"),
+}
 
 
 def _name(code: str | None) -> str | None:
@@ -111,17 +119,17 @@ class _Rows(Generic[Row]):
             counts += f"; {self._uncertain()} uncertain, not counted"
         return f"<{type(self).__name__} {what}, {self._when()}: {len(self):,} {noun} ({counts})>"
 
-    def _summary_html(self, noun: str) -> str:
+    def _summary_html(self, lead: str) -> str:
         uncertain = self._uncertain()
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
-        line = f"<strong>{len(self) - uncertain:,} {noun}</strong>: {html.escape(counts)}"
+        line = f"<strong>{html.escape(lead)}</strong>: {html.escape(counts)}"
         if uncertain:
             line += f" <em>(+{uncertain} uncertain, marked ?, not counted)</em>"
         return line
 
-    def _footer(self, noun: str) -> str:
+    def _footer(self, lead: str) -> str:
         uncertain = self._uncertain()
-        footer = f"{len(self) - uncertain} {noun}: {render.counted(getattr(self, 'counts', {}))}"
+        footer = f"{lead}: {render.counted(getattr(self, 'counts', {}))}"
         if uncertain:
             footer += f" (+{uncertain} uncertain, marked ?, not counted)"
         return footer
@@ -137,6 +145,12 @@ class SignatoryRow:
     since: date
     event_id: UUID
     uncertain: bool
+    #: When the consent (or withdrawal) behind the status takes effect, if it has one.
+    effective_on: date | None = None
+    #: Whether `effective_on` was derived from the final clauses rather than given in the log.
+    effective_derived: bool = False
+    #: The predecessor whose participation this state continues (`Continued`), if any.
+    continued_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row in the `status --format json` shape."""
@@ -146,7 +160,16 @@ class SignatoryRow:
             "status": self.status,
             "since": self.since.isoformat(),
             "uncertain": self.uncertain,
+            "effective_on": self.effective_on.isoformat() if self.effective_on else None,
+            "effective_derived": self.effective_derived,
+            "continued_from": self.continued_from,
         }
+
+    def effect(self) -> str:
+        """`effective_on` as shown in tables: the date, `(derived)` when the final clauses gave it."""
+        if self.effective_on is None:
+            return ""
+        return self.effective_on.isoformat() + (" (derived)" if self.effective_derived else "")
 
 
 @dataclass(frozen=True, repr=False)
@@ -159,6 +182,10 @@ class Signatories(_Rows[SignatoryRow]):
     as_of: date
     known_at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: Counts as published: `signatories` (standing signatures), `contracting_states` (consent
+    #: given, withdrawal not yet in effect) and `parties` (in force for them, withdrawing
+    #: included); for a declaration, `signatories` and `endorsers`. Uncertain rows are left out.
+    tally: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, party: str) -> SignatoryRow | None:
         """The row of one party (by stored code), if it has a status."""
@@ -172,27 +199,59 @@ class Signatories(_Rows[SignatoryRow]):
             "known_at": self.known_at.isoformat(),
             "parties": [row.to_dict() for row in self.rows],
             "counts": dict(self.counts),
+            "tally": dict(self.tally),
         }
+
+    def _tallied(self) -> str:
+        """`133 signatories, 164 contracting states, 164 parties`: never a signatory called a party."""
+        return ", ".join(f"{count:,} {_TALLY_WORDS[key][count != 1]}" for key, count in self.tally.items())
+
+    def _effects(self) -> bool:
+        return any(row.effective_on is not None or row.continued_from for row in self)
 
     def _view(self) -> View:
         cells = [[r.party, r.name, _mark(r.status, r.uncertain), r.since.isoformat()] for r in self]
+        header = ["code", "party", "status", "since"]
+        if self._effects():
+            header += ["in effect", "continues"]
+            cells = [[*row, r.effect(), r.continued_from or ""] for row, r in zip(cells, self, strict=True)]
         return View(
             title=f"{self.title} ({self.instrument}, {self.kind})\n{self._when()}",
-            header=["code", "party", "status", "since"],
+            header=header,
             cells=cells,
-            footer=self._footer("parties"),
+            footer=self._footer(self._tallied()),
             title_html=(
                 f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}, {self.kind})"
             ),
             when=self._when(),
-            summary_html=self._summary_html("parties"),
+            summary_html=self._summary_html(self._tallied()),
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
         rows: list[list[object]] = [
-            [r.party, r.name, r.status, r.since.isoformat(), str(r.uncertain).lower()] for r in self
+            [
+                r.party,
+                r.name,
+                r.status,
+                r.since.isoformat(),
+                str(r.uncertain).lower(),
+                r.effective_on.isoformat() if r.effective_on else "",
+                str(r.effective_derived).lower(),
+                r.continued_from or "",
+            ]
+            for r in self
         ]
-        return ["party", "name", "status", "since", "uncertain"], rows
+        header = [
+            "party",
+            "name",
+            "status",
+            "since",
+            "uncertain",
+            "effective_on",
+            "effective_derived",
+            "continued_from",
+        ]
+        return header, rows
 
     def _columns(self) -> list[Column]:
         rows = self.rows
@@ -203,6 +262,9 @@ class Signatories(_Rows[SignatoryRow]):
             Column("since", "date", [r.since for r in rows]),
             Column("uncertain", "bool", [r.uncertain for r in rows]),
             Column("event_id", "text", [str(r.event_id) for r in rows]),
+            Column("effective_on", "date", [r.effective_on for r in rows]),
+            Column("effective_derived", "bool", [r.effective_derived for r in rows]),
+            Column("continued_from", "category", [r.continued_from for r in rows]),
         ]
 
     def _attrs(self) -> dict[str, str]:
@@ -215,7 +277,7 @@ class Signatories(_Rows[SignatoryRow]):
         }
 
     def _about(self) -> tuple[str, str]:
-        return self.instrument, "parties"
+        return self.instrument, "participants"
 
 
 @dataclass(frozen=True, slots=True)
@@ -318,7 +380,7 @@ class Cases(_Rows[CaseRow]):
             footer=f"{len(self)} cases: {render.counted(self.counts)}",
             title_html="<strong>Detention cases</strong>",
             when=self._when(),
-            summary_html=self._summary_html("cases"),
+            summary_html=self._summary_html(f"{len(self) - self._uncertain():,} cases"),
             html_cells=html_cells,
         )
 

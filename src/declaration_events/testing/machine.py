@@ -289,7 +289,13 @@ class LedgerStateMachine(RuleBasedStateMachine):
         fields["party"] = party
         if act in ("Ratified", "Withdrew") and effective is not None:
             fields["effective_on"] = _coarsen(on.last + timedelta(days=effective.days), effective.precision)
-        cls = {"Signed": Signed, "Endorsed": Endorsed, "Ratified": Ratified, "Withdrew": Withdrew}[act]
+        classes: dict[str, type[EventBase]] = {
+            "Signed": Signed,
+            "Endorsed": Endorsed,
+            "Ratified": Ratified,
+            "Withdrew": Withdrew,
+        }
+        cls = classes[act]
         return cls(**fields)
 
     @precondition(lambda self: bool(self._instruments()))
