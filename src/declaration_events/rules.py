@@ -467,8 +467,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             first = nth_consent_on is None and force_on is None
         if first or clauses.later_consents is None:
             return day, start, True  # at entry into force (at once, if already in force)
-        effective = clauses.later_consents.after(day)
-        return (max(effective, force_on.last) if force_on is not None else effective), start, True
+        effective, start = clauses.later_consents.after(day), clauses.later_consents.after(start)
+        if force_on is not None:
+            effective, start = max(effective, force_on.last), max(start, force_on.first)
+        return effective, start, True
 
     for event in ordered:
         day = event.occurred_on.last

@@ -19,7 +19,7 @@ from declaration_events import Ledger, resolve_party
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
 TREATY = "ottawa-treaty"
-NEEDS_FINAL_CLAUSES = pytest.mark.xfail(reason="needs issue 13 final clauses", strict=False)
+
 CONSENTS = {"Ratification", "Acceptance", "Approval", "Accession", "Succession"}
 #: Rows whose "Date of Effect" is wrong, with the date the law gives (tests/data/README.md).
 TABLE_ERRORS = {("Belarus", "Accession"): date(2004, 3, 1)}
@@ -55,7 +55,6 @@ def tally(ledger: Ledger, as_of: str) -> dict[str, int]:
     return dict(result.tally)
 
 
-@NEEDS_FINAL_CLAUSES
 def test_forty_consents_are_deposited_on_16_september_1998(ledger: Ledger) -> None:
     """Burkina Faso and Equatorial Guinea deposit the 39th and 40th instruments that day."""
     assert tally(ledger, "1998-09-15")["contracting_states"] == 38
@@ -63,7 +62,6 @@ def test_forty_consents_are_deposited_on_16_september_1998(ledger: Ledger) -> No
     assert (on_the_day["contracting_states"], on_the_day["parties"]) == (40, 0)
 
 
-@NEEDS_FINAL_CLAUSES
 def test_45_states_are_parties_when_the_convention_enters_into_force(ledger: Ledger) -> None:
     """The 40, and the five that deposited later in September 1998; the 22 of October to
     February wait for the first day of the sixth month after their deposit (art. 17(2))."""
@@ -72,13 +70,11 @@ def test_45_states_are_parties_when_the_convention_enters_into_force(ledger: Led
     assert tally(ledger, "1999-04-01")["parties"] == 45 + 4  # Guinea, Panama, Qatar, Slovenia
 
 
-@NEEDS_FINAL_CLAUSES
 def test_101_contracting_states_on_5_september_2000(ledger: Ledger) -> None:
     """Consents deposited by then, whether in force for them or not yet."""
     assert tally(ledger, "2000-09-05") == {"signatories": 133, "contracting_states": 101, "parties": 94}
 
 
-@NEEDS_FINAL_CLAUSES
 def test_164_parties_and_one_signed_only_state_on_31_august_2022(ledger: Ledger) -> None:
     """The Marshall Islands signed in 1997 and had not ratified; 133 signatures stand."""
     result = ledger.signatories(TREATY, as_of="2022-08-31")
@@ -86,7 +82,6 @@ def test_164_parties_and_one_signed_only_state_on_31_august_2022(ledger: Ledger)
     assert [row.party for row in result if row.status == "signed"] == ["MHL"]
 
 
-@NEEDS_FINAL_CLAUSES
 def test_166_contracting_states_on_30_june_2025_of_which_164_are_bound(ledger: Ledger) -> None:
     """ICBL's "166th State Party" (Tonga, 25 June 2025) counts deposits: the Marshall Islands
     (ratified 12 March 2025) and Tonga are bound only from 1 September and 1 December 2025. The
@@ -98,7 +93,6 @@ def test_166_contracting_states_on_30_june_2025_of_which_164_are_bound(ledger: L
     assert tally(ledger, "2025-12-01")["parties"] == 166
 
 
-@NEEDS_FINAL_CLAUSES
 def test_161_parties_on_21_february_2026_after_five_withdrawals(ledger: Ledger) -> None:
     """Estonia, Latvia, Lithuania (27 December 2025), Finland (10 January) and Poland (20 February)."""
     assert tally(ledger, "2026-02-19")["parties"] == 162
@@ -108,7 +102,6 @@ def test_161_parties_on_21_february_2026_after_five_withdrawals(ledger: Ledger) 
     assert {row.party for row in result if row.status == "withdrawn"} == {"EST", "FIN", "LTU", "LVA", "POL"}
 
 
-@NEEDS_FINAL_CLAUSES
 def test_each_state_is_bound_from_the_table_s_date_of_effect_except_where_the_table_is_wrong(
     ledger: Ledger,
 ) -> None:
@@ -123,7 +116,6 @@ def test_each_state_is_bound_from_the_table_s_date_of_effect_except_where_the_ta
             assert earlier is None or earlier.status != "party", (state, earlier)
 
 
-@NEEDS_FINAL_CLAUSES
 def test_each_withdrawal_takes_effect_six_months_after_its_notification(ledger: Ledger) -> None:
     """Art. 20(3): withdrawing until the day six months on, withdrawn from it."""
     for effect, states in sorted(_effects({"Withdrawal"}).items()):
