@@ -204,7 +204,8 @@ class Signatories(_Rows[SignatoryRow]):
 
     def _tallied(self) -> str:
         """`133 signatories, 164 contracting states, 164 parties`: never a signatory called a party."""
-        return ", ".join(f"{count:,} {_TALLY_WORDS[key][count != 1]}" for key, count in self.tally.items())
+        shown = {k: n for k, n in self.tally.items() if n or self.kind != "declaration"} or {"endorsers": 0}
+        return ", ".join(f"{count:,} {_TALLY_WORDS[key][count != 1]}" for key, count in shown.items())
 
     def _effects(self) -> bool:
         return any(row.effective_on is not None or row.continued_from for row in self)

@@ -37,7 +37,8 @@ def test_validate_summarises_each_seed_file_and_exits_zero() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(SEEDS) + 1
     assert any("61 events, 1 instrument, 0 cases, 2021-02-15 .. 2022-10" in line for line in lines)
-    assert lines[-1].startswith("ok: 85 events")
+    events = sum(len(Path(seed).read_text(encoding="utf-8").splitlines()) for seed in SEEDS)
+    assert lines[-1].startswith(f"ok: {events} events")
 
 
 def test_validate_reports_every_bad_line_as_file_line_message(tmp_path: Path) -> None:
@@ -72,11 +73,11 @@ def test_status_prints_a_table_with_names_and_a_count_line() -> None:
     assert result.returncode == 0, result.stderr
     assert "CAN   Canada" in result.stdout
     assert "European Union" in result.stdout
-    assert result.stdout.rstrip().endswith("59 parties: endorsed 59")
+    assert result.stdout.rstrip().endswith("59 endorsers: endorsed 59")
 
 
 def test_status_json_is_the_documented_contract() -> None:
-    """`--format json` gives instrument, as_of, known_at, parties and counts."""
+    """`--format json` gives instrument, as_of, known_at, parties, counts and tally."""
     result = run(
         "status",
         *SEEDS,
@@ -91,6 +92,7 @@ def test_status_json_is_the_documented_contract() -> None:
     )
     data = json.loads(result.stdout)
     assert data["counts"] == {"endorsed": 59}
+    assert data["tally"] == {"endorsers": 59, "signatories": 0}
     assert data["known_at"] == "2026-01-01T00:00:00+00:00"
     assert data["parties"][0] == {
         "party": "ALB",
@@ -98,6 +100,9 @@ def test_status_json_is_the_documented_contract() -> None:
         "status": "endorsed",
         "since": "2021-02-15",
         "uncertain": False,
+        "effective_on": None,
+        "effective_derived": False,
+        "continued_from": None,
     }
 
 
@@ -105,7 +110,7 @@ def test_status_csv_has_a_header_and_one_row_per_party() -> None:
     """`--format csv` is one row per party."""
     result = run("status", *SEEDS, "--instrument", DECLARATION, "--as-of", "2021-02-15", "--format", "csv")
     rows = result.stdout.splitlines()
-    assert rows[0] == "party,name,status,since,uncertain"
+    assert rows[0] == "party,name,status,since,uncertain,effective_on,effective_derived,continued_from"
     assert len(rows) == 60
 
 

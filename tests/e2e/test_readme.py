@@ -59,7 +59,7 @@ def test_the_main_command_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> N
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "59 parties: endorsed 59" in result.stdout
+    assert "59 endorsers: endorsed 59" in result.stdout
     assert "kovrig" in result.stdout
     assert "798" in result.stdout
     assert "Traceback" not in result.stderr

@@ -28,7 +28,7 @@ def test_signatories_html_puts_title_and_counts_before_the_rows(ledger: Ledger) 
     html = ledger.signatories(DECLARATION, as_of="2021-02-15")._repr_html_()
     assert html.startswith('<div class="declaration-events">')
     title = html.index("Declaration Against Arbitrary Detention in State-to-State Relations")
-    counts = html.index("<strong>59 parties</strong>: endorsed 59")
+    counts = html.index("<strong>59 endorsers</strong>: endorsed 59")
     assert title < html.index("as of 2021-02-15, known at") < counts < html.index("<table>")
     assert "<th>code</th><th>party</th><th>status</th><th>since</th>" in html
 
@@ -77,7 +77,7 @@ def test_every_result_prints_as_the_cli_table(ledger: Ledger, capsys: pytest.Cap
     for command, (result, options) in asked.items():
         assert main([command, *seeds, *options, "--known-at", known]) == 0
         assert capsys.readouterr().out == str(result) + "\n", command
-    assert "59 parties: endorsed 59" in str(asked["status"][0])
+    assert "59 endorsers: endorsed 59" in str(asked["status"][0])
 
 
 def test_repr_is_one_line_saying_what_when_and_how_many(ledger: Ledger) -> None:
@@ -85,7 +85,7 @@ def test_repr_is_one_line_saying_what_when_and_how_many(ledger: Ledger) -> None:
     text = repr(ledger.signatories(DECLARATION, as_of="2022-10-14", known_at="2026-11-02T00:00:00Z"))
     assert text == (
         "<Signatories arbitrary-detention-declaration, as of 2022-10-14, known at "
-        "2026-11-02T00:00:00+00:00: 60 parties (endorsed 59; 1 uncertain, not counted)>"
+        "2026-11-02T00:00:00+00:00: 60 participants (endorsed 59; 1 uncertain, not counted)>"
     )
     assert "\n" not in repr(ledger.cases()) and repr(ledger.timeline("XKX")).startswith("<Timeline Kosovo")
 
@@ -99,7 +99,7 @@ def test_every_result_kind_has_an_html_table(ledger: Ledger) -> None:
 def test_the_ledger_html_summarises_events_instruments_and_cases(ledger: Ledger) -> None:
     """Event count and record span, then instruments with their parties, then cases with days."""
     html = ledger._repr_html_()
-    assert f"<strong>Ledger</strong>: {len(ledger)} events, recorded 2018-12-11 to 2026-11-01" in html
+    assert f"<strong>Ledger</strong>: {len(ledger)} events, recorded 2016-03-08 to 2026-11-01" in html
     assert html.index("events") < html.index("2 instruments") < html.index("3 cases")
     assert "<td>arbitrary-detention-declaration</td>" in html and "endorsed 60" in html
     assert "<td>kovrig</td><td>Michael Kovrig</td><td>China</td><td>released</td><td>1,019</td>" in html

@@ -73,12 +73,12 @@ def test_signatories_chart_steps_to_59_on_launch_day_and_60_with_kosovo(ledger: 
 
 
 def test_a_treaty_chart_shows_ratified_then_party_and_entry_into_force(ledger: Ledger) -> None:
-    """The Ottawa Treaty: Canada ratified in 1997, a party from entry into force in 1999."""
+    """The Ottawa Treaty: signatories, then consents, then parties from entry into force in 1999."""
     fig = plot_signatories(
         ledger, "ottawa-treaty", start="1997-01-01", end="2001-01-01", known_at="2022-01-01"
     )
     ax = fig.axes[0]
-    assert [label.split(",")[0] for label in series(ax)] == ["ratified", "party"]
+    assert [label.split(",")[0] for label in series(ax)] == ["signed", "ratified", "party"]
     assert milestones(ax) == ["opened 3 Dec 1997", "entered into force 1 Mar 1999"]
     assert "as known on 1 Jan 2022" in " ".join(t.get_text() for t in ax.texts)
 
@@ -88,7 +88,7 @@ def test_several_instruments_share_one_chart_with_named_series(ledger: Ledger) -
     fig = plot_signatories(ledger, [DECLARATION, "ottawa-treaty"], start="1997-01-01", end="2023-01-01")
     ax = fig.axes[0]
     labels = list(series(ax))
-    assert len(labels) == 3
+    assert len(labels) == 4
     assert labels[0].startswith("Declaration Against Arbitrary Detention: endorsed")
     assert {label.split(":")[0] for label in labels[1:]} == {"Ottawa treaty"}
     assert len(milestones(ax)) == 3 and ax.get_title(loc="left") == "Parties by status"
