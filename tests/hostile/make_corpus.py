@@ -12,6 +12,11 @@ produce. The manifest says, for each case, what must happen when it is read:
   `"level": "format"` errors are found by the reader alone (`read_events`);
   `"level": "rules"` ones only when the facts are checked against the rules.
 
+An accepted case may also list `redact_hides`: names that `redact` must leave no piece of
+(each word of 3 letters or more, and the parts run together, however written), and
+`redact_keeps`: ordinary words of the case that it must leave as they are
+(tests/reliability/test_privacy_and_sql.py).
+
 Cycles, decided: amendments cannot amend amendments, so corrections or retractions
 pointing at each other (or at themselves) are rejected; a case linked to itself is
 rejected; cases linked in a loop (a -> b -> c -> a) are legal, since a link is a
@@ -138,6 +143,8 @@ class Case:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line in the last file, pattern)
     events: int = 0
     parties: int = 0
+    hidden: list[str] = field(default_factory=list)  # names `redact` must hide (accepted cases)
+    kept: list[str] = field(default_factory=list)  # words `redact` must keep (accepted cases)
 
     def manifest(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -150,6 +157,8 @@ class Case:
             entry |= {"level": self.level, "errors": [list(error) for error in self.errors]}
         else:
             entry |= {"events": self.events, "parties": self.parties}
+        if self.hidden:
+            entry |= {"redact_hides": self.hidden, "redact_keeps": self.kept}
         return entry
 
 
@@ -169,6 +178,50 @@ HOSTILE_TEXT = (
     "<script>alert(1)</script> \\ \\\\ \u0000 NUL, \u202e RTL override, \u200d ZWJ, "
     "\U0001f30d emoji, \ufeff BOM inside, \r carriage return, \t tab, \x1b[31m escape"
 )
+
+
+#: People whose names the texts of `accept_names_in_hiding` write in the ways that once kept
+#: them from `redact` (issue 18): ß as ss, decomposed Unicode, no accents, inside Chinese text,
+#: percent-encoded (also twice) in URL paths and queries, `_`, `.` or nothing between the parts,
+#: glued to a hashtag, broken by a soft hyphen, in the user part or the host of a URL.
+HIDING = {
+    "h1": "Hans Strauß",
+    "h2": "Zoe\u0308 Mu\u0308ller",  # the log itself spells her decomposed (NFD)
+    "h3": "李明",
+    "h4": "Michael Kovrig",
+    "h5": "Li An",
+}
+HIDING_TEXTS: dict[str, dict[str, Any]] = {
+    "h1": {
+        "note": "Strauss was taken from his hotel; STRAUẞ's family asks for news",
+        "sources": [{"title": "HANS STRAUSS DETAINED", "url": "https://news.test/de/hans-strau%C3%9F"}],
+    },
+    "h2": {
+        "note": "Zoë Müller (composed), Zoe Muller (no accents), ZOE_MULLER (joined)",
+        "sources": [
+            {"title": "Zoë Müller", "url": "https://news.test/2021/zo%C3%AB-m%C3%BCller?ref=zo%25C3%25AB"}
+        ],
+    },
+    "h3": {
+        "note": "李明被拘留",
+        "sources": [
+            {
+                "title": "据报道，李明已被拘留。",
+                "url": "https://news.test/%E6%9D%8E%E6%98%8E%E8%A2%AB%E6%8B%98%E7%95%99",
+            }
+        ],
+    },
+    "h4": {
+        "note": "Michael_Kovrig, MichaelKovrig, michael.kovrig, #FreeKovrig, Ko\u00advrig",
+        "sources": [
+            {"title": "#freemichaelkovrig", "url": "https://michael.kovrig@mail.test/?q=Michael+Kovrig"}
+        ],
+    },
+    "h5": {
+        "note": "Li-An, LiAn and li_an; Italian and brilliant are ordinary words",
+        "sources": [{"url": "https://li-an.test/"}],
+    },
+}
 
 
 def cases() -> list[Case]:
@@ -244,6 +297,38 @@ def cases() -> list[Case]:
             b' "occurred_on": "2021-02-16", "recorded_at": "2021-03-01T12:00:00+00:00"}\n',
             events=4,
             parties=2,
+        ),
+        Case(
+            "accept_names_in_hiding",
+            "names written as ß/ss, decomposed, without accents, inside Chinese text, percent-encoded,"
+            " joined by `_`, `.` or nothing, in hashtags, in a URL's user part or host: accepted, and"
+            " `redact` hides them",
+            {
+                "accept_names_in_hiding.jsonl": lines(
+                    *CONTEXT,
+                    *(
+                        fact({**detained(case, person), **HIDING_TEXTS[case]})
+                        for case, person in HIDING.items()
+                    ),
+                    fact(
+                        {
+                            "type": "Condemned",
+                            "actor": "CAN",
+                            "subject": "the detention of 李明 and MICHAEL KOVRIG",
+                            "quote": "Free Zoë Müller and Hans Strauß",
+                            "occurred_on": "2019-07-01",
+                            "sources": [
+                                {"url": "https://news.test/statement?names=Zo%C3%AB+M%C3%BCller,li.an"}
+                            ],
+                        }
+                    ),
+                ),
+            },
+            "accept",
+            events=9,
+            parties=1,
+            hidden=list(HIDING.values()),
+            kept=["taken from his hotel", "被拘留", "Italian and brilliant are ordinary words"],
         ),
         rejected(
             "malformed_json",
