@@ -183,7 +183,7 @@ CONSENTS = {
 }
 #: Actions of the tables that no event of format v1 records yet, and why (see the docstring).
 LEFT_OUT = {
-    "Declaration": "Serbia's continuation of Serbia and Montenegro: a Continued event (issue 13)",
+    "Declaration": "Serbia's continuation of Serbia and Montenegro: written as CONTINUED below",
     "Territorial application": "territorial application (treaty-acts issue)",
     "Suspension": "Ukraine's suspension of the operation of the Convention (treaty-acts issue)",
 }
@@ -450,11 +450,30 @@ def _line(row: Row, code: str, effects: dict[Row, date], updates: bool) -> Line:
     return line
 
 
+#: The table's undated "Declaration" row of Serbia: Serbia continues the membership of
+#: Serbia and Montenegro from Montenegro's independence (3 June 2006), as the UN
+#: Secretary-General recorded for every treaty deposited with him.
+CONTINUED: Line = {
+    "type": "Continued",
+    "occurred_on": "2006-06-03",
+    "recorded_at": "2016-03-08T00:00:00+00:00",
+    "party": "SRB",
+    "predecessor": "SCG",
+    "sources": [UNTC_STATUS, UNTC_EXPORT],
+    "note": (
+        "UNTC lists an undated 'Declaration' of Serbia: the Republic of Serbia continues the "
+        "participation of Serbia and Montenegro in treaties deposited with the Secretary-General "
+        "from 3 June 2006, the date of Montenegro's declaration of independence. The table gives "
+        "no date; 3 June 2006 is the date the depositary records for the continuation."
+    ),
+}
+
+
 def seed_lines(untc_table: Path = UNTC_TABLE, updates_table: Path = UPDATES_TABLE) -> list[Line]:
     """Every line of the seed: the instrument first, then the facts by date, party and action."""
     untc, updates = read_table(untc_table), read_table(updates_table)
     effects = derived_effects([*untc, *updates])
-    facts: list[Line] = [ENTERED_INTO_FORCE, CORRECTED]
+    facts: list[Line] = [ENTERED_INTO_FORCE, CORRECTED, CONTINUED]
     for row in [*untc, *updates]:
         if row.action in LEFT_OUT:
             continue

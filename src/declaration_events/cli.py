@@ -145,10 +145,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for line in errors:
             print(line, file=sys.stderr)
         return 1
-    Ledger().record_many(events, locations=locations)
+    ledger = Ledger()
+    ledger.record_many(events, locations=locations)
+    warnings = ledger.warnings()
+    for warning in warnings:
+        where = locations.get(warning.event_id, warning.entity)
+        print(f"{where}: warning: {warning.message}", file=sys.stderr)
     for line in summaries:
         print(line)
-    print(f"ok: {len(events)} events in {len(args.logs)} files follow the format and the rules")
+    if warnings and args.strict:
+        print(f"{_plural(len(warnings), 'warning')}: --strict makes them errors", file=sys.stderr)
+        return 1
+    noted = f" ({_plural(len(warnings), 'warning')})" if warnings else ""
+    print(f"ok: {len(events)} events in {len(args.logs)} files follow the format and the rules{noted}")
     return 0
 
 
@@ -315,6 +324,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = sub.add_parser("validate", help="check logs against the format and the rules")
     validate.add_argument("logs", nargs="+", metavar="LOG")
+    validate.add_argument(
+        "--strict", action="store_true", help="treat warnings (legal but doubtful facts) as errors: exit 1"
+    )
     validate.set_defaults(run=cmd_validate)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of log format v1")

@@ -23,7 +23,7 @@ from .events import Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import party_name, resolve_party
 from .projections import Projection
 from .records import Recorded
-from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
+from .results import CaseRow, Cases, Condemnations, LedgerWarning, Signatories, Timeline
 from .rules import CaseHistory, InstrumentHistory
 from .storage import MemoryStore, Store
 
@@ -309,6 +309,12 @@ class Ledger:
         """Every fact about a party (code or name), in valid-time order."""
         self.catch_up()
         return self._projection.timeline(resolve_party(party), known_at=query_time(known_at, "known_at"))
+
+    def warnings(self) -> list[LedgerWarning]:
+        """Legal facts worth a second look: a consent with no signature recorded, an entry into
+        force that the final clauses date otherwise (`validate` prints them as warnings)."""
+        self.catch_up()
+        return self._projection.warnings()
 
     def events(self) -> Iterator[Event]:
         """Every recorded event, in the order it was recorded."""

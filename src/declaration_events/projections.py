@@ -28,6 +28,7 @@ from .results import (
     Cases,
     CondemnationRow,
     Condemnations,
+    LedgerWarning,
     Signatories,
     SignatoryRow,
     Timeline,
@@ -475,6 +476,16 @@ class Projection:
         return self._belief(entity, known_at).case
 
     # -- queries ---------------------------------------------------------------------------
+
+    def warnings(self) -> list[LedgerWarning]:
+        """What the rules found legal but worth a look, instrument by instrument, as believed now."""
+        found: list[LedgerWarning] = []
+        for slug in self.entities("instrument"):
+            history = self.instrument_history(slug)
+            found += [
+                LedgerWarning(event_id, f"instrument:{slug}", text) for event_id, text in history.warnings
+            ]
+        return found
 
     def signatories(
         self, instrument: str, *, as_of: date | None = None, known_at: datetime | None = None

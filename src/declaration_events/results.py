@@ -25,10 +25,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "TALLY_KEYS",
     "CaseRow",
     "Cases",
     "CondemnationRow",
     "Condemnations",
+    "LedgerWarning",
     "Signatories",
     "SignatoryRow",
     "Timeline",
@@ -133,6 +135,18 @@ class _Rows(Generic[Row]):
         if uncertain:
             footer += f" (+{uncertain} uncertain, marked ?, not counted)"
         return footer
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerWarning:
+    """A legal fact worth a second look (a consent with no signature, dates that disagree)."""
+
+    event_id: UUID
+    entity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.message} (event {self.event_id})"
 
 
 @dataclass(frozen=True, slots=True)
