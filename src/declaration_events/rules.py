@@ -17,6 +17,7 @@ expressible (record it the next day).
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -226,6 +227,10 @@ def _broken(rule: str, event: EventBase, status: str | None, entity: str, detail
     )
 
 
+#: Bits of `Change.flags`.
+SIGNED, ENDORSED, CONSENTED, BOUND, DERIVED = 1, 2, 4, 8, 16
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """A status that holds from `on` (inclusive) until the next change, and what caused it.
@@ -234,18 +239,40 @@ class Change:
     endorsement, a consent deposited (withdrawal not yet in effect), bound in force.
     `effective_on` is when the consent (or withdrawal) behind the status takes effect,
     and `derived` whether that date comes from the final clauses rather than the log.
+    (One int of flags: a large ledger holds millions of change points.)
     """
 
     on: date
     start: date  # first day of the causing fact's period; before `on` when the date is partial
     status: str | None
     event_id: UUID
-    signed: bool = False
-    endorsed: bool = False
-    consented: bool = False
-    bound: bool = False
+    flags: int = 0
     effective_on: date | None = None
-    derived: bool = False
+
+    @property
+    def signed(self) -> bool:
+        """A standing signature."""
+        return bool(self.flags & SIGNED)
+
+    @property
+    def endorsed(self) -> bool:
+        """A standing endorsement (declarations)."""
+        return bool(self.flags & ENDORSED)
+
+    @property
+    def consented(self) -> bool:
+        """Consent to be bound given, withdrawal not yet in effect."""
+        return bool(self.flags & CONSENTED)
+
+    @property
+    def bound(self) -> bool:
+        """Bound and in force for the party (withdrawing included)."""
+        return bool(self.flags & BOUND)
+
+    @property
+    def derived(self) -> bool:
+        """`effective_on` comes from the final clauses, not from the log."""
+        return bool(self.flags & DERIVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -308,20 +335,14 @@ class _Party:
         start = max(start, self.changes[-1].start if self.changes else floor)
         on = max(on, self.changes[-1].on) if self.changes else on
         now = self.now
-        self.changes.append(
-            Change(
-                on,
-                start,
-                now.status,
-                cause,
-                now.signed,
-                now.endorsed,
-                now.consented,
-                now.bound,
-                effective_on,
-                derived,
-            )
+        flags = (
+            SIGNED * now.signed
+            | ENDORSED * now.endorsed
+            | CONSENTED * now.consented
+            | BOUND * now.bound
+            | DERIVED * derived
         )
+        self.changes.append(Change(on, start, now.status, cause, flags, effective_on))
 
 
 def _unknown(kind: str, opener: str, slug: str, ordered: Sequence[EventBase]) -> NoReturn:
@@ -345,28 +366,24 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
     a denunciation and re-accession on one day (Trinidad and Tobago, 1998) is the other way.
     """
     consented: set[str] = set()
+    moved: set[UUID] = set()
     out: list[EventBase] = []
     for index, event in enumerate(ordered):
+        if event.id in moved:
+            continue
         party = getattr(event, "party", None)
         if isinstance(event, Ratified) and party in consented:
             day = event.occurred_on.last
-            later = next(
-                (
-                    j
-                    for j in range(index + 1, len(ordered))
-                    if ordered[j].occurred_on.last == day
-                    and isinstance(ordered[j], Withdrew)
-                    and getattr(ordered[j], "party", None) == party
-                    and ordered[j] not in out
-                ),
-                None,
-            )
-            if later is not None:
-                out.append(ordered[later])
-        if event not in out:
-            out.append(event)
-        if isinstance(event, Ratified) and party is not None:
-            consented.add(party)
+            for later in itertools.islice(ordered, index + 1, None):
+                if later.occurred_on.last != day:
+                    break
+                if isinstance(later, Withdrew) and later.party == party and later.id not in moved:
+                    moved.add(later.id)
+                    out.append(later)
+                    break
+        out.append(event)
+        if isinstance(event, Ratified):
+            consented.add(event.party)
     return out
 
 
