@@ -179,6 +179,7 @@ class Projection:
 
     def __init__(self, events: Iterable[EventBase] = (), *, decoded_events: int = DECODED_EVENTS) -> None:
         self._lines: dict[UUID, bytes] = {}  # packed lines by id, in the order added
+        self._continuations = 0  # Continued events indexed
         self._facts: dict[str, list[UUID]] = {}
         self._amendments: dict[str, list[UUID]] = {}
         self._routed: dict[UUID, str] = {}  # amendment -> its target's entity
@@ -254,6 +255,8 @@ class Projection:
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
             self._reverse_links[str(data["other_case"])].add(str(data["case"]))
+        elif kind == "Continued":
+            self._continuations += 1  # queries fold the statements only if there are any
         if self._orphans:
             for orphan in self._orphans.pop(event_id, []):
                 self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)
@@ -504,7 +507,7 @@ class Projection:
             point, uncertain = belief.parties[party].at(as_of)
             if point is not None and point.status is not None:
                 shown[party] = (point, uncertain, None)
-        if STATEMENTS in self._facts:
+        if self._continuations:
             for continued in self._belief(STATEMENTS, known_at).continuations:
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
                 if taken is not None and continued.party not in shown:
