@@ -47,7 +47,26 @@ SQLITE_LOCK_TIMEOUT = 60
 #: Seconds to wait for a PostgreSQL server to answer.
 POSTGRES_CONNECT_TIMEOUT = 10
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+#: A schema name PostgreSQL keeps as written when unquoted (eventsourcing names it unquoted).
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+#: PostgreSQL 15's key words that are not unreserved (`pg_get_keywords()` catcode R, T or C). R and C
+#: fail where eventsourcing reads `SCHEMA.stored_event_uuid` as a type name; T are refused as reserved
+#: all the same. A server that knows more key words is asked as well (`_open_postgres`).
+_RESERVED_WORDS = """
+    all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean
+    both case cast char character check coalesce collate collation column concurrently constraint create
+    cross current_catalog current_date current_role current_schema current_time current_timestamp
+    current_user dec decimal default deferrable desc distinct do else end except exists extract false
+    fetch float for foreign freeze from full grant greatest group grouping having ilike in initially
+    inner inout int integer intersect interval into is isnull join lateral leading least left like limit
+    localtime localtimestamp national natural nchar none normalize not notnull null nullif numeric offset
+    on only or order out outer overlaps overlay placing position precision primary real references
+    returning right row select session_user setof similar smallint some substring symmetric table
+    tablesample then time timestamp to trailing treat trim true union unique user using values varchar
+    variadic verbose when where window with xmlattributes xmlconcat xmlelement xmlexists xmlforest
+    xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
+"""
+RESERVED_WORDS = frozenset(_RESERVED_WORDS.split())
 
 
 class StoreApplication(Application[UUID]):
@@ -146,8 +165,8 @@ def _postgres_environment(url: str) -> dict[str, str]:
             f"cannot open {shown!r}: unknown parameter {', '.join(unknown)} (known: schema, connect_timeout)"
         )
     schema = query.get("schema", "")
-    if schema and not _SCHEMA_NAME.match(schema):
-        raise StoreError(f"cannot open {shown!r}: schema {schema!r} is not a plain identifier")
+    if schema:
+        _check_schema(schema, shown)
     try:
         port = parts.port or 5432
     except ValueError:
@@ -170,12 +189,28 @@ def _postgres_environment(url: str) -> dict[str, str]:
     }
 
 
+def _check_schema(schema: str, shown: str) -> None:
+    """Refuse a schema name eventsourcing cannot use, or one that belongs to PostgreSQL itself."""
+    problem = ""
+    if schema.lower() != schema and _SCHEMA_NAME.match(schema.lower()):
+        problem = f"has capital letters, which PostgreSQL folds to lowercase: write schema={schema.lower()}"
+    elif not _SCHEMA_NAME.match(schema):
+        problem = "is not a lowercase identifier (a-z, 0-9 and _, not starting with a digit, 63 at most)"
+    elif schema.startswith("pg_") or schema == "information_schema":
+        problem = "is a system schema of PostgreSQL: choose a name of your own"
+    elif schema in RESERVED_WORDS:
+        problem = "is a reserved word of PostgreSQL: choose another name"
+    if problem:
+        raise StoreError(f"cannot open {shown!r}: schema {schema!r} {problem}")
+
+
 def open_store(url: str, *, cipher_key: str | None = None) -> EventStore:
     """Open (creating on first use) the store a URL names.
 
     - `diplomacy.sqlite` or `sqlite:///relative/path` or `sqlite:////absolute/path`: a SQLite file;
     - `postgresql://user:password@host:port/db?schema=name`: a PostgreSQL database (the schema,
-      default `public`, is created if missing);
+      default `public`, is created if missing; its name is a lowercase identifier, neither a
+      reserved word nor a system schema such as `pg_catalog` or `information_schema`);
     - `memory:`: in this process only.
 
     With `cipher_key` (see `generate_cipher_key`) events are encrypted at rest (AES-GCM).
@@ -216,6 +251,9 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
         try:
             conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
             schema = env["POSTGRES_SCHEMA"] or "public"
+            word = conn.execute("SELECT catcode FROM pg_get_keywords() WHERE word = %s", (schema,)).fetchone()
+            if word and word[0] != "U":  # a key word this library's list does not know yet
+                raise StoreError(f"cannot open {shown!r}: schema {schema!r} is a reserved word of PostgreSQL")
             if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
                 # Only when missing: creating needs a privilege that using does not.
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
