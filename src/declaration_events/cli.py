@@ -205,8 +205,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             if progress is not None:
                 progress.clear()
         total = len(ledger)
+    from .storage.durable import describe_url  # loaded already, by `Ledger.open`
+
     print(
-        f"{args.db}: {_plural(result.added, 'event')} added, {result.duplicates:,} already recorded; "
+        f"{describe_url(args.db)}: {_plural(result.added, 'event')} added, "
+        f"{result.duplicates:,} already recorded; "
         f"{_plural(total, 'event')} in the ledger"
     )
     return 0

@@ -180,3 +180,15 @@ def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> Non
     assert b"reading" in seen
     assert b"checking the rules and writing 4,000 lines" in seen
     assert b"4,000 events added" in process.stdout
+
+
+def test_import_names_a_postgres_store_without_its_password(
+    capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
+    """The summary of a successful import shows `USER:***@`, never the password of the URL."""
+    url = postgres_url.replace("postgres@", "postgres:Hunter2-secret@", 1) + "?schema=ledger"
+    status, out, err = run(capsys, "import", SEEDS[1], "--db", url)
+    assert status == 0
+    assert "postgres:***@" in out
+    assert "13 events added" in out
+    assert "Hunter2-secret" not in out + err

@@ -1,14 +1,18 @@
-"""What a store refuses: schemas PostgreSQL cannot use as written, or keeps for itself."""
+"""What a store refuses and what it hides: passwords, bad schemas."""
 
 from __future__ import annotations
 
+import logging
 import socket
 
 import pytest
 
 from declaration_events import Ledger, StoreError
 from declaration_events.storage import durable
+from declaration_events.storage.durable import EventStore, describe_url
 from helpers import SEEDS
+
+SECRET = "Pa55-w0rd-Xq"  # noqa: S105 - a test server's, which ignores it
 
 
 @pytest.fixture
@@ -18,6 +22,21 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+def with_password(url: str, password: str = SECRET) -> str:
+    """A PostgreSQL URL of the test server with a password (the server trusts local users and ignores it)."""
+    return url.replace("postgres@", f"postgres:{password}@", 1)
+
+
+def messages(error: BaseException) -> str:
+    """The text of an exception and of every exception chained to it."""
+    texts: list[str] = []
+    current: BaseException | None = error
+    while current is not None:
+        texts.append(f"{current!r} {current}")
+        current = current.__cause__ or current.__context__
+    return "\n".join(texts)
 
 
 def schemas(url: str) -> set[str]:
@@ -38,6 +57,47 @@ def tables(url: str) -> set[tuple[str, str]]:
             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
         )
         return {(row[0], row[1]) for row in rows}
+
+
+# -- 3: the password of a PostgreSQL URL ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["p@ss-Xq-secret", "pa/ss-Xq-secret", "plain-Xq-secret"],
+    ids=["at-sign", "slash", "plain"],
+)
+def test_a_password_with_at_signs_or_slashes_is_hidden_whole_in_a_connection_error(
+    password: str, unused_port: int
+) -> None:
+    """No part of a password written raw in the URL (with `@` or `/`) is in the error or its chain."""
+    with pytest.raises(StoreError) as caught:
+        Ledger.open(f"postgresql://me:{password}@127.0.0.1:{unused_port}/db")
+    assert "Xq-secret" not in messages(caught.value)
+    assert "me:***@" in str(caught.value)
+
+
+def test_a_password_in_a_query_parameter_is_hidden_too() -> None:
+    """`describe_url` hides `password=` parameters as well as the user part's password."""
+    shown = describe_url(f"postgresql://me:{SECRET}@host/db?password={SECRET}&schema=ledger")
+    assert shown == "postgresql://me:***@host/db?password=***&schema=ledger"
+
+
+def test_a_password_appears_in_no_repr_log_record_or_error_of_a_working_store(
+    postgres_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Open, import, print and fail on a store whose URL has a password: it is in none of them."""
+    caplog.set_level(logging.DEBUG)
+    url = with_password(postgres_url) + "?schema=ledger"
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(*SEEDS)
+        store = ledger._store
+        assert isinstance(store, EventStore)
+        shown = [repr(ledger), repr(store), store.name]
+    with pytest.raises(StoreError) as caught:
+        Ledger.open(with_password(postgres_url) + "?schema=Ledger2")
+    assert "postgres:***@" in store.name
+    assert SECRET not in "\n".join([*shown, messages(caught.value), caplog.text])
 
 
 # -- 8: schema names ----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ writes one) and wraps it in `EventStore`, which implements the `Store` protocol 
 - `read(after)` pages through the notification log (the total order of all
   events) with `recorder.select_notifications`: SQLite has no subscriptions, and
   polling on each query is what a read model needs anyway.
+
+A URL's password is hidden in every message and repr.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -38,7 +40,14 @@ from ..events import EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
 
-__all__ = ["EventStore", "StoreApplication", "generate_cipher_key", "open_store", "store_environment"]
+__all__ = [
+    "EventStore",
+    "StoreApplication",
+    "describe_url",
+    "generate_cipher_key",
+    "open_store",
+    "store_environment",
+]
 
 #: Notifications read per query while catching up.
 PAGE_SIZE = 1000
@@ -47,6 +56,7 @@ SQLITE_LOCK_TIMEOUT = 60
 #: Seconds to wait for a PostgreSQL server to answer.
 POSTGRES_CONNECT_TIMEOUT = 10
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_PASSWORD_PARAMETER = re.compile(r"(?i)([?&][^=&#]*password[^=&#]*=)[^&#]*")
 #: A schema name PostgreSQL keeps as written when unquoted (eventsourcing names it unquoted).
 _SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 #: PostgreSQL 15's key words that are not unreserved (`pg_get_keywords()` catcode R, T or C). R and C
@@ -105,8 +115,32 @@ def _check_cipher_key(key: str) -> None:
 
 
 def describe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)
+    """The URL with any password hidden, for messages: `postgresql://me:***@host/db`.
+
+    The user part ends at the last `@`, as `urllib` reads it, so that a password holding
+    an unencoded `@` or `/` is hidden whole (more is hidden rather than less); a
+    `password=` parameter is hidden too.
+    """
+    scheme = _SCHEME.match(url)
+    if scheme:
+        rest = url[scheme.end() :]
+        at = rest.rfind("@")
+        user, colon, _ = rest[: max(at, 0)].partition(":")
+        if colon:
+            url = f"{scheme.group(0)}{user}:***{rest[at:]}"
+    return _PASSWORD_PARAMETER.sub(r"\1***", url)
+
+
+#: Shortest password or key hidden inside messages from the database drivers.
+_MIN_SECRET = 3
+
+
+def _hide(text: str, secrets: Sequence[str]) -> str:
+    """`text` with each secret (raw or percent-encoded) replaced by `***`."""
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET:  # shorter ones would star out ordinary letters
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    return text
 
 
 def store_environment(url: str, *, cipher_key: str | None = None) -> dict[str, str]:
@@ -245,7 +279,7 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
             autocommit=True,
         )
     except psycopg.Error as exc:
-        detail = " ".join(str(exc).split()) or type(exc).__name__
+        detail = _hide(" ".join(str(exc).split()), [env["POSTGRES_PASSWORD"]]) or type(exc).__name__
         raise StoreError(f"cannot connect to {shown}: {detail}") from None
     with conn:
         try:
@@ -264,7 +298,7 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
                 env = {**env, "CREATE_TABLE": "no"}
             return EventStore(env, name=shown)
         except psycopg.Error as exc:
-            detail = " ".join(str(exc).split())
+            detail = _hide(" ".join(str(exc).split()), [env["POSTGRES_PASSWORD"]])
             raise StoreError(f"cannot set up {shown}: {detail}") from None
         finally:
             if not conn.closed:
@@ -280,10 +314,12 @@ class EventStore:
 
     def __init__(self, env: Mapping[str, str], *, name: str = "store") -> None:
         self.name = name
+        # Hidden in any message a driver's error lends us (a URL's password, the cipher key).
+        self._secrets = [env[key] for key in ("POSTGRES_PASSWORD", "CIPHER_KEY") if env.get(key)]
         try:
             self._app = StoreApplication(env=dict(env))
         except (EventSourcingError, OSError, ValueError, ImportError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open {name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot open {name}: {self._explain(exc)}") from None
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
         self._entities: dict[UUID, str] = {}
@@ -317,7 +353,7 @@ class EventStore:
                 f"another writer appended to {', '.join(sorted(expected))} first"
             ) from None
         except (EventSourcingError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot write to {self.name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot write to {self.name}: {self._explain(exc)}") from None
         for entity in versions:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
@@ -342,7 +378,7 @@ class EventStore:
                     start=position, limit=PAGE_SIZE, inclusive_of_start=False
                 )
             except (EventSourcingError, sqlite3.Error) as exc:
-                raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+                raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
             for notification in page:
                 record = self._written.pop(notification.id, None)
                 if record is None:
@@ -359,7 +395,7 @@ class EventStore:
         try:
             stored = self._recorder.select_events(stream_id(entity))
         except (EventSourcingError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
         envelopes = [self._mapper.to_domain_event(s) for s in stored]
         return [(e.originator_version, e.event) for e in envelopes]  # type: ignore[attr-defined]
 
@@ -378,6 +414,10 @@ class EventStore:
     def close(self) -> None:
         """Close the database connections."""
         self._app.close()
+
+    def _explain(self, exc: BaseException) -> str:
+        """`_explain`, with this store's password and key hidden."""
+        return _hide(_explain(exc), self._secrets)
 
     def __repr__(self) -> str:
         return f"<EventStore {self.name}>"
