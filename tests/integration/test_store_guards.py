@@ -1,18 +1,33 @@
-"""What a store refuses and what it hides: passwords, bad schemas."""
+"""What a store refuses and what it hides: passwords, damaged streams, bad schemas, places with no ledger."""
 
 from __future__ import annotations
 
 import logging
 import socket
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
 
 import pytest
 
 from declaration_events import Ledger, StoreError
+from declaration_events import ledger as ledger_module
 from declaration_events.storage import durable
 from declaration_events.storage.durable import EventStore, describe_url
+from declaration_events.storage.mapper import stream_id
 from helpers import SEEDS
 
 SECRET = "Pa55-w0rd-Xq"  # noqa: S105 - a test server's, which ignores it
+CONDEMNED = {"type": "Condemned", "actor": "CAN", "subject": "a new statement", "occurred_on": "2021-03-01"}
+DETAINED = {
+    "type": "Detained",
+    "case": "gap-case",
+    "person": "Pat Example",
+    "nationalities": ["CAN"],
+    "detaining_state": "CHN",
+    "occurred_on": "2019-01-01",
+}
 
 
 @pytest.fixture
@@ -22,6 +37,15 @@ def unused_port() -> int:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty store that outlives the process that opened it."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    url: str = request.getfixturevalue("postgres_url")
+    return url
 
 
 def with_password(url: str, password: str = SECRET) -> str:
@@ -37,6 +61,34 @@ def messages(error: BaseException) -> str:
         texts.append(f"{current!r} {current}")
         current = current.__cause__ or current.__context__
     return "\n".join(texts)
+
+
+def execute(url: str, statement: str, *params: Any) -> list[tuple[Any, ...]]:
+    """Run one statement on a store's events table, named `events` in it (with sqlite3 or psycopg)."""
+    if url.startswith("postgresql://"):
+        import psycopg  # here: the SQLite tests run without it
+
+        with psycopg.connect(url) as conn:
+            cursor = conn.execute(
+                statement.format(events="declarationevents_events").replace("?", "%s"), params
+            )
+            return cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
+    with closing(sqlite3.connect(url)) as conn, conn:
+        cursor = conn.execute(statement.format(events="stored_events"), params)
+        return cursor.fetchall() if cursor.description else [(cursor.rowcount,)]
+
+
+def delete_version(url: str, entity: str, version: int) -> None:
+    """Delete one row of an entity's stream, as a partial restore would lose it."""
+    sid = stream_id(entity)
+    key = sid if url.startswith("postgresql://") else sid.hex
+    statement = "DELETE FROM {events} WHERE originator_id = ? AND originator_version = ?"
+    assert execute(url, statement, key, version) == [(1,)]
+
+
+def row_count(url: str) -> int:
+    """How many events a store holds, counted in its table."""
+    return int(execute(url, "SELECT count(*) FROM {events}")[0][0])
 
 
 def schemas(url: str) -> set[str]:
@@ -57,6 +109,16 @@ def tables(url: str) -> set[tuple[str, str]]:
             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
         )
         return {(row[0], row[1]) for row in rows}
+
+
+@pytest.fixture
+def no_retry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if the ledger pauses to retry an append (as it does after another writer)."""
+
+    def sleep(seconds: float) -> None:
+        raise AssertionError(f"the ledger paused {seconds:.3f} s to retry")
+
+    monkeypatch.setattr(ledger_module.time, "sleep", sleep)
 
 
 # -- 3: the password of a PostgreSQL URL ------------------------------------------------------------
@@ -98,6 +160,48 @@ def test_a_password_appears_in_no_repr_log_record_or_error_of_a_working_store(
         Ledger.open(with_password(postgres_url) + "?schema=Ledger2")
     assert "postgres:***@" in store.name
     assert SECRET not in "\n".join([*shown, messages(caught.value), caplog.text])
+
+
+# -- 7: a stream missing a version ----------------------------------------------------------------
+
+
+def test_a_stream_missing_a_version_is_reported_as_damage_at_once_not_blamed_on_other_writers(
+    durable_url: str, no_retry: None
+) -> None:
+    """A row deleted from the events table: the import names the store, the stream and the version,
+    without retrying, and writes nothing."""
+    with Ledger.open(durable_url) as ledger:
+        ledger.import_logs(*SEEDS)
+    delete_version(durable_url, "statements", 2)
+    rows = row_count(durable_url)
+    with Ledger.open(durable_url) as ledger, pytest.raises(StoreError) as caught:
+        ledger.record(CONDEMNED)
+    message = str(caught.value)
+    assert "is damaged: the stream of statements has no version 2" in message
+    assert describe_url(durable_url) in message
+    assert row_count(durable_url) == rows
+
+
+def test_a_stream_missing_its_first_version_is_reported_as_damage_when_read(durable_url: str) -> None:
+    """A stream left starting with an amendment (its fact lost) cannot name its entity: opening says so."""
+    with Ledger.open(durable_url) as ledger:
+        detained = ledger.record(DETAINED)
+        ledger.correct(detained.id, {"note": "corrected"}, "a test", occurred_on="2019-02-01")
+    delete_version(durable_url, "case:gap-case", 1)
+    with pytest.raises(StoreError, match=f"is damaged: stream {stream_id('case:gap-case')} has no version 1"):
+        Ledger.open(durable_url)
+
+
+def test_writers_that_really_collide_are_still_retried_not_called_damage(tmp_path: Path) -> None:
+    """A second ledger on the same file appends first: the first ledger's append is retried and lands."""
+    path = tmp_path / "ledger.sqlite"
+    with Ledger.open(path) as first, Ledger.open(path) as second:
+        first.import_logs(*SEEDS)
+        second.catch_up()
+        first.record(CONDEMNED)
+        other = second.record({**CONDEMNED, "subject": "another statement"})  # its ledger is behind
+        assert other.id in {event.id for event in first.events()}
+        assert len(first) == len(second) == 87
 
 
 # -- 8: schema names ----------------------------------------------------------------------------------

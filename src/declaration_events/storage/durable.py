@@ -324,6 +324,7 @@ class EventStore:
         self._mapper = self._app.mapper
         self._entities: dict[UUID, str] = {}
         self._written: dict[int, Recorded] = {}  # just appended here: no need to decode them again
+        self._read_to = 0  # the last position `read` handed over, reading on from the start
 
     @property
     def application(self) -> StoreApplication:
@@ -349,6 +350,9 @@ class EventStore:
         try:
             recordings = self._app.events.put(envelopes)
         except IntegrityError:
+            damage = self._missing_version(expected)
+            if damage:
+                raise StoreError(damage) from None
             raise ConcurrencyError(
                 f"another writer appended to {', '.join(sorted(expected))} first"
             ) from None
@@ -358,6 +362,31 @@ class EventStore:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
             self._written[recording.notification.id] = envelope.record
+
+    def _missing_version(self, expected: Mapping[str, int]) -> str | None:
+        """Why a stream the ledger has read whole still collides: a version is missing from it.
+
+        An append collides on (stream, version) when a stream holds more versions than the
+        ledger counted. If the notification log has nothing the ledger has not read, no other
+        writer explains it: the stream has a gap (rows deleted, a partial restore), and every
+        retry would collide again. Costs one query per conflict; the streams are read only when
+        that query finds no other writer.
+        """
+        try:
+            if self._read_to < (self._recorder.max_notification_id() or 0):
+                return None  # another writer appended since the ledger looked: retry
+            for entity in sorted(expected):
+                stored = self._recorder.select_events(stream_id(entity))
+                for number, event in enumerate(stored, start=1):
+                    if event.originator_version != number:
+                        return (
+                            f"{self.name} is damaged: the stream of {entity} has no version {number} "
+                            f"(it goes on at version {event.originator_version}), as after a partial "
+                            "restore; nothing was written (restore the store from a backup)"
+                        )
+        except (EventSourcingError, sqlite3.Error):
+            return None  # the retry will meet and report whatever this is
+        return None
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
         """Yield `(position, record)` for every event after a position, in order.
@@ -369,8 +398,11 @@ class EventStore:
         notification log is read.
         """
         position = after
+        on_from_last = after <= self._read_to  # then every position up to the next one is read
         while position + 1 in self._written:
             position += 1
+            if on_from_last:
+                self._read_to = max(self._read_to, position)
             yield position, self._written.pop(position)
         while True:
             try:
@@ -385,6 +417,8 @@ class EventStore:
                     record = self._mapper.to_domain_event(notification).record  # type: ignore[attr-defined]
                 if not record.entity:
                     record = record._replace(entity=self._entity(notification))
+                if on_from_last:
+                    self._read_to = max(self._read_to, notification.id)
                 yield notification.id, record
             if len(page) < PAGE_SIZE:
                 return
@@ -407,6 +441,11 @@ class EventStore:
         if entity is None:
             # A stream never starts with an amendment: its first event names the entity.
             first = self._recorder.select_events(oid, limit=1)
+            if first[0].originator_version != 1:
+                raise StoreError(
+                    f"{self.name} is damaged: stream {oid} has no version 1 (it starts at version "
+                    f"{first[0].originator_version}), as after a partial restore"
+                )
             entity = self._mapper.to_domain_event(first[0]).record.entity  # type: ignore[attr-defined]
             self._entities[oid] = entity
         return entity
