@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import sqlite3
@@ -259,5 +260,87 @@ def test_lowercase_schemas_with_digits_and_underscores_and_unreserved_key_words_
     for schema in ("ledger_2", "_x", "action"):
         with Ledger.open(f"{postgres_url}?schema={schema}") as ledger:
             ledger.import_logs(SEEDS[1])
-        with Ledger.open(f"{postgres_url}?schema={schema}") as ledger:
+        with Ledger.open(f"{postgres_url}?schema={schema}", create=False) as ledger:
             assert len(ledger) == 13
+
+
+# -- 10: where no ledger is, and files of other programs ---------------------------------------------
+
+
+@pytest.mark.parametrize("place", ["missing", "empty", "empty-database", "memory"])
+def test_opening_without_create_refuses_a_sqlite_place_without_a_ledger_and_creates_nothing(
+    place: str, tmp_path: Path
+) -> None:
+    """`create=False`: no file, a 0-byte file, a SQLite file without tables and `memory:` hold no ledger."""
+    path = tmp_path / "diplomacy.db"
+    if place == "empty":
+        path.touch()
+    elif place == "empty-database":
+        with closing(sqlite3.connect(path)) as conn:
+            conn.execute("PRAGMA user_version = 1")  # a database header, and no table
+    url = "memory:" if place == "memory" else str(path)
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    with pytest.raises(StoreError) as caught:
+        Ledger.open(url, create=False)
+    assert str(caught.value) == f"no ledger at {url} (create one with `declaration-events import`)"
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before
+
+
+def test_opening_creates_a_new_sqlite_ledger_by_default_as_the_readme_shows(tmp_path: Path) -> None:
+    """`Ledger.open(path)` (create=True) makes the file; `create=False` then opens it."""
+    path = tmp_path / "diplomacy.sqlite"
+    with Ledger.open(path) as ledger:
+        ledger.import_logs(SEEDS[1])
+    with Ledger.open(path, create=False) as ledger:
+        assert len(ledger) == 13
+
+
+def test_opening_without_create_refuses_a_postgres_schema_or_database_without_the_table(
+    postgres_url: str,
+) -> None:
+    """A missing schema, or a database (public) without the events table: no ledger, nothing created."""
+    before = (schemas(postgres_url), tables(postgres_url))
+    for url in (f"{postgres_url}?schema=elsewhere", postgres_url):
+        with pytest.raises(StoreError, match=r"^no ledger at postgresql://.* \(create one with"):
+            Ledger.open(url, create=False)
+    assert (schemas(postgres_url), tables(postgres_url)) == before
+    with Ledger.open(f"{postgres_url}?schema=elsewhere") as ledger:  # the import side creates it
+        ledger.import_logs(SEEDS[1])
+    with Ledger.open(f"{postgres_url}?schema=elsewhere", create=False) as ledger:
+        assert len(ledger) == 13
+
+
+def other_program_file(path: Path, *, wal: bool) -> Path:
+    """A SQLite database another program wrote: two tables with rows."""
+    with closing(sqlite3.connect(path)) as conn, conn:
+        if wal:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+        conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, user_id INTEGER)")
+        conn.execute("INSERT INTO users (name) VALUES ('ada')")
+    return path
+
+
+@pytest.mark.parametrize("wal", [False, True], ids=["rollback-journal", "wal"])
+@pytest.mark.parametrize("create", [True, False])
+def test_a_sqlite_file_of_another_program_is_refused_and_left_byte_for_byte(
+    wal: bool, create: bool, tmp_path: Path
+) -> None:
+    """Tables but not the ledger's: refused either way, no table added, no -wal or -shm file left."""
+    path = other_program_file(tmp_path / "app.db", wal=wal)
+    before = sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir())
+    with pytest.raises(StoreError) as caught:
+        Ledger.open(path, create=create)
+    assert "is a SQLite database of another program (tables orders, users)" in str(caught.value)
+    assert "not a declaration-events ledger" in str(caught.value)
+    assert sorted((p.name, p.read_bytes()) for p in tmp_path.iterdir()) == before
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_as_it_was(tmp_path: Path) -> None:
+    """A text file named like a database: not SQLite, whatever `create` says."""
+    path = tmp_path / "notes.db"
+    path.write_text(json.dumps({"not": "a database"}) * 20)
+    for create in (True, False):
+        with pytest.raises(StoreError, match="the file is not a SQLite database"):
+            Ledger.open(path, create=create)
+    assert path.read_text() == json.dumps({"not": "a database"}) * 20

@@ -14,7 +14,10 @@ writes one) and wraps it in `EventStore`, which implements the `Store` protocol 
   events) with `recorder.select_notifications`: SQLite has no subscriptions, and
   polling on each query is what a read model needs anyway.
 
-A URL's password is hidden in every message and repr.
+A store is opened only where it is ours: `open_store(url, create=False)` (the query side)
+refuses a place where no ledger exists, and any open refuses a SQLite file of another
+program, so that a typo never leaves an empty file behind and another application's file
+is never given a table. A URL's password is hidden in every message and repr.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import secrets
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
@@ -77,6 +81,9 @@ _RESERVED_WORDS = """
     xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
 """
 RESERVED_WORDS = frozenset(_RESERVED_WORDS.split())
+#: The table of a SQLite ledger (eventsourcing's, one application per file).
+SQLITE_TABLE = "stored_events"
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class StoreApplication(Application[UUID]):
@@ -238,8 +245,8 @@ def _check_schema(schema: str, shown: str) -> None:
         raise StoreError(f"cannot open {shown!r}: schema {schema!r} {problem}")
 
 
-def open_store(url: str, *, cipher_key: str | None = None) -> EventStore:
-    """Open (creating on first use) the store a URL names.
+def open_store(url: str, *, cipher_key: str | None = None, create: bool = True) -> EventStore:
+    """Open the store a URL names; with `create` (the default), create it on first use.
 
     - `diplomacy.sqlite` or `sqlite:///relative/path` or `sqlite:////absolute/path`: a SQLite file;
     - `postgresql://user:password@host:port/db?schema=name`: a PostgreSQL database (the schema,
@@ -247,17 +254,83 @@ def open_store(url: str, *, cipher_key: str | None = None) -> EventStore:
       reserved word nor a system schema such as `pg_catalog` or `information_schema`);
     - `memory:`: in this process only.
 
+    With `create=False` nothing is created: a place holding no ledger (no file, an empty
+    file, a schema or database without the events table, `memory:`) raises `StoreError`
+    ("no ledger at URL"). A SQLite file of another program (not SQLite, or SQLite with
+    tables but not the ledger's) is refused either way, and left as it was.
+
     With `cipher_key` (see `generate_cipher_key`) events are encrypted at rest (AES-GCM).
-    Raises `StoreError` for a bad URL, an unreachable server or a file that is not a database.
+    Raises `StoreError` for a bad URL, an unreachable server or a file that is not a ledger.
     """
     env = store_environment(url, cipher_key=cipher_key)
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        return _open_postgres(url, env)
-    return EventStore(env, name=describe_url(url))
+    shown = describe_url(url)
+    module = env["PERSISTENCE_MODULE"]
+    if module == "eventsourcing.postgres":
+        return _open_postgres(url, env, create=create)
+    if module == "eventsourcing.sqlite":
+        if _sqlite_ledger_exists(Path(env["SQLITE_DBNAME"]), shown):
+            env["CREATE_TABLE"] = "no"  # nothing is missing, and a query must not write
+        elif not create:
+            raise StoreError(_no_ledger(shown))
+    elif not create:
+        raise StoreError(_no_ledger(shown))  # `memory:` holds nothing before it is opened
+    return EventStore(env, name=shown)
 
 
-def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
-    """Check the server answers, create the schema, then build the application.
+def _no_ledger(shown: str) -> str:
+    return f"no ledger at {shown} (create one with `declaration-events import`)"
+
+
+def _sqlite_ledger_exists(path: Path, shown: str) -> bool:
+    """Whether a SQLite file holds a ledger: False for no file or an empty database.
+
+    Raises `StoreError` for a file of another program: one that is not SQLite, or a SQLite
+    database with tables but not the ledger's. Reads without changing anything: read-only,
+    and `immutable` for a WAL database with no `-wal` file beside it (a read-only connection
+    would otherwise leave `-wal` and `-shm` files behind).
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot open {shown!r}: {exc.strerror or exc}") from None
+    if not header:
+        return False  # SQLite's own empty database
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise StoreError(f"cannot open {shown!r}: the file is not a SQLite database, nor a ledger")
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    immutable = header[18] == 2 and not path.with_name(f"{path.name}-wal").exists()
+    try:
+        try:
+            tables = _sqlite_tables(f"{uri}&immutable=1" if immutable else uri)
+        except sqlite3.DatabaseError:
+            if not immutable:
+                raise
+            tables = _sqlite_tables(uri)  # a writer came in while we read: read as a reader
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {shown!r}: {_explain(exc)}") from None
+    if SQLITE_TABLE in tables:
+        return True
+    if tables:
+        names = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        raise StoreError(
+            f"cannot open {shown!r}: it is a SQLite database of another program (tables {names}), "
+            "not a declaration-events ledger; it was left unchanged"
+        )
+    return False
+
+
+def _sqlite_tables(uri: str) -> list[str]:
+    """The names of the tables of a SQLite database, but SQLite's own."""
+    with closing(sqlite3.connect(uri, uri=True, timeout=SQLITE_LOCK_TIMEOUT)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        return [name for (name,) in rows if not name.startswith("sqlite_")]
+
+
+def _open_postgres(url: str, env: dict[str, str], *, create: bool) -> EventStore:
+    """Check the server answers, create the schema if `create`, then build the application.
 
     Setup runs under an advisory lock so that processes opening a new database at
     once do not race each other's `CREATE TABLE IF NOT EXISTS`.
@@ -288,14 +361,17 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
             word = conn.execute("SELECT catcode FROM pg_get_keywords() WHERE word = %s", (schema,)).fetchone()
             if word and word[0] != "U":  # a key word this library's list does not know yet
                 raise StoreError(f"cannot open {shown!r}: schema {schema!r} is a reserved word of PostgreSQL")
-            if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
+            exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+            if not exists and create:
                 # Only when missing: creating needs a privilege that using does not.
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             table = sql.Identifier(schema, f"{StoreApplication.name.lower()}_events").as_string(conn)
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone() if exists else None
             if row and row[0]:
                 # `CREATE INDEX IF NOT EXISTS` would wait for a running import's table lock.
                 env = {**env, "CREATE_TABLE": "no"}
+            elif not create:
+                raise StoreError(_no_ledger(shown))
             return EventStore(env, name=shown)
         except psycopg.Error as exc:
             detail = _hide(" ".join(str(exc).split()), [env["POSTGRES_PASSWORD"]])
