@@ -37,9 +37,12 @@ def _ledger(args: argparse.Namespace) -> Ledger:
     return Ledger.from_jsonl(*args.logs)
 
 
-def _open(db: str) -> Ledger:
-    """The ledger at a store URL, with the cipher key from the environment if one is set."""
-    return Ledger.open(db, cipher_key=os.environ.get(CIPHER_KEY_VARIABLE) or None)
+def _open(db: str, *, create: bool = False) -> Ledger:
+    """The ledger at a store URL, with the cipher key from the environment if one is set.
+
+    Only `import` creates a store: a query on a path where no ledger is says so.
+    """
+    return Ledger.open(db, cipher_key=os.environ.get(CIPHER_KEY_VARIABLE) or None, create=create)
 
 
 class _Progress:
@@ -207,15 +210,18 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Record logs into a store, all or nothing; importing the same lines again adds nothing."""
     logs, progress = _with_progress(args.logs)
-    with _open(args.db) as ledger:
+    with _open(args.db, create=True) as ledger:
         try:
             result = ledger.import_logs(*logs)
         finally:
             if progress is not None:
                 progress.clear()
         total = len(ledger)
+    from .storage.durable import describe_url  # loaded already, by `Ledger.open`
+
     print(
-        f"{args.db}: {_plural(result.added, 'event')} added, {result.duplicates:,} already recorded; "
+        f"{describe_url(args.db)}: {_plural(result.added, 'event')} added, "
+        f"{result.duplicates:,} already recorded; "
         f"{_plural(total, 'event')} in the ledger"
     )
     return 0

@@ -60,15 +60,22 @@ class Ledger:
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | os.PathLike[str], *, cipher_key: str | None = None) -> Ledger:
-        """A ledger on a durable store, created on first use; see `storage.durable.open_store`.
+    def open(
+        cls, url: str | os.PathLike[str], *, cipher_key: str | None = None, create: bool = True
+    ) -> Ledger:
+        """A ledger on a durable store; see `storage.durable.open_store`.
 
         `url`: a file path or `sqlite:///PATH` (SQLite), `postgresql://USER:PASSWORD@HOST:PORT/DB`
         (optionally `?schema=NAME`), or `memory:`. `cipher_key` encrypts events at rest.
+        `create`: True (the default, what `import` uses) creates the store on first use;
+        False opens only an existing ledger and raises `StoreError` ("no ledger at URL")
+        elsewhere, creating nothing: what the query commands use, so that a mistyped path
+        answers with an error, not with an empty ledger. Either way a SQLite file of another
+        program is refused and left as it was.
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
-        store = open_store(os.fspath(url), cipher_key=cipher_key)
+        store = open_store(os.fspath(url), cipher_key=cipher_key, create=create)
         try:
             return cls(store)
         except BaseException:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import pty
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,56 @@ def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> Non
     assert b"reading" in seen
     assert b"checking the rules and writing 4,000 lines" in seen
     assert b"4,000 events added" in process.stdout
+
+
+def test_import_names_a_postgres_store_without_its_password(
+    capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
+    """The summary of a successful import shows `USER:***@`, never the password of the URL."""
+    url = postgres_url.replace("postgres@", "postgres:Hunter2-secret@", 1) + "?schema=ledger"
+    status, out, err = run(capsys, "import", SEEDS[1], "--db", url)
+    assert status == 0
+    assert "postgres:***@" in out
+    assert "13 events added" in out
+    assert "Hunter2-secret" not in out + err
+
+
+QUERIES = [
+    ["status", "--instrument", "ottawa-treaty"],
+    ["cases"],
+    ["timeline", "--party", "CAN"],
+    ["condemnations"],
+    ["export"],
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[query[0] for query in QUERIES])
+def test_a_query_where_no_ledger_is_says_so_and_creates_nothing(
+    query: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A mistyped --db path: one error line pointing at `import`, exit 1, and no file made."""
+    typo = tmp_path / "diplomacy.db"
+    status, out, err = run(capsys, *query, "--db", str(typo))
+    assert (status, out) == (1, "")
+    hint = "(create one with `declaration-events import`)"
+    assert err == f"declaration-events: error: no ledger at {typo} {hint}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command", [["import", SEEDS[1]], *QUERIES], ids=["import", *(query[0] for query in QUERIES)]
+)
+def test_every_command_refuses_a_sqlite_file_of_another_program_and_leaves_it_unchanged(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A SQLite file with tables but no ledger: one error line, exit 1, and not a byte changed."""
+    other = tmp_path / "app.db"
+    with closing(sqlite3.connect(other)) as conn, conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('mine')")
+    before = sorted((path.name, path.read_bytes()) for path in tmp_path.iterdir())
+    status, out, err = run(capsys, *command, "--db", str(other))
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "is a SQLite database of another program (tables notes), not a declaration-events ledger" in err
+    assert sorted((path.name, path.read_bytes()) for path in tmp_path.iterdir()) == before

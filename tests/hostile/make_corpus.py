@@ -24,6 +24,12 @@ relation between cases, not a hierarchy.
 
 The 10 MB line is not committed: tests write it with `write_huge_line_case`.
 
+Hostile stores (the manifest's `stores`): a `--db` a careless or hostile user could give,
+each with what the query commands and `import` must make of it: `"answer"` / `"add"`, or
+the pattern of the one error line. Their files are made at test time (`write_store_file`:
+SQLite files of other programs; the damaged ledger needs the library, the test builds it),
+and every PostgreSQL URL carries `STORE_PASSWORD`, which no output may show.
+
     python tests/hostile/make_corpus.py            # (re)write tests/hostile/corpus/
     python tests/hostile/make_corpus.py --check    # exit 1 if the committed corpus is stale
 """
@@ -32,9 +38,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -788,12 +796,171 @@ def write_huge_line_case(directory: Path) -> Path:
     return path
 
 
+#: The password of every PostgreSQL URL of the store cases: no output may show it.
+STORE_PASSWORD = "hostile-Pa55word"  # noqa: S105 - the test server trusts local users and ignores it
+#: What `import` records into each store case: one statement (the `statements` stream).
+STORE_LOG = fact(
+    {"type": "Condemned", "actor": "CAN", "subject": "a hostile store", "occurred_on": "2021-02-20"}
+)
+
+
+@dataclass
+class StoreCase:
+    """A store named by a careless or hostile `--db`, and what every command must make of it."""
+
+    name: str
+    description: str
+    backend: str  # "sqlite": `db` is a file name; "postgres": `db` is added to a new database's URL
+    db: str
+    file: str  # what is there first: see `write_store_file`, or "ledger-missing-a-row" (built by the test)
+    queries: str  # "answer", or a pattern of the one error line of every query command
+    imports: str  # "add", or a pattern of the one error line of `import`
+
+
+def store_cases() -> list[StoreCase]:
+    """Every hostile store, in the order of the manifest."""
+    no_ledger = "no ledger at .* \\(create one with `declaration-events import`\\)"
+    other = "is a SQLite database of another program \\(tables notes, users\\), not a declaration-events"
+    not_sqlite = "the file is not a SQLite database"
+    damaged = "is damaged: the stream of statements has no version 2 \\(it goes on at version 3\\)"
+    mixed = "schema 'Ledger2' has capital letters, which PostgreSQL folds to lowercase: write schema=ledger2"
+    reserved = "schema 'select' is a reserved word of PostgreSQL"
+    system = "is a system schema of PostgreSQL"
+    lost_a_row = "a ledger whose events table lost version 2 of a stream (a partial restore)"
+    return [
+        StoreCase(
+            "sqlite_typo",
+            "a mistyped path, where no file is",
+            "sqlite",
+            "diplomacy.db",
+            "none",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "sqlite_empty_file",
+            "an empty file (0 bytes)",
+            "sqlite",
+            "diplomacy.db",
+            "empty",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "sqlite_other_program",
+            "another program's SQLite file, in WAL mode, with two tables",
+            "sqlite",
+            "app.db",
+            "other-program",
+            queries=other,
+            imports=other,
+        ),
+        StoreCase(
+            "sqlite_not_sqlite",
+            "a text file named like a database",
+            "sqlite",
+            "notes.db",
+            "text",
+            queries=not_sqlite,
+            imports=not_sqlite,
+        ),
+        StoreCase(
+            "sqlite_missing_a_row",
+            lost_a_row,
+            "sqlite",
+            "ledger.sqlite",
+            "ledger-missing-a-row",
+            "answer",
+            damaged,
+        ),
+        StoreCase(
+            "postgres_no_such_schema",
+            "a mistyped schema, which does not exist",
+            "postgres",
+            "?schema=ledgr",
+            "none",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "postgres_mixed_case",
+            "a schema with capital letters (it was created, and then writes failed)",
+            "postgres",
+            "?schema=Ledger2",
+            "none",
+            queries=mixed,
+            imports=mixed,
+        ),
+        StoreCase(
+            "postgres_reserved_word",
+            "a schema named by a reserved word (a raw SQL error)",
+            "postgres",
+            "?schema=select",
+            "none",
+            queries=reserved,
+            imports=reserved,
+        ),
+        StoreCase(
+            "postgres_information_schema",
+            "PostgreSQL's own information_schema (it was accepted)",
+            "postgres",
+            "?schema=information_schema",
+            "none",
+            queries=system,
+            imports=system,
+        ),
+        StoreCase(
+            "postgres_pg_prefix",
+            "a schema with the prefix pg_, which PostgreSQL keeps for itself",
+            "postgres",
+            "?schema=pg_ledger",
+            "none",
+            queries=system,
+            imports=system,
+        ),
+        StoreCase(
+            "postgres_missing_a_row",
+            lost_a_row,
+            "postgres",
+            "?schema=ledger",
+            "ledger-missing-a-row",
+            "answer",
+            damaged,
+        ),
+    ]
+
+
+def write_store_file(kind: str, path: Path) -> None:
+    """Write what a SQLite store case finds at its path: `empty` (0 bytes), `other-program` (a SQLite
+    database in WAL mode with tables `users` and `notes`) or `text`; nothing for `none`."""
+    if kind == "empty":
+        path.touch()
+    elif kind == "text":
+        path.write_text("These are my notes, not a database.\n" * 40)
+    elif kind == "other-program":
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+            conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER, text TEXT)")
+            conn.execute("INSERT INTO users (name) VALUES ('ada')")
+    elif kind != "none":
+        raise ValueError(f"no file of kind {kind!r}")
+
+
+def write_store_log(directory: Path) -> Path:
+    """The log `import` records into each store case."""
+    path = directory / "store.jsonl"
+    path.write_bytes(lines(STORE_LOG))
+    return path
+
+
 def manifest() -> dict[str, Any]:
-    """The manifest: every case, committed or generated at test time."""
+    """The manifest: every case, committed or generated at test time, and the hostile stores."""
     return {
         "about": "Hostile inputs and their expected outcome; generated by tests/hostile/make_corpus.py.",
         "instrument": INSTRUMENT,
         "cases": [case.manifest() for case in cases()] + [huge_line_case()],
+        "stores": [asdict(case) for case in store_cases()],
     }
 
 
@@ -832,7 +999,10 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
     for stale in set(args.out.glob("*")) - set(write_corpus(args.out)):
         stale.unlink()
-    print(f"{args.out}: {len(cases()) + 1} cases ({len(cases())} committed, 1 written at test time)")
+    print(
+        f"{args.out}: {len(cases()) + 1} cases ({len(cases())} committed, 1 written at test time), "
+        f"{len(store_cases())} hostile stores (made at test time)"
+    )
     return 0
 
 

@@ -221,7 +221,7 @@ def test_encrypted_postgres_keeps_names_out_of_the_table(postgres_url: str) -> N
         ("sqlite:///", "no file path"),
         ("postgresql://user@127.0.0.1:{port}/db", "cannot connect"),
         ("postgresql://user@127.0.0.1:{port}/", "no database name"),
-        ("postgresql://user@127.0.0.1:{port}/db?schema=a;b", "not a plain identifier"),
+        ("postgresql://user@127.0.0.1:{port}/db?schema=a;b", "not a lowercase identifier"),
         ("postgresql://user@127.0.0.1:{port}/db?sslmode=x", "unknown parameter sslmode"),
     ],
 )
