@@ -24,10 +24,9 @@ import pytest
 
 from declaration_events import DeclarationEventsError, EventLogError, Ledger, read_events
 from declaration_events.cli import main
-from helpers import SEEDS
+from helpers import SEED_EVENTS, SEEDS
 
 HOSTILE = Path(__file__).parents[1] / "hostile"
-SEED_EVENTS = 85
 
 
 def _load_generator() -> ModuleType:
