@@ -136,6 +136,8 @@ class Delay(BaseModel):
             )
         if self.day is not None and self.days is not None:
             raise ValueError("day goes with months or years, not with days")
+        if self.day is not None and not (self.months or self.years):
+            raise ValueError("day goes with at least one month or year (day D of the Nth month after)")
         return self
 
     def after(self, start: date) -> date:

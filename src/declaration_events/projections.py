@@ -118,7 +118,6 @@ class _Belief:
     parties: Mapping[str, _Points[Change]]
     case_points: _Points[CaseState] | None
     statements: tuple[_Statement, ...]
-    continuations: tuple[_Continuation, ...] = ()
 
 
 class _Continuation(NamedTuple):
@@ -147,7 +146,7 @@ def _now() -> datetime:
 #: How many decoded events the projection keeps (whole entities, least recently used first out).
 DECODED_EVENTS = 150_000
 # Every field that names a party in a fact, single or listed (`target` is an event id only in amendments).
-_PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator")
+_PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator", "predecessor")
 _LISTED_PARTY_FIELDS = ("nationalities",)
 
 
@@ -179,7 +178,7 @@ class Projection:
 
     def __init__(self, events: Iterable[EventBase] = (), *, decoded_events: int = DECODED_EVENTS) -> None:
         self._lines: dict[UUID, bytes] = {}  # packed lines by id, in the order added
-        self._continuations = 0  # Continued events indexed
+        self._continued: list[UUID] = []  # ids of Continued events, in the order indexed
         self._facts: dict[str, list[UUID]] = {}
         self._amendments: dict[str, list[UUID]] = {}
         self._routed: dict[UUID, str] = {}  # amendment -> its target's entity
@@ -256,7 +255,7 @@ class Projection:
         if kind == "CasesLinked":
             self._reverse_links[str(data["other_case"])].add(str(data["case"]))
         elif kind == "Continued":
-            self._continuations += 1  # queries fold the statements only if there are any
+            self._continued.append(event_id)  # queries decode these, not every statement
         if self._orphans:
             for orphan in self._orphans.pop(event_id, []):
                 self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)
@@ -446,16 +445,7 @@ class Projection:
             if kind == STATEMENTS
             else ()
         )
-        continuations = (
-            tuple(
-                _Continuation(fact.occurred_on.first, fact.occurred_on.last, fact.party, fact.predecessor)
-                for fact in sorted(facts, key=valid_time_key)
-                if isinstance(fact, Continued)
-            )
-            if kind == STATEMENTS
-            else ()
-        )
-        return _Belief(instrument, case, parties, case_points, statements, continuations)
+        return _Belief(instrument, case, parties, case_points, statements)
 
     def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
         """Adopt a history the write side has just folded from exactly the current facts."""
@@ -479,6 +469,21 @@ class Projection:
         return self._belief(entity, known_at).case
 
     # -- queries ---------------------------------------------------------------------------
+
+    def _continuations(self, known_at: datetime | None) -> list[_Continuation]:
+        """The continuations believed at `known_at`: only Continued events and their amendments decoded."""
+        ids = set(self._continued)
+        facts: list[EventBase] = [self._decode(event_id) for event_id in self._continued]
+        amendments = [self._decode(i) for i in self._amendments.get(STATEMENTS, ()) if i in self._routed]
+        relevant = [a for a in amendments if isinstance(a, Corrected | Retracted) and a.target in ids]
+        if known_at is not None:
+            facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
+            relevant = [a for a in relevant if a.recorded_at is not None and a.recorded_at <= known_at]
+        return [
+            _Continuation(fact.occurred_on.first, fact.occurred_on.last, fact.party, fact.predecessor)
+            for fact in sorted(apply_amendments(facts, relevant, strict=False), key=valid_time_key)
+            if isinstance(fact, Continued)
+        ]
 
     def warnings(self) -> list[LedgerWarning]:
         """What the rules found legal but worth a look, instrument by instrument, as believed now."""
@@ -507,8 +512,8 @@ class Projection:
             point, uncertain = belief.parties[party].at(as_of)
             if point is not None and point.status is not None:
                 shown[party] = (point, uncertain, None)
-        if self._continuations:
-            for continued in self._belief(STATEMENTS, known_at).continuations:
+        if self._continued:
+            for continued in self._continuations(known_at):
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
                 if taken is not None and continued.party not in shown:
                     del shown[continued.predecessor]

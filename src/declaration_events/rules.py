@@ -17,7 +17,6 @@ expressible (record it the next day).
 from __future__ import annotations
 
 import heapq
-import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -374,7 +373,8 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
         party = getattr(event, "party", None)
         if isinstance(event, Ratified) and party in consented:
             day = event.occurred_on.last
-            for later in itertools.islice(ordered, index + 1, None):
+            for position in range(index + 1, len(ordered)):
+                later = ordered[position]
                 if later.occurred_on.last != day:
                     break
                 if isinstance(later, Withdrew) and later.party == party and later.id not in moved:
@@ -479,7 +479,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             return day, start, False
         required = clauses.consents_required
         if counted_as and required is not None:
-            first = counted_as <= required
+            first = counted_as <= required and force_on is None
         else:
             first = nth_consent_on is None and force_on is None
         if first or clauses.later_consents is None:
@@ -539,12 +539,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.now = _Standing("endorsed", signed=state.now.signed, endorsed=True)
                 state.record(day, event.occurred_on.first, event.id, floor=floor)
             elif isinstance(event, Ratified):
-                counted_as = 0
-                if event.mode in COUNTED_CONSENTS:
-                    consents += 1
-                    counted_as = consents
-                if event.mode in AFTER_SIGNATURE and not state.now.signed and state.status != "withdrawing":
-                    warnings.append((event.id, f"{party}: {event.mode} with no signature recorded"))
+                counted = event.mode in COUNTED_CONSENTS
+                counted_as = consents + 1 if counted else 0
                 effective, start, derived = consent_effect(event, counted_as)
                 if after == "withdrawing":
                     assert state.withdrawal_effective is not None  # noqa: S101 - set by the withdrawal
@@ -558,7 +554,14 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                             f"({state.withdrawal_effective})",
                         )
                     state.again = (effective, start, derived, event.id)
+                    on_record = False
                 else:
+                    on_record = True
+                if counted:  # only a consent the rules accept counts towards entry into force
+                    consents = counted_as
+                if event.mode in AFTER_SIGNATURE and not state.now.signed and state.status != "withdrawing":
+                    warnings.append((event.id, f"{party}: {event.mode} with no signature recorded"))
+                if on_record:
                     state.timer = None
                     state.now = _Standing("ratified", signed=state.now.signed, consented=True)
                     state.consent_effective, state.consent_start, state.consent_derived = (
@@ -572,7 +575,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                         min(start, event.occurred_on.first),
                         event.id,
                         floor=floor,
-                        effective_on=effective,
+                        # Not known yet when it waits for an entry into force still to come.
+                        effective_on=effective if force_on is not None or effective != day else None,
                         derived=derived,
                     )
                     bind_when_in_force(party, state, event.id)

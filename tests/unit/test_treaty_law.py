@@ -110,7 +110,7 @@ def test_a_declaration_has_no_final_clauses() -> None:
 def test_logs_without_final_clauses_behave_as_before() -> None:
     """No clauses: a consent takes effect on its date (or at an explicit entry into force)."""
     ledger = Ledger.from_events([opened(None), consent("CAN", "2000-02-10")])
-    assert row(ledger, "CAN", "2001-01-01") == ("ratified", date(2000, 2, 10), False)
+    assert row(ledger, "CAN", "2001-01-01") == ("ratified", None, False)  # no entry into force yet
     assert ledger.signatories("t", as_of="2001-01-01").tally["parties"] == 0
 
 
@@ -388,3 +388,58 @@ def test_dates_of_effect_derived_by_the_ledger_are_those_the_law_computes(
         if on > deposited[state]:
             just_before = ledger.signatories("t", as_of=on - timedelta(days=1)).get(state)
             assert just_before is not None and just_before.status == "ratified", (state, on)
+
+
+# -- found by a second reader -------------------------------------------------------------------
+
+
+def test_a_consent_skipped_in_a_past_belief_does_not_count_towards_entry_into_force() -> None:
+    """Known before CAN's revocation, its re-consent is illegal and skipped: EST is the second consent."""
+    clauses = {"consents_required": 2, "entry_into_force": {"months": 6, "day": 1}}
+    early, late = "2002-01-01T00:00:00+00:00", "2002-06-01T00:00:00+00:00"
+    events = [
+        opened(clauses) | {"recorded_at": early},
+        consent("DEU", "2000-06-01") | {"recorded_at": early},
+        act("Signed", "CAN", "2000-02-01") | {"recorded_at": early},
+        act("Withdrew", "CAN", "2001-01-01", effective_on="2001-12-01") | {"recorded_at": early},
+        consent("CAN", "2001-03-01") | {"recorded_at": early},
+        consent("EST", "2001-06-01") | {"recorded_at": early},
+        act("WithdrawalRevoked", "CAN", "2001-02-01") | {"recorded_at": late},
+    ]
+    ledger = Ledger.from_events(events)
+    then = ledger.signatories("t", as_of="2003-06-01", known_at="2002-03-01")
+    assert then.tally["parties"] == 2 and then.get("EST").effective_on == date(2001, 12, 1)  # type: ignore[union-attr]
+
+
+def test_a_first_consent_given_after_an_explicit_entry_into_force_takes_the_later_delay() -> None:
+    """In force by the log before the Nth consent: a consent deposited afterwards waits its own delay."""
+    events = [
+        opened(),
+        *THREE[:2],
+        {"type": "EnteredIntoForce", "instrument": "t", "occurred_on": "2000-06-01", "recorded_at": REC},
+        consent("DEU", "2000-08-10"),
+    ]
+    assert row(Ledger.from_events(events), "DEU", "2000-09-01") == ("ratified", date(2001, 2, 1), True)
+
+
+def test_a_consent_waiting_for_entry_into_force_shows_no_date_of_effect_yet() -> None:
+    """One consent of the three required: when it binds is not known."""
+    assert row(Ledger.from_events([opened(), THREE[0]]), "CAN", "2001-01-01") == ("ratified", None, True)
+
+
+def test_a_delay_with_a_day_counts_at_least_one_month() -> None:
+    """`{"months": 0, "day": 1}` would date an effect before its cause: refused."""
+    with pytest.raises(InvalidEventError, match="day goes with at least one month"):
+        parse_event(opened({"entry_into_force": {"months": 0, "day": 1}}))
+
+
+def test_a_continuation_shows_in_both_states_timelines_and_in_past_beliefs() -> None:
+    """Known only from its record time; the predecessor's timeline lists it too."""
+    late = "2026-06-01T00:00:00+00:00"
+    continued = {"type": "Continued", "party": "SRB", "predecessor": "SCG", "occurred_on": "2006-06-03"}
+    ledger = Ledger.from_events(
+        [opened(), *THREE, consent("SCG", "2003-09-18", mode="accession"), continued | {"recorded_at": late}]
+    )
+    assert "Continued" in [r.type for r in ledger.timeline("SCG")]
+    assert ledger.signatories("t", as_of="2010-01-01", known_at="2026-02-01").get("SCG") is not None
+    assert ledger.signatories("t", as_of="2010-01-01", known_at=late).get("SRB") is not None
