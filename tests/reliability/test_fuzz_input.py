@@ -155,10 +155,15 @@ any_line = field_mutants() | byte_mutants() | json_lines | junk_lines
 
 _TARGETS = {str(getattr(event, "target", "")) for event in SEED_EVENTS}
 #: Seed facts nothing else depends on: a mutant of one of them meets a ledger without it.
+_WITHDRAWING = {
+    (event.entity(), getattr(event, "party", "")) for event in SEED_EVENTS if event.type == "Withdrew"
+}
 LEAVES = {
     event.id
     for event in SEED_EVENTS
-    if event.type not in ("InstrumentOpened", "Detained") and str(event.id) not in _TARGETS
+    if event.type not in ("InstrumentOpened", "Detained")
+    and str(event.id) not in _TARGETS
+    and (event.entity(), getattr(event, "party", None)) not in _WITHDRAWING  # a withdrawal needs them
 }
 
 

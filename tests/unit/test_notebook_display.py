@@ -24,7 +24,7 @@ def body_rows(html: str) -> list[str]:
 
 
 def test_signatories_html_puts_title_and_counts_before_the_rows(ledger: Ledger) -> None:
-    """Title, both times, then '59 parties: endorsed 59', then the table."""
+    """Title, both times, then '59 endorsers: endorsed 59', then the table."""
     html = ledger.signatories(DECLARATION, as_of="2021-02-15")._repr_html_()
     assert html.startswith('<div class="declaration-events">')
     title = html.index("Declaration Against Arbitrary Detention in State-to-State Relations")
