@@ -85,6 +85,21 @@ ReleaseMechanism = Literal[
 _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
 
 
+def _in_utc_range(value: datetime) -> datetime:
+    """A record time whose instant exists in UTC: no offset carries it before year 1 or past 9999."""
+    if value.year in (1, 9999):  # only there can an offset of under a day carry it out
+        try:
+            value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(
+                f"{value.isoformat()} is out of range: in UTC it falls outside the years 1 to 9999"
+            ) from None
+    return value
+
+
+RecordTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+
+
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:
     if effective_on is not None and effective_on.last < occurred_on.last:
         raise ValueError(f"effective_on {effective_on} is before occurred_on {occurred_on}")
@@ -117,7 +132,7 @@ class EventBase(BaseModel):
     type: str
     id: uuid.UUID = _UNSET_ID
     occurred_on: PartialDate
-    recorded_at: AwareDatetime | None = None
+    recorded_at: RecordTime | None = None
     sources: tuple[Source, ...] = ()
     note: Text | None = None
 

@@ -1,0 +1,108 @@
+"""Inputs at the ends of the calendar, values that would be changed silently, and lines without end.
+
+Issue 18, items 4, 9 and 10: each such input is read as written, or is an error naming its
+line and field; none ends in a traceback, and none is quietly turned into something else.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from declaration_events import EventLogError, InvalidEventError, Ledger, read_events
+
+RECORDED = "2021-03-01T12:00:00+00:00"
+OPENED = {
+    "type": "InstrumentOpened",
+    "instrument": "decl",
+    "title": "A declaration",
+    "kind": "declaration",
+    "occurred_on": "2021-02-15",
+    "recorded_at": RECORDED,
+}
+ENDORSED = {
+    "type": "Endorsed",
+    "instrument": "decl",
+    "party": "CAN",
+    "occurred_on": "2021-02-16",
+    "recorded_at": RECORDED,
+}
+WITHDREW = {**ENDORSED, "type": "Withdrew", "occurred_on": "2021-02-17"}
+
+
+def condemned(occurred_on: str, recorded_at: str) -> dict[str, Any]:
+    """A statement: a fact with no rule about its dates but their order."""
+    return {
+        "type": "Condemned",
+        "actor": "CAN",
+        "subject": "the calendar",
+        "occurred_on": occurred_on,
+        "recorded_at": recorded_at,
+    }
+
+
+def log(*items: dict[str, Any]) -> list[str]:
+    return [json.dumps(item, ensure_ascii=False) + "\n" for item in items]
+
+
+def rejected(*items: dict[str, Any]) -> str:
+    """The error of reading these lines (the last is the bad one)."""
+    with pytest.raises(EventLogError) as caught:
+        read_events(log(*items))
+    assert len(caught.value.errors) == 1, caught.value
+    return str(caught.value.errors[0])
+
+
+# Item 4: the ends of the calendar.
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "0001-01-01T00:00:00+01:00",
+        "0001-01-01T13:59:59+14:00",
+        "9999-12-31T23:59:59-01:00",
+        "9999-12-31T10:00:00-14:00",
+    ],
+)
+def test_a_record_time_whose_utc_instant_falls_outside_years_1_to_9999_is_a_line_error(stamp: str) -> None:
+    """An offset that carries the record time past an end of the calendar is an error naming recorded_at."""
+    message = rejected(condemned(stamp[:4], stamp))
+    assert message.startswith("<lines>:1: field 'recorded_at': ")
+    assert f"{stamp} is out of range" in message
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00Z", "0001-01-01T00:00:00-14:00"])
+def test_a_fact_recorded_at_the_first_instants_of_the_calendar_is_recorded(stamp: str) -> None:
+    """A record time in year 1 that exists in UTC is taken as written; the clock check does not overflow."""
+    ledger = Ledger()
+    ledger.record_many([condemned("0001-01-01", stamp)])
+    [event] = ledger.events()
+    assert event.recorded_at is not None
+    assert event.recorded_at.isoformat().startswith("0001-01-01T00:00:00")
+    assert len(ledger.condemnations(as_of="0001-01-01", known_at="0001-01-02")) == 1
+
+
+@pytest.mark.parametrize(
+    "stamp", ["9999-12-31T23:59:59+00:00", "9999-12-31T23:59:59+14:00", "9999-12-31T09:59:59-14:00"]
+)
+def test_a_record_time_at_the_last_instants_of_the_calendar_is_in_the_future(stamp: str) -> None:
+    """Year 9999 reads (it exists in UTC) and the ledger then says it is in the future, naming the fact."""
+    ledger = Ledger()
+    with pytest.raises(InvalidEventError, match=re.escape(f"recorded_at {stamp} is in the future")):
+        ledger.record_many([condemned("9999", stamp)])
+    assert len(ledger) == 0
+
+
+@pytest.mark.parametrize("effective_on", ["9999-12-31", "9999-12", "9999"])
+def test_a_withdrawal_in_effect_at_the_end_of_the_calendar_leaves_the_party_withdrawing(
+    effective_on: str,
+) -> None:
+    """effective_on on the last day (or in the last period) of year 9999 is a date like any other."""
+    ledger = Ledger()
+    ledger.record_many([OPENED, ENDORSED, {**WITHDREW, "effective_on": effective_on}])
+    assert ledger.signatories("decl", as_of="9998-12-31").counts == {"withdrawing": 1}
+    assert ledger.signatories("decl", as_of="9999-12-31").counts == {"withdrawn": 1}
