@@ -16,7 +16,9 @@ from pydantic_core import core_schema
 __all__ = ["PartialDate", "parse_date", "parse_datetime"]
 
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-_PARTIAL = re.compile(PARTIAL_DATE_PATTERN)
+# ASCII digits only, as in JSON Schema (Python's \d is any Unicode digit, and int() reads them all),
+# and the whole text (Python's $ also matches before a final newline).
+_PARTIAL = re.compile(PARTIAL_DATE_PATTERN, re.ASCII)
 
 Precision = Literal["day", "month", "year"]
 
@@ -56,8 +58,9 @@ class PartialDate:
 
     @classmethod
     def _parse(cls, text: str) -> PartialDate:
-        if not _PARTIAL.match(text):
-            raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
+        if not _PARTIAL.fullmatch(text):
+            digits = "" if text.isascii() else " in ASCII digits"
+            raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY{digits}")
         parts = [int(p) for p in text.split("-")]
         try:
             return cls(*parts)

@@ -106,3 +106,35 @@ def test_a_withdrawal_in_effect_at_the_end_of_the_calendar_leaves_the_party_with
     ledger.record_many([OPENED, ENDORSED, {**WITHDREW, "effective_on": effective_on}])
     assert ledger.signatories("decl", as_of="9998-12-31").counts == {"withdrawing": 1}
     assert ledger.signatories("decl", as_of="9999-12-31").counts == {"withdrawn": 1}
+
+
+# Item 10: values that would be changed silently.
+
+
+NON_ASCII_DATES = ["２０２１-02-16", "٢٠٢١-٠٢-١٦", "۲۰۲۱", "२०२१-02", "2021-02-1６", "2021-02-16\n", "2021\n"]
+
+
+@pytest.mark.parametrize("text", NON_ASCII_DATES)
+@pytest.mark.parametrize("field", ["occurred_on", "effective_on", "sources.0.published_on"])
+def test_a_date_with_other_than_ascii_digits_is_a_line_error(field: str, text: str) -> None:
+    """Full-width, Arabic-Indic and other digits, or a trailing newline, are not YYYY[-MM[-DD]]."""
+    item: dict[str, Any] = {**WITHDREW, "effective_on": "2021-02-20"}
+    if field == "sources.0.published_on":
+        item["sources"] = [{"title": "t", "published_on": text}]
+    else:
+        item[field] = text
+    message = rejected(item)
+    assert message.startswith(f"<lines>:1: field {field!r}: {text!r} is not a date of the form"), message
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        *[("occurred_on", value) for value in (True, 2021, 2021.0, None, ["2021"])],
+        *[("effective_on", value) for value in (False, 2021, 2021.5, ["2021"])],  # null: not given
+    ],
+)
+def test_a_date_that_is_not_a_string_is_a_line_error(field: str, value: object) -> None:
+    """Booleans, numbers and lists are not dates, and a required date cannot be null."""
+    message = rejected({**WITHDREW, field: value})
+    assert message.startswith(f"<lines>:1: field {field!r}: "), message
