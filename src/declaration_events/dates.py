@@ -20,6 +20,8 @@ PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 # and the whole text (Python's $ also matches before a final newline).
 _PARTIAL = re.compile(PARTIAL_DATE_PATTERN, re.ASCII)
 
+_LONG_FRACTION = re.compile(r"[.,][0-9]{7}")
+
 Precision = Literal["day", "month", "year"]
 
 
@@ -151,6 +153,10 @@ def parse_date(value: date | datetime | str) -> date:
 def parse_datetime(value: date | datetime | str) -> datetime:
     """Coerce a record time; naive values and bare dates are taken as UTC (end of day for dates)."""
     if isinstance(value, str):
+        if _LONG_FRACTION.search(value):  # fromisoformat would drop the digits past the sixth
+            raise ValueError(
+                f"{value!r} has more than 6 fractional digits; record times are kept to the microsecond"
+            )
         try:
             value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import re
 import sys
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     JsonValue,
@@ -22,6 +24,7 @@ from pydantic import (
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -85,6 +88,44 @@ ReleaseMechanism = Literal[
 _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
 
 
+#: A record time as RFC 3339 (section 5.6) writes one, in ASCII digits, to the microsecond at most
+#: (`T` may be a space, as its note allows). The JSON Schema of `recorded_at` says so too.
+RECORD_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+_RFC3339 = re.compile(RECORD_TIME_PATTERN)
+_NO_OFFSET = re.compile(RECORD_TIME_PATTERN.removesuffix("$") + "?$")  # the parser says one is needed
+_FRACTION = re.compile(r"\.([0-9]+)")
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+
+
+def _record_time_text(value: object) -> object:
+    """Before parsing: a record time is RFC 3339 text, never a number, nor truncated or guessed at."""
+    if isinstance(value, str):
+        if _RFC3339.fullmatch(value) is None and _NO_OFFSET.fullmatch(value) is None:
+            raise ValueError(_record_time_problem(value))
+        return value
+    if isinstance(value, datetime):  # from Python: an offset in whole minutes, as lines can write
+        offset = value.utcoffset()
+        if offset is not None and offset % timedelta(minutes=1):
+            raise ValueError(f"{value.isoformat()} has an offset in seconds; RFC 3339 offsets are ±HH:MM")
+        return value
+    kind = _JSON_TYPES.get(type(value), type(value).__name__)
+    raise ValueError(f"expected an RFC 3339 date-time string, got {kind}")
+
+
+def _record_time_problem(text: str) -> str:
+    fraction = _FRACTION.search(text)
+    if fraction and len(digits := fraction.group(1)) > 6:
+        shortened = text[: fraction.start()] + "." + digits[:6] + text[fraction.end() :]
+        if _NO_OFFSET.fullmatch(shortened):
+            return (
+                f"{text!r} has {len(digits)} fractional digits; record times are kept to the microsecond"
+                " (at most 6)"
+            )
+    return f"{text!r} is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.ffffff] then Z or ±HH:MM)"
+
+
 def _in_utc_range(value: datetime) -> datetime:
     """A record time whose instant exists in UTC: no offset carries it before year 1 or past 9999."""
     if value.year in (1, 9999):  # only there can an offset of under a day carry it out
@@ -97,7 +138,12 @@ def _in_utc_range(value: datetime) -> datetime:
     return value
 
 
-RecordTime = Annotated[AwareDatetime, AfterValidator(_in_utc_range)]
+RecordTime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_record_time_text),
+    AfterValidator(_in_utc_range),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": RECORD_TIME_PATTERN}),
+]
 
 
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:

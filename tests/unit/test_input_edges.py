@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -111,6 +112,51 @@ def test_a_withdrawal_in_effect_at_the_end_of_the_calendar_leaves_the_party_with
 # Item 10: values that would be changed silently.
 
 
+@pytest.mark.parametrize(
+    ("stamp", "problem"),
+    [
+        ("2021-03-01T12:00:00.123456789+00:00", "has 9 fractional digits"),
+        ("2021-03-01T12:00:00.1234567Z", "has 7 fractional digits"),
+        ("1614600000", "is not an RFC 3339 date-time"),
+        ("2021-03-01T12:00Z", "is not an RFC 3339 date-time"),
+        ("2021-03-01T12:00:00+0100", "is not an RFC 3339 date-time"),
+        ("2021-03-01T12:00:00,5Z", "is not an RFC 3339 date-time"),
+        ("2021-03-01_12:00:00Z", "is not an RFC 3339 date-time"),
+        ("２０２１-03-01T12:00:00Z", "is not an RFC 3339 date-time"),
+    ],
+)
+def test_a_record_time_that_is_not_rfc_3339_to_the_microsecond_is_a_line_error(
+    stamp: str, problem: str
+) -> None:
+    """No record time is truncated, reinterpreted as a Unix time or read from a sloppy form."""
+    message = rejected(condemned("2021-02-16", stamp))
+    assert message.startswith("<lines>:1: field 'recorded_at': ")
+    assert f"{stamp!r} {problem}" in message
+
+
+@pytest.mark.parametrize("stamp", [1614600000, 1614600000.5, True, [RECORDED], {"at": RECORDED}])
+def test_a_record_time_that_is_not_a_string_is_a_line_error(stamp: object) -> None:
+    """A number (a Unix time), a boolean, a list or an object is not a record time."""
+    message = rejected({**condemned("2021-02-16", RECORDED), "recorded_at": stamp})
+    assert message.startswith("<lines>:1: field 'recorded_at': expected an RFC 3339 date-time string, got ")
+
+
+@pytest.mark.parametrize(
+    "stamp",
+    [
+        "2021-03-01T12:00:00Z",
+        "2021-03-01t12:00:00z",
+        "2021-03-01 12:00:00+05:30",
+        "2021-03-01T12:00:00.5-03:00",
+        "2021-03-01T12:00:00.123456+00:00",
+    ],
+)
+def test_rfc_3339_record_times_are_read_as_written(stamp: str) -> None:
+    """Either case of T and Z, a space (RFC 3339 5.6) and 1 to 6 fractional digits are accepted."""
+    [event] = read_events(log(condemned("2021-02-16", stamp)))
+    assert event.recorded_at == datetime.fromisoformat(stamp.upper())
+
+
 NON_ASCII_DATES = ["２０２１-02-16", "٢٠٢١-٠٢-١٦", "۲۰۲۱", "२०२१-02", "2021-02-1６", "2021-02-16\n", "2021\n"]
 
 
@@ -138,3 +184,32 @@ def test_a_date_that_is_not_a_string_is_a_line_error(field: str, value: object) 
     """Booleans, numbers and lists are not dates, and a required date cannot be null."""
     message = rejected({**WITHDREW, field: value})
     assert message.startswith(f"<lines>:1: field {field!r}: "), message
+
+
+@pytest.mark.parametrize("value", [True, 12.0, "12", None])
+def test_a_number_of_days_that_is_not_an_integer_is_a_line_error(value: object) -> None:
+    """term_days takes JSON integers only: no boolean, float or text is converted."""
+    sentenced = {
+        "type": "Sentenced",
+        "case": "k",
+        "sentence": "a year",
+        "term_days": value,
+        "occurred_on": "2021-02-16",
+        "recorded_at": RECORDED,
+    }
+    if value is None:
+        assert read_events(log(sentenced))[0].term_days is None  # null is "not given"
+        return
+    assert rejected(sentenced).startswith("<lines>:1: field 'term_days': Input should be a valid integer")
+
+
+def test_a_record_time_given_to_the_python_api_is_not_truncated_nor_shifted_either() -> None:
+    """Record times passed to `correct` keep every digit or are refused; an offset in seconds is refused."""
+    ledger = Ledger()
+    fact = ledger.record(OPENED)
+    with pytest.raises(InvalidEventError, match=r"recorded_at: .* has more than 6 fractional digits"):
+        ledger.correct(fact, {"title": "B"}, "typo", recorded_at="2021-03-02T12:00:00.123456789Z")
+    shifted = datetime(2021, 3, 2, 12, tzinfo=timezone(timedelta(seconds=30)))
+    with pytest.raises(InvalidEventError, match=r"field 'recorded_at': .* has an offset in seconds"):
+        ledger.correct(fact, {"title": "B"}, "typo", recorded_at=shifted)
+    assert len(ledger) == 1
