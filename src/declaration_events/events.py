@@ -146,6 +146,16 @@ RecordTime = Annotated[
 ]
 
 
+def _not_nil(value: uuid.UUID) -> uuid.UUID:
+    """An id given on a line names an event: the nil UUID names none (leaving `id` out derives one)."""
+    if value == _UNSET_ID:
+        raise ValueError(f"the nil UUID {value} names no event; leave id out to derive it from the content")
+    return value
+
+
+EventId = Annotated[uuid.UUID, AfterValidator(_not_nil)]
+
+
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:
     if effective_on is not None and effective_on.last < occurred_on.last:
         raise ValueError(f"effective_on {effective_on} is before occurred_on {occurred_on}")
@@ -176,7 +186,7 @@ class EventBase(BaseModel):
     plover_mode: ClassVar[str | None] = None
 
     type: str
-    id: uuid.UUID = _UNSET_ID
+    id: EventId = _UNSET_ID  # only a given id is validated: the default means "derive it"
     occurred_on: PartialDate
     recorded_at: RecordTime | None = None
     sources: tuple[Source, ...] = ()

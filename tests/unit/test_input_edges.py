@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from declaration_events import EventLogError, InvalidEventError, Ledger, read_events
+from declaration_events import EventLogError, InvalidEventError, Ledger, parse_event, read_events
 
 RECORDED = "2021-03-01T12:00:00+00:00"
 OPENED = {
@@ -213,3 +213,18 @@ def test_a_record_time_given_to_the_python_api_is_not_truncated_nor_shifted_eith
     with pytest.raises(InvalidEventError, match=r"field 'recorded_at': .* has an offset in seconds"):
         ledger.correct(fact, {"title": "B"}, "typo", recorded_at=shifted)
     assert len(ledger) == 1
+
+
+@pytest.mark.parametrize("nil", ["00000000-0000-0000-0000-000000000000", "00000000000000000000000000000000"])
+def test_an_all_zero_id_is_a_line_error_not_a_missing_id(nil: str) -> None:
+    """The nil UUID names no event: it is refused rather than read as "derive the id"."""
+    message = rejected({**ENDORSED, "id": nil})
+    assert message.startswith("<lines>:1: field 'id': the nil UUID 00000000-0000-0000-0000-000000000000")
+
+
+def test_the_python_api_refuses_an_all_zero_id_and_an_out_of_range_record_time_too() -> None:
+    """Models built in Python are held to the same rules as log lines."""
+    with pytest.raises(InvalidEventError, match="field 'id': the nil UUID"):
+        parse_event({**ENDORSED, "id": "00000000-0000-0000-0000-000000000000"})
+    with pytest.raises(InvalidEventError, match=r"field 'recorded_at': .* is out of range"):
+        parse_event(condemned("0001", "0001-01-01T00:30:00+01:00"))
