@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO, TypeAlias, cast
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -24,6 +24,11 @@ MAX_LINE_BYTES = 1 << 20
 MAX_ERRORS = 50
 _BOM = b"\xef\xbb\xbf"
 _ID_KEY = b'"id"'
+#: How much of a line a reader takes at once: a piece this long without its newline is over the
+#: limit even if the line starts with a byte-order mark, so lines are never held past it.
+_READ = MAX_LINE_BYTES + len(_BOM) + 1
+#: How much of the rest of an overlong line is read at a time while it is measured and skipped.
+_SKIP = 1 << 16
 
 
 def source_name(source: LogSource) -> str:
@@ -33,10 +38,65 @@ def source_name(source: LogSource) -> str:
     return str(getattr(source, "name", "<lines>"))
 
 
+class _Overlong(bytes):
+    """The start of a line over the limit (longer than the limit), and the size of the whole line."""
+
+    size: int
+
+    @classmethod
+    def of(cls, head: bytes, size: int) -> _Overlong:
+        line = cls(head)
+        line.size = size
+        return line
+
+
+def iter_lines(stream: IO[bytes] | IO[str]) -> Iterator[bytes]:
+    """The lines of a binary or text stream as bytes, none held whole past the line limit.
+
+    A longer line is read in bounded pieces to measure it, and comes as its start (still
+    longer than the limit) with its `size`: a file of 1 GB without a newline costs a few MiB.
+    """
+    first = stream.readline(_READ)
+    if isinstance(first, str):
+        yield from _text_lines(first, cast("Callable[[int], str]", stream.readline))
+    else:
+        yield from _byte_lines(first, cast("Callable[[int], bytes]", stream.readline))
+
+
+def _byte_lines(line: bytes, readline: Callable[[int], bytes]) -> Iterator[bytes]:
+    while line:  # the hot path of every load: one bounded readline and one length test a line
+        if len(line) == _READ and not line.endswith(b"\n"):
+            size = len(line)
+            while piece := readline(_SKIP):
+                size += len(piece)
+                if piece.endswith(b"\n"):
+                    break
+            line = _Overlong.of(line, size)
+        yield line
+        line = readline(_READ)
+
+
+def _text_lines(text: str, readline: Callable[[int], str]) -> Iterator[bytes]:
+    while text:  # the limit counts UTF-8 bytes; _READ characters are at least _READ bytes
+        line = text.encode("utf-8")
+        if len(text) == _READ and not text.endswith("\n"):
+            size = len(line)
+            while piece := readline(_SKIP):
+                size += len(piece.encode("utf-8"))
+                if piece.endswith("\n"):
+                    break
+            line = _Overlong.of(line[:_READ], size)
+        yield line
+        text = readline(_READ)
+
+
 def _raw_lines(source: LogSource) -> Iterator[bytes]:
     if isinstance(source, str | os.PathLike):
         with Path(source).open("rb") as handle:
-            yield from handle
+            yield from iter_lines(handle)
+        return
+    if hasattr(source, "readline"):  # a stream: read in bounded pieces too
+        yield from iter_lines(source)  # type: ignore[arg-type]
         return
     for line in source:
         yield line.encode("utf-8") if isinstance(line, str) else line
@@ -77,9 +137,14 @@ def iter_events(
     try:
         for number, raw in enumerate(_raw_lines(source), start=1):
             if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
+                raw = (
+                    _Overlong.of(raw, raw.size - len(_BOM))
+                    if isinstance(raw, _Overlong)
+                    else raw[len(_BOM) :]
+                )
             if len(raw) > MAX_LINE_BYTES:
-                fail(number, f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
+                size = raw.size if isinstance(raw, _Overlong) else len(raw)
+                fail(number, f"line is {size:,} bytes; the limit is {MAX_LINE_BYTES:,}")
                 continue
             if not raw.strip():
                 continue

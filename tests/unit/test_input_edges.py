@@ -6,14 +6,20 @@ line and field; none ends in a traceback, and none is quietly turned into someth
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
+import tracemalloc
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from declaration_events import EventLogError, InvalidEventError, Ledger, parse_event, read_events
+from declaration_events.cli import main
+from declaration_events.eventlog import MAX_LINE_BYTES
 
 RECORDED = "2021-03-01T12:00:00+00:00"
 OPENED = {
@@ -228,3 +234,101 @@ def test_the_python_api_refuses_an_all_zero_id_and_an_out_of_range_record_time_t
         parse_event({**ENDORSED, "id": "00000000-0000-0000-0000-000000000000"})
     with pytest.raises(InvalidEventError, match=r"field 'recorded_at': .* is out of range"):
         parse_event(condemned("0001", "0001-01-01T00:30:00+01:00"))
+
+
+# Item 9: a line without end.
+
+
+def test_a_long_file_without_a_newline_is_refused_in_memory_bounded_by_the_line_limit(tmp_path: Path) -> None:
+    """50 MB with no newline: the reader holds about one line limit at a time, not the whole line."""
+    path = tmp_path / "no-newline.jsonl"
+    size = 50 * 1024 * 1024
+    with path.open("wb") as out:
+        out.write(log(OPENED)[0].encode())
+        out.write(b'{"type": "Endorsed", "note": "')
+        out.write(b"x" * (size - 30))
+    tracemalloc.start()
+    try:
+        with pytest.raises(EventLogError) as caught:
+            read_events(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [str(e) for e in caught.value.errors] == [
+        f"{path}:2: line is {size:,} bytes; the limit is 1,048,576"
+    ]
+    assert peak < 4 * MAX_LINE_BYTES, f"peak {peak:,} bytes"
+
+
+def test_an_overlong_line_from_a_stream_is_measured_in_bounded_chunks_and_reading_goes_on() -> None:
+    """A binary or text stream is read in bounded chunks too; the lines after an overlong one are read."""
+    huge = '{"note": "' + "é" * MAX_LINE_BYTES + '"}\n'
+    size = len(huge.encode())
+    tail = log(ENDORSED)[0]
+    for stream in (
+        io.BytesIO((log(OPENED)[0] + huge + tail).encode()),
+        io.StringIO(log(OPENED)[0] + huge + tail),
+    ):
+        stream.name = "stream.jsonl"
+        with pytest.raises(EventLogError) as caught:
+            read_events(stream)
+        assert [str(e) for e in caught.value.errors] == [
+            f"stream.jsonl:2: line is {size:,} bytes; the limit is 1,048,576"
+        ]
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1])
+def test_a_line_at_the_limit_is_read_and_one_byte_more_is_refused(extra: int) -> None:
+    """The limit counts the line's bytes with its newline, wherever the chunks of the reader fall."""
+    head = json.dumps({**ENDORSED, "note": ""})[:-2]  # up to the note's closing quote and brace
+    padding = MAX_LINE_BYTES + extra - len(head) - len('"}\n')
+    raw = (log(OPENED)[0] + head + "x" * padding + '"}\n').encode()
+    if extra <= 0:
+        assert len(read_events(io.BytesIO(raw))) == 2
+    else:
+        with pytest.raises(EventLogError, match=f":2: line is {MAX_LINE_BYTES + 1:,} bytes"):
+            read_events(io.BytesIO(raw))
+
+
+@pytest.mark.parametrize(("extra", "accepted"), [(0, True), (1, False), (MAX_LINE_BYTES, False)])
+def test_a_byte_order_mark_does_not_count_against_the_limit_of_the_first_line(
+    extra: int, accepted: bool
+) -> None:
+    """The first line may be the limit plus a byte-order mark; past that, its size is given without it."""
+    head = json.dumps({**OPENED, "note": ""})[:-2]
+    padding = MAX_LINE_BYTES + extra - len(head) - len('"}\n')
+    raw = b"\xef\xbb\xbf" + (head + "x" * padding + '"}\n').encode() + log(ENDORSED)[0].encode()
+    if accepted:
+        assert len(read_events(io.BytesIO(raw))) == 2
+    else:
+        with pytest.raises(EventLogError, match=f":1: line is {MAX_LINE_BYTES + extra:,} bytes"):
+            read_events(io.BytesIO(raw))
+
+
+def test_an_import_showing_progress_reads_a_line_without_end_in_bounded_memory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`import` on a terminal reads through its progress wrapper, which is bounded too."""
+    path = tmp_path / "no-newline.jsonl"
+    size = 20 * 1024 * 1024
+    path.write_bytes(b'{"note": "' + b"x" * (size - 10))
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    db = tmp_path / "ledger.sqlite"
+    assert main(["import", str(log_file(tmp_path)), "--db", str(db)]) == 0  # imports what a store needs
+    capsys.readouterr()
+    tracemalloc.start()
+    try:
+        status = main(["import", str(path), "--db", str(db)])
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert status == 1
+    assert f"{path}:1: line is {size:,} bytes; the limit is 1,048,576" in capsys.readouterr().err
+    assert peak < 4 * MAX_LINE_BYTES, f"peak {peak:,} bytes"
+
+
+def log_file(directory: Path) -> Path:
+    """A small good log."""
+    path = directory / "good.jsonl"
+    path.write_text("".join(log(OPENED, ENDORSED)), encoding="utf-8")
+    return path
