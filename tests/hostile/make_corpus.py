@@ -515,10 +515,10 @@ def cases() -> list[Case]:
                 condemned("2021", recorded_at="9999-12-31T23:59:59-14:00"),
             ),
             [
-                (4, "'recorded_at': 0001-01-01T00:00:00\\+01:00 is out of range"),
-                (5, "'recorded_at': 0001-01-01T00:00:00\\+14:00 is out of range"),
-                (6, "'recorded_at': 9999-12-31T23:59:59-01:00 is out of range"),
-                (7, "'recorded_at': 9999-12-31T23:59:59-14:00 is out of range"),
+                (4, "recorded_at 0001-01-01T00:00:00\\+01:00 is out of range"),
+                (5, "recorded_at 0001-01-01T00:00:00\\+14:00 is out of range"),
+                (6, "recorded_at 9999-12-31T23:59:59-01:00 is out of range"),
+                (7, "recorded_at 9999-12-31T23:59:59-14:00 is out of range"),
             ],
         ),
         rejected(
@@ -555,7 +555,7 @@ def cases() -> list[Case]:
                 (9, "'occurred_on': '2021-02-16\\\\n' is not a date of the form"),
                 (10, "'effective_on': '\u0662\u0660\u0662\u0661-\u0660\u0663' is not a date"),
                 (11, "'sources.0.published_on': '\uff12\uff10\uff12\uff11' is not a date"),
-                (12, "'id': the nil UUID 00000000-0000-0000-0000-000000000000 names no event"),
+                (12, "id 00000000-0000-0000-0000-000000000000 is the nil UUID, which names no event"),
                 (13, "'recorded_at': expected an RFC 3339 date-time string, got boolean"),
             ],
         ),
