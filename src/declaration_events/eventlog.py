@@ -27,8 +27,8 @@ _ID_KEY = b'"id"'
 #: How much of a line a reader takes at once: a piece this long without its newline is over the
 #: limit even if the line starts with a byte-order mark, so lines are never held past it.
 _READ = MAX_LINE_BYTES + len(_BOM) + 1
-#: How much of the rest of an overlong line is read at a time while it is measured and skipped.
-_SKIP = 1 << 16
+#: How much of a stream is read at a time: a block, or a piece of an overlong text line.
+_BLOCK = _SKIP = 1 << 16
 
 
 def source_name(source: LogSource) -> str:
@@ -51,33 +51,47 @@ class _Overlong(bytes):
 
 
 def iter_lines(stream: IO[bytes] | IO[str]) -> Iterator[bytes]:
-    """The lines of a binary or text stream as bytes, none held whole past the line limit.
+    """The lines of a binary or text stream as bytes, none held whole much past the line limit.
 
     A longer line is read in bounded pieces to measure it, and comes as its start (still
     longer than the limit) with its `size`: a file of 1 GB without a newline costs a few MiB.
     """
-    first = stream.readline(_READ)
-    if isinstance(first, str):
-        yield from _text_lines(first, cast("Callable[[int], str]", stream.readline))
-    else:
-        yield from _byte_lines(first, cast("Callable[[int], bytes]", stream.readline))
+    if isinstance(stream.read(0), str):
+        return _text_lines(cast("Callable[[int], str]", stream.readline))
+    return _byte_lines(cast("Callable[[int], bytes]", stream.read))  # (not a generator: one less a line)
 
 
-def _byte_lines(line: bytes, readline: Callable[[int], bytes]) -> Iterator[bytes]:
-    while line:  # the hot path of every load: one bounded readline and one length test a line
-        if len(line) == _READ and not line.endswith(b"\n"):
-            size = len(line)
-            while piece := readline(_SKIP):
-                size += len(piece)
-                if piece.endswith(b"\n"):
+def _byte_lines(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    # The hot path of every load: blocks are split into lines in C (BytesIO splits at b"\n" only,
+    # as iterating a file does), so a line costs little more than it did read from the file.
+    pending = b""  # the start of a line whose newline is not read yet
+    block = read(_BLOCK)
+    while block:
+        if b"\n" in block:
+            lines = io.BytesIO(pending + block if pending else block).readlines()
+            pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
+            yield from lines
+        else:
+            pending += block
+        block = read(_BLOCK)
+        if len(pending) >= _READ:  # over the limit with no newline yet: measure the rest, drop it
+            size, head, pending = len(pending), pending[:_READ], b""
+            while block:
+                end = block.find(b"\n") + 1
+                if end:
+                    size += end
+                    block = block[end:] or read(_BLOCK)  # the lines after it, split on the next turn
                     break
-            line = _Overlong.of(line, size)
-        yield line
-        line = readline(_READ)
+                size += len(block)
+                block = read(_BLOCK)
+            yield _Overlong.of(head, size)
+    if pending:
+        yield pending  # the last line, without a newline
 
 
-def _text_lines(text: str, readline: Callable[[int], str]) -> Iterator[bytes]:
-    while text:  # the limit counts UTF-8 bytes; _READ characters are at least _READ bytes
+def _text_lines(readline: Callable[[int], str]) -> Iterator[bytes]:
+    # _READ characters are at least _READ bytes: a longer piece without its newline is over the limit.
+    while text := readline(_READ):
         line = text.encode("utf-8")
         if len(text) == _READ and not text.endswith("\n"):
             size = len(line)
@@ -87,7 +101,6 @@ def _text_lines(text: str, readline: Callable[[int], str]) -> Iterator[bytes]:
                     break
             line = _Overlong.of(line[:_READ], size)
         yield line
-        text = readline(_READ)
 
 
 def _raw_lines(source: LogSource) -> Iterator[bytes]:

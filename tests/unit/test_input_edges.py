@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from declaration_events import EventLogError, InvalidEventError, Ledger, parse_event, read_events
+from declaration_events import EventLogError, InvalidEventError, Ledger, eventlog, parse_event, read_events
 from declaration_events.cli import main
 from declaration_events.eventlog import MAX_LINE_BYTES
 
@@ -52,6 +54,7 @@ def condemned(occurred_on: str, recorded_at: str) -> dict[str, Any]:
 
 
 def log(*items: dict[str, Any]) -> list[str]:
+    """Log lines of these objects, non-ASCII text kept as it is."""
     return [json.dumps(item, ensure_ascii=False) + "\n" for item in items]
 
 
@@ -133,10 +136,13 @@ def test_a_withdrawal_in_effect_at_the_end_of_the_calendar_leaves_the_party_with
 def test_a_record_time_that_is_not_rfc_3339_to_the_microsecond_is_a_line_error(
     stamp: str, problem: str
 ) -> None:
-    """No record time is truncated, reinterpreted as a Unix time or read from a sloppy form."""
+    """No record time is truncated, reinterpreted as a Unix time or read from a sloppy form, from a log
+    line or from Python."""
     message = rejected(condemned("2021-02-16", stamp))
     assert message.startswith("<lines>:1: field 'recorded_at': ")
     assert f"{stamp!r} {problem}" in message
+    with pytest.raises(InvalidEventError, match=re.escape(f"field 'recorded_at': {stamp!r} {problem}")):
+        parse_event(condemned("2021-02-16", stamp))
 
 
 @pytest.mark.parametrize("stamp", [1614600000, 1614600000.5, True, [RECORDED], {"at": RECORDED}])
@@ -331,3 +337,28 @@ def log_file(directory: Path) -> Path:
     path = directory / "good.jsonl"
     path.write_text("".join(log(OPENED, ENDORSED)), encoding="utf-8")
     return path
+
+
+@given(
+    parts=st.lists(st.tuples(st.integers(0, 60), st.sampled_from([b"\n", b"\r\n", b"\r", b""])), max_size=12),
+    block=st.integers(1, 9),
+)
+def test_the_block_reader_gives_the_lines_a_file_gives_holding_none_past_its_bounds(
+    parts: list[tuple[int, bytes]], block: int
+) -> None:
+    """Each line is the file's line, or the start of an overlong one with its exact size (small limits)."""
+    data = b"".join(bytes([65 + i % 26]) * size + end for i, (size, end) in enumerate(parts))
+    read_limit = 20
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(eventlog, "_BLOCK", block)
+        patch.setattr(eventlog, "_READ", read_limit)
+        got = list(eventlog.iter_lines(io.BytesIO(data)))
+    expected = list(io.BytesIO(data))
+    assert len(got) == len(expected)
+    for line, whole in zip(got, expected, strict=True):
+        assert len(line) < read_limit + block or isinstance(line, eventlog._Overlong)
+        if isinstance(line, eventlog._Overlong):
+            assert (line, line.size) == (whole[:read_limit], len(whole))
+            assert len(whole) >= read_limit
+        else:
+            assert line == whole
