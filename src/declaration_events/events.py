@@ -121,6 +121,7 @@ class _RecordTimeText:
 
 
 def _record_time_from_python(value: object) -> object:
+    """A record time given from Python: a string of the shape, or a datetime as a line can write it."""
     if isinstance(value, str):
         if _SHAPE.fullmatch(value) is None:
             raise ValueError(_record_time_problem(value))
@@ -157,9 +158,8 @@ RecordTime = Annotated[
 
 
 def _outside_utc(value: datetime) -> bool:
-    """Whether a record time's instant is not in UTC's years 1 to 9999 (an offset carries it out)."""
-    if value.year not in (1, 9999):  # only there can an offset of under a day carry it out
-        return False
+    """Whether a record time's instant is not in UTC's years 1 to 9999 (only an offset in year 1 or
+    9999 can carry it out)."""
     try:
         value.astimezone(UTC)
     except OverflowError:
@@ -207,7 +207,7 @@ class EventBase(BaseModel):
     def _check_times_and_derive_id(self) -> EventBase:
         recorded_at = self.recorded_at
         if recorded_at is not None:
-            if _outside_utc(recorded_at):
+            if recorded_at.year in (1, 9999) and _outside_utc(recorded_at):  # (a call only there)
                 raise ValueError(
                     f"recorded_at {recorded_at.isoformat()} is out of range: in UTC it falls outside"
                     " the years 1 to 9999"
