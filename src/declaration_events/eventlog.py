@@ -58,7 +58,7 @@ def iter_lines(stream: IO[bytes] | IO[str]) -> Iterator[bytes]:
     """
     if isinstance(stream.read(0), str):
         return _text_lines(cast("Callable[[int], str]", stream.readline))
-    return _byte_lines(cast("Callable[[int], bytes]", stream.read))  # (not a generator: one less a line)
+    return _byte_lines(cast("Callable[[int], bytes]", stream.read))  # not a generator: one fewer a line
 
 
 def _byte_lines(read: Callable[[int], bytes]) -> Iterator[bytes]:
@@ -108,7 +108,7 @@ def _raw_lines(source: LogSource) -> Iterator[bytes]:
         with Path(source).open("rb") as handle:
             yield from iter_lines(handle)
         return
-    if hasattr(source, "readline"):  # a stream: read in bounded pieces too
+    if hasattr(source, "read"):  # a stream: read in bounded pieces too
         yield from iter_lines(source)  # type: ignore[arg-type]
         return
     for line in source:
