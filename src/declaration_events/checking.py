@@ -263,7 +263,7 @@ def stamp(event: EventBase, now: datetime) -> Recorded:
         except InvalidEventError as exc:
             exc.event_id = str(event.id)
             raise
-    elif event.recorded_at - MAX_CLOCK_SKEW > now:
+    elif event.recorded_at > now + MAX_CLOCK_SKEW:  # (recorded_at - skew overflows early in year 1)
         error = InvalidEventError(
             f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
         )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import DeclarationEventsError, EventLogError, UnknownEntityError, UsageError
-from .eventlog import iter_events, write_events
+from .eventlog import iter_events, iter_lines, write_events
 from .events import event_json_schema
 from .ledger import Ledger
 
@@ -81,7 +81,7 @@ class _ProgressLog:
 
     def __iter__(self) -> Iterator[bytes]:
         with Path(self.name).open("rb") as handle:
-            for line in handle:
+            for line in iter_lines(handle):  # bounded: a line without end is not held whole
                 self._progress.advance(len(line))
                 yield line
         if self._last:

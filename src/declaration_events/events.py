@@ -6,6 +6,7 @@ import calendar
 import hashlib
 import html
 import json
+import re
 import sys
 import uuid
 from collections.abc import Mapping
@@ -18,13 +19,16 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     JsonValue,
     Strict,
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic_core import core_schema
 
 from .dates import PartialDate
 from .errors import InvalidEventError
@@ -103,6 +107,84 @@ ReleaseMechanism = Literal[
 
 
 _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
+
+
+#: A record time as RFC 3339 (section 5.6) writes one, in ASCII digits, to the microsecond at most
+#: (`T` may be a space, as its note allows). The JSON Schema of `recorded_at` says so too.
+RECORD_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+# The offset is left to the datetime parser, which says "Input should have timezone info".
+_RECORD_TIME_SHAPE = RECORD_TIME_PATTERN.removesuffix("$") + "?$"
+_SHAPE = re.compile(_RECORD_TIME_SHAPE)
+_FRACTION = re.compile(r"\.([0-9]+)")
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+
+
+class _RecordTimeText:
+    """Marker: a record time is RFC 3339 text, never a number, nor truncated or guessed at.
+
+    From JSON (every log line, every stored line) the text is matched in pydantic-core, at no
+    cost of a Python call; `describe_validation_error` words its errors. From Python, a
+    string is matched the same way and a datetime must have an offset in whole minutes.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        parsed = handler(source)
+        shape = core_schema.str_schema(pattern=_RECORD_TIME_SHAPE, strict=True)
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.chain_schema([shape, parsed]),
+            python_schema=core_schema.no_info_before_validator_function(_record_time_from_python, parsed),
+        )
+
+
+def _record_time_from_python(value: object) -> object:
+    """A record time given from Python: a string of the shape, or a datetime as a line can write it."""
+    if isinstance(value, str):
+        if _SHAPE.fullmatch(value) is None:
+            raise ValueError(_record_time_problem(value))
+        return value
+    if isinstance(value, datetime):  # an offset in whole minutes, as a line can write it
+        offset = value.utcoffset()
+        if offset is not None and offset % timedelta(minutes=1):
+            raise ValueError(f"{value.isoformat()} has an offset in seconds; RFC 3339 offsets are ±HH:MM")
+        return value
+    raise ValueError(_record_time_problem(value))
+
+
+def _record_time_problem(value: object) -> str:
+    """What is wrong with a record time that does not have the shape of RFC 3339."""
+    if not isinstance(value, str):
+        kind = _JSON_TYPES.get(type(value), type(value).__name__)
+        return f"expected an RFC 3339 date-time string, got {kind}"
+    fraction = _FRACTION.search(value)
+    if fraction and len(digits := fraction.group(1)) > 6:
+        shortened = value[: fraction.start()] + "." + digits[:6] + value[fraction.end() :]
+        if _SHAPE.fullmatch(shortened):
+            return (
+                f"{value!r} has {len(digits)} fractional digits; record times are kept to the microsecond"
+                " (at most 6)"
+            )
+    return f"{value!r} is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.ffffff] then Z or ±HH:MM)"
+
+
+RecordTime = Annotated[
+    AwareDatetime,
+    _RecordTimeText(),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": RECORD_TIME_PATTERN}),
+]
+
+
+def _outside_utc(value: datetime) -> bool:
+    """Whether a record time's instant is not in UTC's years 1 to 9999 (only an offset in year 1 or
+    9999 can carry it out)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return True
+    return False
 
 
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:
@@ -202,18 +284,30 @@ class EventBase(BaseModel):
     type: str
     id: uuid.UUID = _UNSET_ID
     occurred_on: PartialDate
-    recorded_at: AwareDatetime | None = None
+    recorded_at: RecordTime | None = None
     sources: tuple[Source, ...] = ()
     note: Text | None = None
 
     @model_validator(mode="after")
     def _check_times_and_derive_id(self) -> EventBase:
-        if self.recorded_at is not None and self.occurred_on.first > self.recorded_at.date():
-            raise ValueError(
-                f"occurred_on {self.occurred_on} is after recorded_at "
-                f"{self.recorded_at.isoformat()}: a fact cannot be recorded before it happened"
-            )
+        recorded_at = self.recorded_at
+        if recorded_at is not None:
+            if recorded_at.year in (1, 9999) and _outside_utc(recorded_at):  # (a call only there)
+                raise ValueError(
+                    f"recorded_at {recorded_at.isoformat()} is out of range: in UTC it falls outside"
+                    " the years 1 to 9999"
+                )
+            if self.occurred_on.first > recorded_at.date():
+                raise ValueError(
+                    f"occurred_on {self.occurred_on} is after recorded_at "
+                    f"{recorded_at.isoformat()}: a fact cannot be recorded before it happened"
+                )
         if self.id == _UNSET_ID:
+            if "id" in self.model_fields_set:  # given, not defaulted: the nil UUID names no event
+                raise ValueError(
+                    f"id {self.id} is the nil UUID, which names no event; leave id out to derive it"
+                    " from the content"
+                )
             object.__setattr__(self, "id", self.derived_id())
         return self
 
@@ -577,6 +671,8 @@ def describe_validation_error(error: ValidationError) -> str:
             message = f"unknown event type {tag!r}; expected one of {', '.join(EVENT_TYPES)}"
         elif item["type"] == "union_tag_not_found":
             message = "missing field 'type'"
+        elif loc[-1:] == ["recorded_at"] and item["type"] in ("string_type", "string_pattern_mismatch"):
+            message = _record_time_problem(item["input"])  # its shape is matched in pydantic-core
         field = ".".join(loc)
         problems.append(f"field {field!r}: {message}" if field else message)
     return "; ".join(problems)

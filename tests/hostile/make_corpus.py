@@ -22,7 +22,7 @@ pointing at each other (or at themselves) are rejected; a case linked to itself 
 rejected; cases linked in a loop (a -> b -> c -> a) are legal, since a link is a
 relation between cases, not a hierarchy.
 
-The 10 MB line is not committed: tests write it with `write_huge_line_case`.
+The 10 MB lines are not committed: tests write them with `WRITTEN_AT_TEST_TIME`.
 
 Hostile stores (the manifest's `stores`): a `--db` a careless or hostile user could give,
 each with what the query commands and `import` must make of it: `"answer"` / `"add"`, or
@@ -123,6 +123,12 @@ def linked(case: str, other: str) -> dict[str, Any]:
             "occurred_on": "2019-07-01",
         }
     )
+
+
+def condemned(occurred_on: str, **changes: Any) -> dict[str, Any]:
+    """A statement: a fact no rule orders against others, for dates at the ends of the calendar."""
+    data = {"type": "Condemned", "actor": "CAN", "subject": "the calendar", "occurred_on": occurred_on}
+    return fact(data, **changes)
 
 
 def amendment(kind: str, target: str, **more: Any) -> dict[str, Any]:
@@ -337,6 +343,27 @@ def cases() -> list[Case]:
             parties=1,
             hidden=list(HIDING.values()),
             kept=["taken from his hotel", "被拘留", "Italian and brilliant are ordinary words"],
+        ),
+        accepted(
+            "accept_the_ends_of_the_calendar",
+            "record times at the first instants of year 1 (Z and -14:00; they ended in OverflowError)"
+            " and a withdrawal in effect on 9999-12-31",
+            lines(
+                *CONTEXT,
+                condemned("0001-01-01", recorded_at="0001-01-01T00:00:00Z"),
+                condemned("0001", recorded_at="0001-01-01T00:00:00-14:00"),
+                fact(
+                    {
+                        "type": "Withdrew",
+                        "instrument": INSTRUMENT,
+                        "party": "CAN",
+                        "occurred_on": "2021-02-20",
+                        "effective_on": "9999-12-31",
+                    }
+                ),
+            ),
+            events=6,
+            parties=1,
         ),
         rejected(
             "malformed_json",
@@ -567,6 +594,62 @@ def cases() -> list[Case]:
                 (11, "'recorded_at': "),
                 (12, "'recorded_at': Input should have timezone info"),
                 (13, "effective_on 2021-02-19 is before occurred_on 2021-02-20"),
+            ],
+        ),
+        rejected(
+            "record_time_out_of_range",
+            "record times whose offset carries them before year 1 or past 9999 in UTC (they ended in"
+            " OverflowError)",
+            base
+            + lines(
+                condemned("0001", recorded_at="0001-01-01T00:00:00+01:00"),
+                condemned("0001", recorded_at="0001-01-01T00:00:00+14:00"),
+                condemned("2021", recorded_at="9999-12-31T23:59:59-01:00"),
+                condemned("2021", recorded_at="9999-12-31T23:59:59-14:00"),
+            ),
+            [
+                (4, "recorded_at 0001-01-01T00:00:00\\+01:00 is out of range"),
+                (5, "recorded_at 0001-01-01T00:00:00\\+14:00 is out of range"),
+                (6, "recorded_at 9999-12-31T23:59:59-01:00 is out of range"),
+                (7, "recorded_at 9999-12-31T23:59:59-14:00 is out of range"),
+            ],
+        ),
+        rejected(
+            "silent_changes",
+            "values that were read as something else: nanoseconds cut to microseconds, Unix times,"
+            " full-width and Arabic-Indic digits, a newline inside a date, an all-zero id (read as no id)",
+            base
+            + lines(
+                endorsed("FRA", recorded_at="2021-03-01T12:00:00.123456789+00:00"),
+                endorsed("FRA", recorded_at=1614600000),
+                endorsed("FRA", recorded_at="1614600000"),
+                endorsed("FRA", occurred_on="\uff12\uff10\uff12\uff11-02-16"),
+                endorsed("FRA", occurred_on="\u0662\u0660\u0662\u0661-\u0660\u0662-\u0661\u0666"),
+                endorsed("FRA", occurred_on="2021-02-16\n"),
+                fact(
+                    {
+                        "type": "Withdrew",
+                        "instrument": INSTRUMENT,
+                        "party": "CAN",
+                        "occurred_on": "2021-02-20",
+                        "effective_on": "\u0662\u0660\u0662\u0661-\u0660\u0663",
+                    }
+                ),
+                endorsed("FRA", sources=[{"title": "a source", "published_on": "\uff12\uff10\uff12\uff11"}]),
+                endorsed("FRA", id="00000000-0000-0000-0000-000000000000"),
+                endorsed("FRA", recorded_at=True),
+            ),
+            [
+                (4, "'recorded_at': '2021-03-01T12:00:00.123456789\\+00:00' has 9 fractional digits"),
+                (5, "'recorded_at': expected an RFC 3339 date-time string, got number"),
+                (6, "'recorded_at': '1614600000' is not an RFC 3339 date-time"),
+                (7, "'occurred_on': '\uff12\uff10\uff12\uff11-02-16' is not a date .* in ASCII digits"),
+                (8, "'occurred_on': '\u0662\u0660\u0662\u0661-\u0660\u0662-\u0661\u0666' is not a date"),
+                (9, "'occurred_on': '2021-02-16\\\\n' is not a date of the form"),
+                (10, "'effective_on': '\u0662\u0660\u0662\u0661-\u0660\u0663' is not a date"),
+                (11, "'sources.0.published_on': '\uff12\uff10\uff12\uff11' is not a date"),
+                (12, "id 00000000-0000-0000-0000-000000000000 is the nil UUID, which names no event"),
+                (13, "'recorded_at': expected an RFC 3339 date-time string, got boolean"),
             ],
         ),
         rejected(
@@ -954,12 +1037,39 @@ def write_store_log(directory: Path) -> Path:
     return path
 
 
+def endless_line_case() -> dict[str, Any]:
+    """The manifest entry of the line without end, whose file `write_endless_line_case` writes."""
+    return {
+        "name": "endless_line",
+        "description": "a last line of 10 MB with no newline (a file cut or never ended); read in bounded"
+        " pieces, it costs about the 1 MiB limit in memory, not its size",
+        "files": ["endless_line.jsonl"],
+        "expect": "reject",
+        "level": "format",
+        "errors": [[4, f"line is {HUGE_LINE_BYTES:,} bytes; the limit is 1,048,576"]],
+    }
+
+
+def write_endless_line_case(directory: Path) -> Path:
+    """Write the line-without-end case into `directory` (at test time: it is not committed)."""
+    path = directory / "endless_line.jsonl"
+    head = b'{"type": "Endorsed", "instrument": "hostile-declaration", "party": "FRA", "note": "'
+    with path.open("wb") as out:
+        out.write(lines(*CONTEXT))
+        out.write(head + b"x" * (HUGE_LINE_BYTES - len(head)))
+    return path
+
+
+#: The cases whose files tests write (too large to commit): name -> writer.
+WRITTEN_AT_TEST_TIME = {"huge_line": write_huge_line_case, "endless_line": write_endless_line_case}
+
+
 def manifest() -> dict[str, Any]:
     """The manifest: every case, committed or generated at test time, and the hostile stores."""
     return {
         "about": "Hostile inputs and their expected outcome; generated by tests/hostile/make_corpus.py.",
         "instrument": INSTRUMENT,
-        "cases": [case.manifest() for case in cases()] + [huge_line_case()],
+        "cases": [case.manifest() for case in cases()] + [huge_line_case(), endless_line_case()],
         "stores": [asdict(case) for case in store_cases()],
     }
 
@@ -999,8 +1109,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
     for stale in set(args.out.glob("*")) - set(write_corpus(args.out)):
         stale.unlink()
+    committed, written = len(cases()), len(WRITTEN_AT_TEST_TIME)
     print(
-        f"{args.out}: {len(cases()) + 1} cases ({len(cases())} committed, 1 written at test time), "
+        f"{args.out}: {committed + written} cases ({committed} committed, {written} written at test time), "
         f"{len(store_cases())} hostile stores (made at test time)"
     )
     return 0

@@ -54,10 +54,10 @@ def record(area: str, **fields: object) -> None:
 
 @pytest.fixture(params=CASES, ids=[case["name"] for case in CASES])
 def case(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    """A corpus case with `paths` to its files (the 10 MB line is written here, not committed)."""
+    """A corpus case with `paths` to its files (the 10 MB lines are written here, not committed)."""
     entry: dict[str, Any] = dict(request.param)
-    if entry["name"] == "huge_line":
-        entry["paths"] = [make_corpus.write_huge_line_case(tmp_path)]
+    if entry["name"] in make_corpus.WRITTEN_AT_TEST_TIME:
+        entry["paths"] = [make_corpus.WRITTEN_AT_TEST_TIME[entry["name"]](tmp_path)]
     else:
         entry["paths"] = [make_corpus.CORPUS / name for name in entry["files"]]
     return entry
