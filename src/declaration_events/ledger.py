@@ -344,7 +344,11 @@ class Ledger:
         freq: Freq = "D",
         known_at: DateLike | None = None,
     ) -> pd.DataFrame:
-        """Parties by status at the end of each day, week, month or year (`freq` D, W, M, Y)."""
+        """Parties by status on the dates of a pandas frequency, `end` last (see `counts.period_ends`).
+
+        `freq`: any pandas offset alias or `DateOffset`: `D`, `W` (`W-SUN`), `ME`, `QE`, `YE`,
+        `MS`, `2ME`, ...; `M`, `Q` and `Y` are month, quarter and year ends, as before pandas 2.2.
+        """
         return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, instrument=instrument)
 
     def cases_over_time(
@@ -355,7 +359,7 @@ class Ledger:
         freq: Freq = "D",
         known_at: DateLike | None = None,
     ) -> pd.DataFrame:
-        """Detention cases by status at the end of each day, week, month or year."""
+        """Detention cases by status on the dates of a pandas frequency (as `signatory_counts`)."""
         return self._counts_frame(counts.case_counts, start, end, freq, known_at)
 
     def _counts_frame(
