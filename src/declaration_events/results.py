@@ -7,17 +7,20 @@ pandas, only when `to_dataframe` is called).
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from . import render
 from .dates import PRECISIONS
 from .events import EVENT_TYPES, Condemned, Event
-from .parties import party_name
+from .parties import party_name, resolve_party
 from .render import Column, View
 from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
 
@@ -60,8 +63,33 @@ class _Rows(Generic[Row]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: int) -> Row:
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+    @overload
+    def __getitem__(self, index: str) -> Row: ...
+    def __getitem__(self, index: int | slice | str) -> Row | tuple[Row, ...]:
+        """A row by position (`result[0]`), rows by slice, or a row by name where results have one."""
+        if isinstance(index, str):
+            found = self._find(index)
+            if found is None:
+                raise KeyError(self._missing(index))
+            return found
         return self.rows[index]
+
+    def __contains__(self, item: object) -> bool:
+        """Whether a row, or a name (`"Canada" in result`, where results have names), is in the result."""
+        if isinstance(item, str):
+            return self._find(item) is not None
+        return item in self.rows
+
+    # Lookup by name: results whose rows have one (a party, a case) override these.
+    def _find(self, key: str) -> Row | None:
+        raise TypeError(f"{type(self).__name__} rows are looked up by position, not by {key!r}")
+
+    def _missing(self, key: str) -> str:
+        return f"no row {key!r}"
 
     # What each kind of result describes; the displays below lay it out.
     def _view(self) -> View:
@@ -161,8 +189,23 @@ class Signatories(_Rows[SignatoryRow]):
     counts: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, party: str) -> SignatoryRow | None:
-        """The row of one party (by stored code), if it has a status."""
-        return next((row for row in self.rows if row.party == party), None)
+        """The row of one party, if it has a status; `UnknownPartyError` if no party is called that.
+
+        The party may be named as in a log: `CAN`, `CA`, `can`, `Canada`, `the EU`. So may
+        `result[party]` (a `KeyError` if it has no status) and `party in result`.
+        """
+        return self._find(party)
+
+    @cached_property
+    def _by_party(self) -> dict[str, SignatoryRow]:
+        return {row.party: row for row in self.rows}
+
+    def _find(self, key: str) -> SignatoryRow | None:
+        return self._by_party.get(resolve_party(key))
+
+    def _missing(self, key: str) -> str:
+        code = resolve_party(key)
+        return f"{party_name(code)} ({code}) has no status in {self.instrument} as of {self.as_of}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `status --format json` shape."""
@@ -218,6 +261,11 @@ class Signatories(_Rows[SignatoryRow]):
         return self.instrument, "parties"
 
 
+def _case_key(name: str) -> str:
+    """How a case is looked up: a slug or a person's name, casefolded, with spaces and `_` as `-`."""
+    return re.sub(r"[\s_]+", "-", name.strip().casefold())
+
+
 @dataclass(frozen=True, slots=True)
 class CaseRow:
     """One detention case on the query date."""
@@ -265,8 +313,27 @@ class Cases(_Rows[CaseRow]):
     counts: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, case: str) -> CaseRow | None:
-        """The row of one case, if it had begun."""
-        return next((row for row in self.rows if row.case == case), None)
+        """The row of one case, if it had begun: by slug (`kovrig`, `Kovrig`) or person (`Michael Kovrig`).
+
+        So may `result[case]` (a `KeyError` naming close slugs if there is none) and `case in result`.
+        """
+        return self._find(case)
+
+    @cached_property
+    def _by_key(self) -> dict[str, CaseRow]:
+        index: dict[str, CaseRow] = {}
+        for row in reversed(self.rows):  # a person in two cases: the first case wins
+            index[_case_key(row.person)] = row
+        index.update((_case_key(row.case), row) for row in self.rows)
+        return index
+
+    def _find(self, key: str) -> CaseRow | None:
+        return self._by_key.get(_case_key(key))
+
+    def _missing(self, key: str) -> str:
+        close = difflib.get_close_matches(_case_key(key), [_case_key(r.case) for r in self.rows], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"no case {key!r} had begun by {self.as_of}{hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `cases --format json` shape."""
