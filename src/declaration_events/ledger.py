@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from . import checking, counts, render
@@ -315,16 +315,26 @@ class Ledger:
         self.catch_up()
         return iter(self._projection.events())  # type: ignore[arg-type]
 
-    def to_jsonl(self, path: str | os.PathLike[str]) -> int:
-        """Write every recorded event as log format v1; return how many."""
+    def to_jsonl(self, destination: str | os.PathLike[str] | IO[bytes]) -> int:
+        """Write every recorded event as log format v1, to a file or a binary stream; return how many."""
         self.catch_up()
+        if isinstance(destination, str | os.PathLike):
+            with Path(destination).open("wb") as handle:
+                return self.to_jsonl(handle)
         count = 0
-        with Path(path).open("wb") as handle:
-            for line in self._projection.lines():
-                handle.write(line)
-                handle.write(b"\n")
-                count += 1
+        for line in self._projection.lines():
+            destination.write(line)
+            destination.write(b"\n")
+            count += 1
         return count
+
+    def event_counts(self) -> dict[str, int]:
+        """How many events each entity holds (`instrument:SLUG`, `case:SLUG`, `statements`), sorted.
+
+        Corrections and retractions count with the entity of the fact they amend.
+        """
+        self.catch_up()
+        return {entity: count for entity, count in sorted(self._versions.items()) if count}
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 

@@ -7,13 +7,14 @@ exact to the day without sampling.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from .counts import count_steps
 from .dates import DateLike, query_date, query_time, today
@@ -22,8 +23,6 @@ from .parties import party_name
 from .rules import IN_CUSTODY, PARTICIPATION_STATUSES, CaseState
 
 if TYPE_CHECKING:
-    import os
-
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -385,11 +384,22 @@ def plot_cases(
     return fig
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Write a figure (format from the extension: png, svg, pdf) and close it."""
+@overload
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150, format: str | None = None
+) -> Path: ...
+@overload
+def save_figure(fig: Figure, path: IO[bytes], *, dpi: int = 150, format: str | None = None) -> None: ...
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str] | IO[bytes], *, dpi: int = 150, format: str | None = None
+) -> Path | None:
+    """Write a figure and close it: to a file (format from its extension: png, svg, pdf, unless
+    `format` says) or to a binary stream (`format`, png by default). Return the file's path."""
     import matplotlib.pyplot as plt
 
-    target = Path(path)
-    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2)
+    target = path if not isinstance(path, str | os.PathLike) else Path(path)
+    if not isinstance(target, Path):
+        format = format or "png"
+    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2, format=format)
     plt.close(fig)
-    return target
+    return target if isinstance(target, Path) else None

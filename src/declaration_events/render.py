@@ -22,6 +22,7 @@ __all__ = [
     "counted",
     "csv_text",
     "html_table",
+    "plural",
     "text",
     "to_html",
 ]
@@ -74,6 +75,18 @@ def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
         return "  ".join(cell.ljust(width) for cell, width in zip(cells, widths, strict=True)).rstrip()
 
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
+
+
+def plural(count: int, noun: str, nouns: str | None = None, *, thousands: bool = True) -> str:
+    """`1 party`, `2 parties`, `1,000 events`: the count and the noun, plural unless the count is one."""
+    if count != 1:
+        if nouns is not None:
+            noun = nouns
+        elif noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+            noun = noun[:-1] + "ies"
+        else:
+            noun += "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{count:,} {noun}" if thousands else f"{count} {noun}"
 
 
 def counted(counts: Mapping[str, int], *, thousands: bool = False) -> str:
@@ -142,15 +155,16 @@ def ledger_html(
     span = f", recorded {recorded[0]:%Y-%m-%d} to {recorded[-1]:%Y-%m-%d}" if recorded else ""
     parts = [
         '<div class="declaration-events">',
-        f"<p><strong>Ledger</strong>: {events:,} events{span}<br>"
+        f"<p><strong>Ledger</strong>: {plural(events, 'event')}{span}<br>"
         f"<small>{html.escape(counted(dict(sorted(by_type.items())), thousands=True))}</small></p>",
     ]
     if instruments:
-        parts.append(f"<p><strong>{len(instruments)} instruments</strong>, parties as of today</p>")
+        parts.append(f"<p><strong>{plural(len(instruments), 'instrument')}</strong>, parties as of today</p>")
         parts.append(html_table(["instrument", "title", "kind", "parties"], instruments))
     if cases:
         parts.append(
-            f"<p><strong>{len(cases)} cases</strong>: {html.escape(counted(case_counts, thousands=True))}</p>"
+            f"<p><strong>{plural(len(cases), 'case')}</strong>: "
+            f"{html.escape(counted(case_counts, thousands=True))}</p>"
         )
         parts.append(html_table(["case", "person", "held by", "status today", "days"], cases))
     parts.append("</div>")

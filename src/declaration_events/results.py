@@ -137,19 +137,20 @@ class _Rows(Generic[Row]):
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
         if self._uncertain():
             counts += f"; {self._uncertain()} uncertain, not counted"
-        return f"<{type(self).__name__} {what}, {self._when()}: {len(self):,} {noun} ({counts})>"
+        return f"<{type(self).__name__} {what}, {self._when()}: {render.plural(len(self), noun)} ({counts})>"
 
     def _summary_html(self, noun: str) -> str:
         uncertain = self._uncertain()
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
-        line = f"<strong>{len(self) - uncertain:,} {noun}</strong>: {html.escape(counts)}"
+        line = f"<strong>{render.plural(len(self) - uncertain, noun)}</strong>: {html.escape(counts)}"
         if uncertain:
             line += f" <em>(+{uncertain} uncertain, marked ?, not counted)</em>"
         return line
 
     def _footer(self, noun: str) -> str:
         uncertain = self._uncertain()
-        footer = f"{len(self) - uncertain} {noun}: {render.counted(getattr(self, 'counts', {}))}"
+        footer = f"{render.plural(len(self) - uncertain, noun, thousands=False)}: "
+        footer += render.counted(getattr(self, "counts", {}))
         if uncertain:
             footer += f" (+{uncertain} uncertain, marked ?, not counted)"
         return footer
@@ -223,12 +224,12 @@ class Signatories(_Rows[SignatoryRow]):
             title=f"{self.title} ({self.instrument}, {self.kind})\n{self._when()}",
             header=["code", "party", "status", "since"],
             cells=cells,
-            footer=self._footer("parties"),
+            footer=self._footer("party"),
             title_html=(
                 f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}, {self.kind})"
             ),
             when=self._when(),
-            summary_html=self._summary_html("parties"),
+            summary_html=self._summary_html("party"),
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
@@ -258,7 +259,7 @@ class Signatories(_Rows[SignatoryRow]):
         }
 
     def _about(self) -> tuple[str, str]:
-        return self.instrument, "parties"
+        return self.instrument, "party"
 
 
 def _case_key(name: str) -> str:
@@ -382,10 +383,10 @@ class Cases(_Rows[CaseRow]):
                 "sentence",
             ],
             cells=cells,
-            footer=f"{len(self)} cases: {render.counted(self.counts)}",
+            footer=f"{render.plural(len(self), 'case', thousands=False)}: {render.counted(self.counts)}",
             title_html="<strong>Detention cases</strong>",
             when=self._when(),
-            summary_html=self._summary_html("cases"),
+            summary_html=self._summary_html("case"),
             html_cells=html_cells,
         )
 
@@ -450,7 +451,7 @@ class Cases(_Rows[CaseRow]):
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return "detention cases", "cases"
+        return "detention cases", "case"
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,10 +510,10 @@ class Condemnations(_Rows[CondemnationRow]):
             cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject] for r in rows
             ],
-            footer=f"{len(self)} condemnations",
+            footer=render.plural(len(self), "condemnation", thousands=False),
             title_html="<strong>Condemnations</strong>",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} condemnations</strong>: by {html.escape(by)}",
+            summary_html=f"<strong>{render.plural(len(self), 'condemnation')}</strong>: by {html.escape(by)}",
             html_header=["on", "actor", "speaker", "target", "subject", "quote"],
             html_cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject, r.quote or ""]
@@ -561,7 +562,7 @@ class Condemnations(_Rows[CondemnationRow]):
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return "condemnations", "condemnations"
+        return "condemnations", "condemnation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,10 +604,10 @@ class Timeline(_Rows[TimelineRow]):
             title=f"{self.name} ({self.party}), {self._when()}",
             header=["on", "type", "entity", "fact"],
             cells=[[r.on, r.type, r.entity, r.summary] for r in self],
-            footer=f"{len(self)} facts: {render.counted(self.counts)}",
+            footer=f"{render.plural(len(self), 'fact', thousands=False)}: {render.counted(self.counts)}",
             title_html=f"<strong>{html.escape(self.name)}</strong> ({html.escape(self.party)})",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} facts</strong>: {html.escape(counts)}",
+            summary_html=f"<strong>{render.plural(len(self), 'fact')}</strong>: {html.escape(counts)}",
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
@@ -628,4 +629,4 @@ class Timeline(_Rows[TimelineRow]):
         return {"party": self.party, "name": self.name, "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return f"{self.name} ({self.party})", "facts"
+        return f"{self.name} ({self.party})", "fact"
