@@ -19,7 +19,7 @@ from uuid import UUID
 
 from . import render
 from .dates import PRECISIONS
-from .events import EVENT_TYPES, Condemned, Event
+from .events import EVENT_TYPES, Condemned, Event, EventBase
 from .parties import party_name, resolve_party
 from .render import Column, View
 from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
@@ -51,6 +51,61 @@ def _seconds(moment: datetime) -> str:
 
 def _mark(status: str, uncertain: bool) -> str:
     return status + (" ?" if uncertain else "")
+
+
+def _names(codes: Sequence[str]) -> str:
+    return ", ".join(map(party_name, codes))
+
+
+#: What a fact's own words leave out: what every event has, and what the timeline's columns show.
+_NOT_SAID = {"type", "id", "occurred_on", "recorded_at", "sources", "note", "instrument", "case"}
+
+
+def fact_text(event: EventBase) -> str:
+    """What a fact says, in words, without its type, date or entity (the timeline's columns)."""
+    data: dict[str, Any] = event.model_dump(mode="json", exclude=_NOT_SAID, exclude_none=True)
+    kind = event.type
+    text: str
+    if kind == "InstrumentOpened":
+        text = f"“{data['title']}”, a {data['kind']}"
+        text += f", initiated by {party_name(data['initiator'])}" if "initiator" in data else ""
+    elif kind == "EnteredIntoForce":
+        text = "in force"
+    elif kind in ("Signed", "Endorsed", "Ratified", "Withdrew"):
+        text = f"by {party_name(data.pop('party'))}"
+        if data.get("mode", "ratification") != "ratification":
+            text += f", by {data['mode']}"
+        text += f", in effect {data['effective_on']}" if "effective_on" in data else ""
+    elif kind == "Condemned":
+        text = f"{party_name(data['actor'])}: {data['subject']}"
+        text += f" (against {party_name(data['target'])})" if "target" in data else ""
+        if "quote" in data:
+            text += f"; {data.get('speaker', 'quoted')}: “{data['quote']}”"
+        elif "speaker" in data:
+            text += f"; said by {data['speaker']}"
+    elif kind == "Detained":
+        held_by = party_name(data["detaining_state"])
+        text = f"{data['person']}, of {_names(data['nationalities'])}, held by {held_by}"
+        text += f" at the request of {party_name(data['requested_by'])}" if "requested_by" in data else ""
+        text += f", in {data['location']}" if "location" in data else ""
+    elif kind == "Charged":
+        text = "; ".join(data["charges"])
+    elif kind == "Sentenced":
+        term = data.get("term_days")
+        text = data["sentence"] + (f" ({render.plural(term, 'day')})" if term is not None else "")
+    elif kind == "Released":
+        text = str(data["mechanism"]).replace("_", " ")
+    elif kind == "CasesLinked":
+        text = f"{data['relation']}: case {data['other_case']}"
+    elif kind in ("Corrected", "Retracted"):
+        changes = "; ".join(f"{k} → {v}" for k, v in data.get("changes", {}).items())
+        text = f"{'corrects' if changes else 'retracts'} {data['target']}: {changes or data['reason']}"
+    else:  # a type this function does not know yet: its own fields, in words
+        text = "; ".join(
+            f"{key.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for key, v in data.items()
+        )
+    return text
 
 
 @dataclass(frozen=True)
@@ -304,6 +359,38 @@ class CaseRow:
             "uncertain": self.uncertain,
         }
 
+    def _fields(self) -> list[tuple[str, str]]:
+        """The row as (label, text) pairs, for its own display."""
+        fields = [
+            ("case", self.case),
+            ("person", self.person),
+            ("nationality", _names(self.nationalities)),
+            ("held by", party_name(self.detaining_state)),
+            ("requested by", _name(self.requested_by) or ""),
+            ("location", self.location or ""),
+            ("status", _mark(self.status, self.uncertain)),
+            ("since", self.since.isoformat()),
+            ("days detained", f"{self.days_detained:,}"),
+            ("charges", "; ".join(self.charges)),
+            ("sentence", self.sentence or ""),
+            ("term", render.plural(self.term_days, "day") if self.term_days is not None else ""),
+            ("linked cases", ", ".join(self.linked_cases)),
+        ]
+        return [(label, text) for label, text in fields if text]
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{html.escape(self.person)}</strong> ({html.escape(self.case)}): {self.status}"
+        return render.record_html(title, self._fields())
+
+    def __str__(self) -> str:
+        return render.record_text(self._fields())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The row as a one-row DataFrame, with the columns of `Cases.to_dataframe()`."""
+        from .notebook import frame
+
+        return frame(_case_columns((self,)), {"case": self.case})
+
 
 @dataclass(frozen=True, repr=False)
 class Cases(_Rows[CaseRow]):
@@ -425,33 +512,37 @@ class Cases(_Rows[CaseRow]):
         return header, rows
 
     def _columns(self) -> list[Column]:
-        rows = self.rows
-        return [
-            Column("case", "text", [r.case for r in rows]),
-            Column("person", "text", [r.person for r in rows]),
-            Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
-            Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
-            Column("detaining_state", "category", [r.detaining_state for r in rows]),
-            Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
-            Column("requested_by", "category", [r.requested_by for r in rows]),
-            Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
-            Column("location", "text", [r.location for r in rows]),
-            Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
-            Column("since", "date", [r.since for r in rows]),
-            Column("days_detained", "int", [r.days_detained for r in rows]),
-            Column("charges", "text", ["; ".join(r.charges) for r in rows]),
-            Column("sentence", "text", [r.sentence for r in rows]),
-            Column("term_days", "Int64", [r.term_days for r in rows]),
-            Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
-            Column("uncertain", "bool", [r.uncertain for r in rows]),
-            Column("event_id", "text", [str(r.event_id) for r in rows]),
-        ]
+        return _case_columns(self.rows)
 
     def _attrs(self) -> dict[str, str]:
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
         return "detention cases", "case"
+
+
+def _case_columns(rows: Sequence[CaseRow]) -> list[Column]:
+    """The DataFrame columns of detention cases (`Cases` and a single `CaseRow`)."""
+    return [
+        Column("case", "text", [r.case for r in rows]),
+        Column("person", "text", [r.person for r in rows]),
+        Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
+        Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
+        Column("detaining_state", "category", [r.detaining_state for r in rows]),
+        Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
+        Column("requested_by", "category", [r.requested_by for r in rows]),
+        Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
+        Column("location", "text", [r.location for r in rows]),
+        Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
+        Column("since", "date", [r.since for r in rows]),
+        Column("days_detained", "int", [r.days_detained for r in rows]),
+        Column("charges", "text", ["; ".join(r.charges) for r in rows]),
+        Column("sentence", "text", [r.sentence for r in rows]),
+        Column("term_days", "Int64", [r.term_days for r in rows]),
+        Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
+        Column("uncertain", "bool", [r.uncertain for r in rows]),
+        Column("event_id", "text", [str(r.event_id) for r in rows]),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,7 +694,7 @@ class Timeline(_Rows[TimelineRow]):
         return View(
             title=f"{self.name} ({self.party}), {self._when()}",
             header=["on", "type", "entity", "fact"],
-            cells=[[r.on, r.type, r.entity, r.summary] for r in self],
+            cells=[[r.on, r.type, r.entity, fact_text(r.event)] for r in self],
             footer=f"{render.plural(len(self), 'fact', thousands=False)}: {render.counted(self.counts)}",
             title_html=f"<strong>{html.escape(self.name)}</strong> ({html.escape(self.party)})",
             when=self._when(),
@@ -611,7 +702,9 @@ class Timeline(_Rows[TimelineRow]):
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
-        rows: list[list[object]] = [[r.on, r.type, r.entity, r.summary, str(r.event.id)] for r in self]
+        rows: list[list[object]] = [
+            [r.on, r.type, r.entity, fact_text(r.event), str(r.event.id)] for r in self
+        ]
         return ["on", "type", "entity", "fact", "event_id"], rows
 
     def _columns(self) -> list[Column]:
@@ -621,6 +714,7 @@ class Timeline(_Rows[TimelineRow]):
             Column("precision", "ordered", [r.event.occurred_on.precision for r in rows], PRECISIONS),
             Column("type", "category", [r.type for r in rows], list(EVENT_TYPES)),
             Column("entity", "category", [r.entity for r in rows]),
+            Column("fact", "text", [fact_text(r.event) for r in rows]),
             Column("summary", "text", [r.summary for r in rows]),
             Column("event_id", "text", [str(r.event.id) for r in rows]),
         ]
