@@ -10,7 +10,6 @@ import os
 import stat
 import sys
 import tempfile
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib.metadata import PackageNotFoundError, version
@@ -37,8 +36,6 @@ __all__ = ["main"]
 PROG = "declaration-events"
 #: The environment variable holding the key of an encrypted store.
 CIPHER_KEY_VARIABLE = "DECLARATION_EVENTS_CIPHER_KEY"
-#: Logs smaller than this import without a progress line.
-PROGRESS_MIN_BYTES = 1 << 20
 
 
 def _ledger(args: argparse.Namespace) -> Ledger:
@@ -55,62 +52,6 @@ def _ledger(args: argparse.Namespace) -> Ledger:
 def _open(db: str) -> Ledger:
     """The ledger at a store URL, with the cipher key from the environment if one is set."""
     return Ledger.open(db, cipher_key=os.environ.get(CIPHER_KEY_VARIABLE) or None)
-
-
-class _Progress:
-    """A one-line progress indicator on stderr, redrawn at most a few times a second."""
-
-    def __init__(self, total_bytes: int) -> None:
-        self.total = max(total_bytes, 1)
-        self.done = 0
-        self.lines = 0
-        self._drawn = 0.0
-
-    def advance(self, size: int) -> None:
-        self.done += size
-        self.lines += 1
-        now = time.monotonic()
-        if now - self._drawn >= 0.2:
-            self._drawn = now
-            self.show(f"reading {self.done / self.total:4.0%} ({self.lines:,} lines)")
-
-    def show(self, text: str) -> None:
-        sys.stderr.write(f"\r\x1b[K{PROG}: {text}")
-        sys.stderr.flush()
-
-    def clear(self) -> None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
-
-
-class _ProgressLog:
-    """A log file read line by line (named like the file, for error locations), feeding a `_Progress`."""
-
-    def __init__(self, path: str, progress: _Progress, *, last: bool) -> None:
-        self.name = path
-        self._progress = progress
-        self._last = last
-
-    def __iter__(self) -> Iterator[bytes]:
-        with Path(self.name).open("rb") as handle:
-            for line in handle:
-                self._progress.advance(len(line))
-                yield line
-        if self._last:
-            self._progress.show(f"checking the rules and writing {self._progress.lines:,} lines")
-
-
-def _with_progress(paths: Sequence[str]) -> tuple[list[Any], _Progress | None]:
-    """The logs wrapped to show progress, when stderr is a terminal and the logs are large."""
-    try:
-        total = sum(Path(path).stat().st_size for path in paths)
-    except OSError:
-        return list(paths), None  # the import reports the unreadable file with its name
-    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
-        return list(paths), None
-    progress = _Progress(total)
-    logs = [_ProgressLog(path, progress, last=i == len(paths) - 1) for i, path in enumerate(paths)]
-    return logs, progress
 
 
 def _suggest(kind: str, key: str, known: Sequence[str]) -> UnknownEntityError:
@@ -412,13 +353,8 @@ def cmd_schema(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Record logs into a store, all or nothing; importing the same lines again adds nothing."""
-    logs, progress = _with_progress(args.logs)
     with _open(args.db) as ledger:
-        try:
-            result = ledger.import_logs(*logs)
-        finally:
-            if progress is not None:
-                progress.clear()
+        result = ledger.import_logs(*args.logs)  # stages shown on a terminal for large logs
         total = len(ledger)
     _print(
         f"{args.db}: {_plural(result.added, 'event')} added, {result.duplicates:,} already recorded; "

@@ -21,6 +21,7 @@ from .errors import ConcurrencyError, DeclarationEventsError
 from .eventlog import LogSource
 from .events import Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import party_name, resolve_party
+from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
@@ -50,27 +51,36 @@ class RecordResult:
 class Ledger:
     """Records diplomatic facts through the rules and answers point-in-time questions."""
 
-    def __init__(self, store: Store | None = None) -> None:
+    def __init__(self, store: Store | None = None, *, progress: bool | None = False) -> None:
+        """A ledger on a store (default: a new one in memory), its events indexed at once.
+
+        `progress`: show the indexing as it goes (None: when someone watches and it lasts).
+        """
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
         self._position = 0
         self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
-        self.catch_up()
+        with checking.bulk():
+            self._catch_up(Progress.auto(progress, None) if progress is not False else OFF)
 
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | os.PathLike[str], *, cipher_key: str | None = None) -> Ledger:
+    def open(
+        cls, url: str | os.PathLike[str], *, cipher_key: str | None = None, progress: bool | None = None
+    ) -> Ledger:
         """A ledger on a durable store, created on first use; see `storage.durable.open_store`.
 
         `url`: a file path or `sqlite:///PATH` (SQLite), `postgresql://USER:PASSWORD@HOST:PORT/DB`
         (optionally `?schema=NAME`), or `memory:`. `cipher_key` encrypts events at rest.
+        `progress`: show the indexing of the stored events (None: on a terminal or in Jupyter,
+        once it has lasted half a second; see `progress`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
         store = open_store(os.fspath(url), cipher_key=cipher_key)
         try:
-            return cls(store)
+            return cls(store, progress=progress)
         except BaseException:
             store.close()
             raise
@@ -83,22 +93,28 @@ class Ledger:
         return ledger
 
     @classmethod
-    def from_jsonl(cls, *paths: LogSource) -> Ledger:
-        """An in-memory ledger holding the facts of one or more logs (checked as one batch)."""
+    def from_jsonl(cls, *paths: LogSource, progress: bool | None = None) -> Ledger:
+        """An in-memory ledger holding the facts of one or more logs (checked as one batch).
+
+        `progress`: as `import_logs`.
+        """
         ledger = cls()
-        ledger.import_logs(*paths)
+        ledger.import_logs(*paths, progress=progress)
         return ledger
 
-    def import_logs(self, *sources: LogSource) -> RecordResult:
+    def import_logs(self, *sources: LogSource, progress: bool | None = None) -> RecordResult:
         """Record the facts of one or more logs, all or nothing; errors name file and line.
 
         Each line is validated, then kept only as its canonical line (see `records`):
         a log of millions of events is not held in memory as models.
+        `progress`: show each stage (reading, checking, storing, indexing) with tqdm: True,
+        False, or None for on a terminal or in Jupyter when the logs reach 1 MiB.
         """
+        shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
-            items, locations = checking.read_logs(sources, now)
-            return self._record_many(items, locations, now)
+            items, locations = checking.read_logs(sources, now, shown)
+            return self._record_many(items, locations, now, shown)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -125,6 +141,7 @@ class Ledger:
         items: Sequence[Recorded | EventBase],
         locations: Mapping[UUID, str] | None,
         now: datetime,
+        progress: Progress = OFF,
     ) -> RecordResult:
         try:
             batch, duplicates = checking.prepare(self._projection, items, now)
@@ -133,7 +150,7 @@ class Ledger:
             raise
         if isinstance(items, list):
             items.clear()  # the batch holds what is left: do not keep two lists of a large import
-        added, late = self._commit(batch, locations)
+        added, late = self._commit(batch, locations, progress)
         return RecordResult(added=added - late, duplicates=duplicates + late)
 
     def correct(
@@ -166,7 +183,9 @@ class Ledger:
         event = checking.amendment("Retracted", target, reason, occurred_on, recorded_at, sources, note)
         return self.record(event)  # type: ignore[return-value]
 
-    def _commit(self, batch: list[Recorded], locations: Mapping[UUID, str] | None) -> tuple[int, int]:
+    def _commit(
+        self, batch: list[Recorded], locations: Mapping[UUID, str] | None, progress: Progress = OFF
+    ) -> tuple[int, int]:
         """Check and append the batch, retrying after other writers.
 
         Returns how many events the batch had and how many other writers recorded first.
@@ -181,24 +200,28 @@ class Ledger:
             if not batch:
                 return size, recorded_by_others
             try:
-                plan = checking.check(self._projection, self._versions, batch)
+                plan = checking.check(self._projection, self._versions, batch, progress)
             except DeclarationEventsError as exc:
                 checking.locate(exc, locations)
                 raise
             expected = plan.expected
             try:
-                self._store.append(plan.records, expected)
+                with progress.stage("storing", total=len(plan.records)) as bar:
+                    self._store.append(plan.records, expected)
+                    if bar is not None:
+                        bar.update(len(plan.records))
             except ConcurrencyError:
                 pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
             for record in plan.records:
                 expected[record.entity] += 1  # now: each stream's version after this batch
+            stored = len(plan.records)
             plan.records.clear()
             batch.clear()  # the store holds them now; the projection is about to
             if isinstance(locations, Locations):
                 locations.release()
-            self.catch_up()
+            self._catch_up(progress, stored)
             self._adopt_folds(plan.folded, expected)
             return size, recorded_by_others
         raise ConcurrencyError(
@@ -222,7 +245,8 @@ class Ledger:
         with checking.bulk():
             return self._catch_up()
 
-    def _catch_up(self) -> int:
+    def _catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
+        """Index what the store has beyond our position (`progress` counts it, out of `total` if known)."""
         count = 0
 
         def records() -> Iterator[Recorded]:
@@ -234,7 +258,7 @@ class Ledger:
                 self._versions[record.entity] += 1
                 count += 1
 
-        self._projection.add_recorded(records())
+        self._projection.add_recorded(progress.iterate(records(), "indexing", total=total))
         return count
 
     # -- reading -----------------------------------------------------------------------------
