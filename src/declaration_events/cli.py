@@ -34,6 +34,8 @@ from .parties import party_name
 __all__ = ["main"]
 
 PROG = "declaration-events"
+#: How errors name standard output (and how `main` knows that it, not a file, failed).
+STDOUT = "standard output"
 #: The environment variable holding the key of an encrypted store.
 CIPHER_KEY_VARIABLE = "DECLARATION_EVENTS_CIPHER_KEY"
 
@@ -91,7 +93,7 @@ def _print(text: str) -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"standard output: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
 
 
 def _flush_stdout() -> None:
@@ -100,7 +102,7 @@ def _flush_stdout() -> None:
     except BrokenPipeError:
         raise
     except OSError as exc:
-        raise OutputError(f"standard output: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
 
 
 def _discard_stdout() -> None:
@@ -170,7 +172,7 @@ def _output(path: str | None, option: str = "--out") -> Iterator[IO[bytes]]:
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise OutputError(f"standard output: cannot write: {exc.strerror or exc}") from None
+            raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
         return
     real, atomic = _target(path, option)
     try:
@@ -389,7 +391,7 @@ def cmd_redact(args: argparse.Namespace) -> int:
         raise UsageError(f"--key-env {args.key_env}: that environment variable is not set")
     with _text_output(args.out) as out:
         result = redact_log(args.logs, out, key, names=args.names)
-    where = "standard output" if not args.out or args.out == "-" else args.out
+    where = STDOUT if not args.out or args.out == "-" else args.out
     names = _plural(result.names, "name")
     print(f"{where}: {_plural(result.events, 'event')} written, {names} pseudonymised", file=sys.stderr)
     return 0
@@ -611,7 +613,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except OutputError as exc:
         _error(str(exc))
-        _discard_stdout()
+        if str(exc).startswith(STDOUT):
+            _discard_stdout()
         return 1
     except DeclarationEventsError as exc:
         _error(str(exc))
