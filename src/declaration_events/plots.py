@@ -7,23 +7,23 @@ exact to the day without sampling.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from .counts import count_steps
 from .dates import DateLike, query_date, query_time, today
 from .notebook import require_extra
 from .parties import party_name
+from .render import plural
 from .rules import IN_CUSTODY, PARTICIPATION_STATUSES, CaseState
 
 if TYPE_CHECKING:
-    import os
-
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -48,6 +48,9 @@ STATUS_COLOURS = {
 LINESTYLES = ("-", "--", "-.", ":")
 MUTED = "0.35"
 FONT_SMALL = 8.5
+#: Labels sit on a white ground above the dashed milestone lines and the grid, which never strike them.
+LABEL_GROUND = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+LINE_Z, LABEL_Z = 1.5, 4
 
 
 def _day(day: date) -> str:
@@ -147,7 +150,9 @@ def _mark(fig: Figure, ax: Axes, milestones: Iterable[tuple[date, str]], lo: dat
         if row == len(rows):
             rows.append([])
         rows[row].append((left_edge, right_edge))
-        ax.axvline(_x(day), color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1.5)
+        ax.axvline(
+            _x(day), color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=LINE_Z, gid="milestone-line"
+        )
         ax.annotate(
             text,
             xy=(_x(day), 1),
@@ -159,6 +164,8 @@ def _mark(fig: Figure, ax: Axes, milestones: Iterable[tuple[date, str]], lo: dat
             fontsize=FONT_SMALL,
             color="0.2",
             gid="milestone",
+            bbox=LABEL_GROUND,
+            zorder=LABEL_Z,
         )
     return line_height * len(rows) + 6 if rows else 0
 
@@ -202,8 +209,13 @@ def plot_signatories(
         for status in PARTICIPATION_STATUSES:
             values = [c[status] for c in counts]
             if not any(values):
-                continue
+                continue  # a status nobody had in the period: no line, no legend entry
             top = max(top, *values)
+            now = (
+                f"{values[-1]:,} on {_day(hi)}"
+                if values[-1]
+                else f"none on {_day(hi)}, {max(values):,} at most"
+            )
             ax.step(
                 [_x(d) for d in days],
                 values,
@@ -211,7 +223,7 @@ def plot_signatories(
                 color=STATUS_COLOURS[status],
                 linestyle=LINESTYLES[index % len(LINESTYLES)],
                 linewidth=2,
-                label=f"{name + ': ' if several else ''}{status}, {values[-1]:,} on {_day(hi)}",
+                label=f"{name + ': ' if several else ''}{status}, {now}",
             )
         milestones += [
             (day, f"{name + ' ' if several else ''}{what} {_day(day)}") for day, what, _ in history.milestones
@@ -293,7 +305,7 @@ def _markers(states: Sequence[CaseState]) -> list[tuple[str, date]]:
 
 def _case_note(states: Sequence[CaseState], as_of: date, bail_days: int) -> str:
     last = states[-1]
-    note = f"{last.days_detained(as_of):,} days in custody"
+    note = f"{plural(last.days_detained(as_of), 'day')} in custody"
     if bail_days:
         note += f", {bail_days:,} on bail"
     if last.sentence:
@@ -335,6 +347,8 @@ def plot_cases(
     holders = sorted({states[-1].detaining_state for _, states in bars})
     colour = {state: PALETTE[i % len(PALETTE)] for i, state in enumerate(holders)}
     labels: list[str] = []
+    drawn: set[str] = set()  # what the legend explains: only what is on the chart
+    hi = min((states[0].on for _, states in bars), default=day)
     for row, (slug, states) in enumerate(bars):
         last = states[-1]
         tint = colour[last.detaining_state]
@@ -342,28 +356,38 @@ def plot_cases(
         for kind, begin, stop in _segments(states, day):
             bail = kind == "bail"
             bail_days += (stop - begin).days if bail else 0
+            hi = max(hi, stop)
+            drawn.add(kind)
             ax.barh(
                 row, (stop - begin).days or 1, left=_x(begin), height=0.46, color=tint,
                 alpha=0.3 if bail else 1, hatch="////" if bail else None, edgecolor=tint, linewidth=0,
                 zorder=2, gid=f"{slug}:{kind}",
             )  # fmt: skip
         for kind, on in _markers(states):
+            hi = max(hi, on)
+            drawn.add(kind)
             ax.plot([_x(on)], [row], zorder=3, gid=f"{slug}:{kind}", **MARKERS[kind].line())
         ax.annotate(
             _case_note(states, day, bail_days), xy=(_x(states[0].on), row - 0.25), xytext=(0, 2),
             textcoords="offset points", fontsize=FONT_SMALL, color="0.2", va="bottom", gid="days",
+            bbox=LABEL_GROUND, zorder=LABEL_Z,
         )  # fmt: skip
         nationals = ", ".join(map(party_name, last.nationalities))
         labels.append(f"{last.person}\nof {nationals}, held by {party_name(last.detaining_state)}")
-    lo = min((states[0].on for _, states in bars), default=day)
-    margin = timedelta(days=max((day - lo).days, 30) // 30)
-    ax.set_xlim(_x(lo - margin), _x(day + margin))
     milestones = []
     for slug in instruments:
         instrument = projection.instrument_history(slug, known)
         name = _short(instrument.title, slug)
-        milestones += [(on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones]
-    headroom = _mark(fig, ax, milestones, lo - margin, day + margin)
+        milestones += [
+            (on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones if on <= day
+        ]
+    # The axis ends where the story does: at `as_of` while a case is open, else at its last event
+    # (or the last milestone asked for), not years of empty axis later.
+    hi = max([hi, *(on for on, _ in milestones)])
+    lo = min((states[0].on for _, states in bars), default=day)
+    margin = timedelta(days=max((hi - lo).days, 30) // 30)
+    ax.set_xlim(_x(lo - margin), _x(hi + margin))
+    headroom = _mark(fig, ax, milestones, lo - margin, hi + margin)
     _, height = _size_points(fig, ax)
     units = (len(bars) + (0.05 if headroom else 0.3)) / max(1 - headroom / height, 0.3)
     ax.set_ylim(len(bars) - 0.45, len(bars) - 0.45 - units)
@@ -376,8 +400,11 @@ def plot_cases(
     when = f"on {_day(known.date())}" if known else "now"
     _titles(ax, "Detention cases: time in custody and on bail", f"as of {_day(day)} · as known {when}")
     handles: list[Artist] = [Patch(color=colour[s], label=f"held by {party_name(s)}") for s in holders]
-    handles.append(Patch(facecolor="0.85", edgecolor="0.4", hatch="////", linewidth=0, label="on bail"))
-    handles += [Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items()]
+    if "bail" in drawn:
+        handles.append(Patch(facecolor="0.85", edgecolor="0.4", hatch="////", linewidth=0, label="on bail"))
+    handles += [
+        Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items() if kind in drawn
+    ]
     if own:
         fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
     else:
@@ -385,11 +412,22 @@ def plot_cases(
     return fig
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Write a figure (format from the extension: png, svg, pdf) and close it."""
+@overload
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150, format: str | None = None
+) -> Path: ...
+@overload
+def save_figure(fig: Figure, path: IO[bytes], *, dpi: int = 150, format: str | None = None) -> None: ...
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str] | IO[bytes], *, dpi: int = 150, format: str | None = None
+) -> Path | None:
+    """Write a figure and close it: to a file (format from its extension: png, svg, pdf, unless
+    `format` says) or to a binary stream (`format`, png by default). Return the file's path."""
     import matplotlib.pyplot as plt
 
-    target = Path(path)
-    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2)
+    target = path if not isinstance(path, str | os.PathLike) else Path(path)
+    if not isinstance(target, Path):
+        format = format or "png"
+    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2, format=format)
     plt.close(fig)
-    return target
+    return target if isinstance(target, Path) else None

@@ -7,17 +7,20 @@ pandas, only when `to_dataframe` is called).
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from . import render
 from .dates import PRECISIONS
-from .events import EVENT_TYPES, Condemned, Event
-from .parties import party_name
+from .events import EVENT_TYPES, Condemned, Event, EventBase
+from .parties import party_name, resolve_party
 from .render import Column, View
 from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
 
@@ -60,6 +63,61 @@ def _mark(status: str, uncertain: bool) -> str:
     return status + (" ?" if uncertain else "")
 
 
+def _names(codes: Sequence[str]) -> str:
+    return ", ".join(map(party_name, codes))
+
+
+#: What a fact's own words leave out: what every event has, and what the timeline's columns show.
+_NOT_SAID = {"type", "id", "occurred_on", "recorded_at", "sources", "note", "instrument", "case"}
+
+
+def fact_text(event: EventBase) -> str:
+    """What a fact says, in words, without its type, date or entity (the timeline's columns)."""
+    data: dict[str, Any] = event.model_dump(mode="json", exclude=_NOT_SAID, exclude_none=True)
+    kind = event.type
+    text: str
+    if kind == "InstrumentOpened":
+        text = f"“{data['title']}”, a {data['kind']}"
+        text += f", initiated by {party_name(data['initiator'])}" if "initiator" in data else ""
+    elif kind == "EnteredIntoForce":
+        text = "in force"
+    elif kind in ("Signed", "Endorsed", "Ratified", "Withdrew"):
+        text = f"by {party_name(data.pop('party'))}"
+        if data.get("mode", "ratification") != "ratification":
+            text += f", by {data['mode']}"
+        text += f", in effect {data['effective_on']}" if "effective_on" in data else ""
+    elif kind == "Condemned":
+        text = f"{party_name(data['actor'])}: {data['subject']}"
+        text += f" (against {party_name(data['target'])})" if "target" in data else ""
+        if "quote" in data:
+            text += f"; {data.get('speaker', 'quoted')}: “{data['quote']}”"
+        elif "speaker" in data:
+            text += f"; said by {data['speaker']}"
+    elif kind == "Detained":
+        held_by = party_name(data["detaining_state"])
+        text = f"{data['person']}, of {_names(data['nationalities'])}, held by {held_by}"
+        text += f" at the request of {party_name(data['requested_by'])}" if "requested_by" in data else ""
+        text += f", in {data['location']}" if "location" in data else ""
+    elif kind == "Charged":
+        text = "; ".join(data["charges"])
+    elif kind == "Sentenced":
+        term = data.get("term_days")
+        text = data["sentence"] + (f" ({render.plural(term, 'day')})" if term is not None else "")
+    elif kind == "Released":
+        text = str(data["mechanism"]).replace("_", " ")
+    elif kind == "CasesLinked":
+        text = f"{data['relation']}: case {data['other_case']}"
+    elif kind in ("Corrected", "Retracted"):
+        changes = "; ".join(f"{k} → {v}" for k, v in data.get("changes", {}).items())
+        text = f"{'corrects' if changes else 'retracts'} {data['target']}: {changes or data['reason']}"
+    else:  # a type this function does not know yet: its own fields, in words
+        text = "; ".join(
+            f"{key.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for key, v in data.items()
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class _Rows(Generic[Row]):
     rows: tuple[Row, ...]
@@ -70,8 +128,33 @@ class _Rows(Generic[Row]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: int) -> Row:
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+    @overload
+    def __getitem__(self, index: str) -> Row: ...
+    def __getitem__(self, index: int | slice | str) -> Row | tuple[Row, ...]:
+        """A row by position (`result[0]`), rows by slice, or a row by name where results have one."""
+        if isinstance(index, str):
+            found = self._find(index)
+            if found is None:
+                raise KeyError(self._missing(index))
+            return found
         return self.rows[index]
+
+    def __contains__(self, item: object) -> bool:
+        """Whether a row, or a name (`"Canada" in result`, where results have names), is in the result."""
+        if isinstance(item, str):
+            return self._find(item) is not None
+        return item in self.rows
+
+    # Lookup by name: results whose rows have one (a party, a case) override these.
+    def _find(self, key: str) -> Row | None:
+        raise TypeError(f"{type(self).__name__} rows are looked up by position, not by {key!r}")
+
+    def _missing(self, key: str) -> str:
+        return f"no row {key!r}"
 
     # What each kind of result describes; the displays below lay it out.
     def _view(self) -> View:
@@ -119,7 +202,7 @@ class _Rows(Generic[Row]):
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
         if self._uncertain():
             counts += f"; {self._uncertain()} uncertain, not counted"
-        return f"<{type(self).__name__} {what}, {self._when()}: {len(self):,} {noun} ({counts})>"
+        return f"<{type(self).__name__} {what}, {self._when()}: {render.plural(len(self), noun)} ({counts})>"
 
     def _summary_html(self, lead: str) -> str:
         uncertain = self._uncertain()
@@ -202,8 +285,23 @@ class Signatories(_Rows[SignatoryRow]):
     tally: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, party: str) -> SignatoryRow | None:
-        """The row of one party (by stored code), if it has a status."""
-        return next((row for row in self.rows if row.party == party), None)
+        """The row of one party, if it has a status; `UnknownPartyError` if no party is called that.
+
+        The party may be named as in a log: `CAN`, `CA`, `can`, `Canada`, `the EU`. So may
+        `result[party]` (a `KeyError` if it has no status) and `party in result`.
+        """
+        return self._find(party)
+
+    @cached_property
+    def _by_party(self) -> dict[str, SignatoryRow]:
+        return {row.party: row for row in self.rows}
+
+    def _find(self, key: str) -> SignatoryRow | None:
+        return self._by_party.get(resolve_party(key))
+
+    def _missing(self, key: str) -> str:
+        code = resolve_party(key)
+        return f"{party_name(code)} ({code}) has no status in {self.instrument} as of {self.as_of}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `status --format json` shape."""
@@ -292,7 +390,12 @@ class Signatories(_Rows[SignatoryRow]):
         }
 
     def _about(self) -> tuple[str, str]:
-        return self.instrument, "participants"
+        return self.instrument, "participant"
+
+
+def _case_key(name: str) -> str:
+    """How a case is looked up: a slug or a person's name, casefolded, with spaces and `_` as `-`."""
+    return re.sub(r"[\s_]+", "-", name.strip().casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +435,38 @@ class CaseRow:
             "uncertain": self.uncertain,
         }
 
+    def _fields(self) -> list[tuple[str, str]]:
+        """The row as (label, text) pairs, for its own display."""
+        fields = [
+            ("case", self.case),
+            ("person", self.person),
+            ("nationality", _names(self.nationalities)),
+            ("held by", party_name(self.detaining_state)),
+            ("requested by", _name(self.requested_by) or ""),
+            ("location", self.location or ""),
+            ("status", _mark(self.status, self.uncertain)),
+            ("since", self.since.isoformat()),
+            ("days detained", f"{self.days_detained:,}"),
+            ("charges", "; ".join(self.charges)),
+            ("sentence", self.sentence or ""),
+            ("term", render.plural(self.term_days, "day") if self.term_days is not None else ""),
+            ("linked cases", ", ".join(self.linked_cases)),
+        ]
+        return [(label, text) for label, text in fields if text]
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{html.escape(self.person)}</strong> ({html.escape(self.case)}): {self.status}"
+        return render.record_html(title, self._fields())
+
+    def __str__(self) -> str:
+        return render.record_text(self._fields())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The row as a one-row DataFrame, with the columns of `Cases.to_dataframe()`."""
+        from .notebook import frame
+
+        return frame(_case_columns((self,)), {"case": self.case})
+
 
 @dataclass(frozen=True, repr=False)
 class Cases(_Rows[CaseRow]):
@@ -342,8 +477,27 @@ class Cases(_Rows[CaseRow]):
     counts: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, case: str) -> CaseRow | None:
-        """The row of one case, if it had begun."""
-        return next((row for row in self.rows if row.case == case), None)
+        """The row of one case, if it had begun: by slug (`kovrig`, `Kovrig`) or person (`Michael Kovrig`).
+
+        So may `result[case]` (a `KeyError` naming close slugs if there is none) and `case in result`.
+        """
+        return self._find(case)
+
+    @cached_property
+    def _by_key(self) -> dict[str, CaseRow]:
+        index: dict[str, CaseRow] = {}
+        for row in reversed(self.rows):  # a person in two cases: the first case wins
+            index[_case_key(row.person)] = row
+        index.update((_case_key(row.case), row) for row in self.rows)
+        return index
+
+    def _find(self, key: str) -> CaseRow | None:
+        return self._by_key.get(_case_key(key))
+
+    def _missing(self, key: str) -> str:
+        close = difflib.get_close_matches(_case_key(key), [_case_key(r.case) for r in self.rows], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"no case {key!r} had begun by {self.as_of}{hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `cases --format json` shape."""
@@ -392,10 +546,10 @@ class Cases(_Rows[CaseRow]):
                 "sentence",
             ],
             cells=cells,
-            footer=f"{len(self)} cases: {render.counted(self.counts)}",
+            footer=f"{render.plural(len(self), 'case', thousands=False)}: {render.counted(self.counts)}",
             title_html="<strong>Detention cases</strong>",
             when=self._when(),
-            summary_html=self._summary_html(f"{len(self) - self._uncertain():,} cases"),
+            summary_html=self._summary_html(render.plural(len(self) - self._uncertain(), "case")),
             html_cells=html_cells,
         )
 
@@ -434,33 +588,37 @@ class Cases(_Rows[CaseRow]):
         return header, rows
 
     def _columns(self) -> list[Column]:
-        rows = self.rows
-        return [
-            Column("case", "text", [r.case for r in rows]),
-            Column("person", "text", [r.person for r in rows]),
-            Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
-            Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
-            Column("detaining_state", "category", [r.detaining_state for r in rows]),
-            Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
-            Column("requested_by", "category", [r.requested_by for r in rows]),
-            Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
-            Column("location", "text", [r.location for r in rows]),
-            Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
-            Column("since", "date", [r.since for r in rows]),
-            Column("days_detained", "int", [r.days_detained for r in rows]),
-            Column("charges", "text", ["; ".join(r.charges) for r in rows]),
-            Column("sentence", "text", [r.sentence for r in rows]),
-            Column("term_days", "Int64", [r.term_days for r in rows]),
-            Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
-            Column("uncertain", "bool", [r.uncertain for r in rows]),
-            Column("event_id", "text", [str(r.event_id) for r in rows]),
-        ]
+        return _case_columns(self.rows)
 
     def _attrs(self) -> dict[str, str]:
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return "detention cases", "cases"
+        return "detention cases", "case"
+
+
+def _case_columns(rows: Sequence[CaseRow]) -> list[Column]:
+    """The DataFrame columns of detention cases (`Cases` and a single `CaseRow`)."""
+    return [
+        Column("case", "text", [r.case for r in rows]),
+        Column("person", "text", [r.person for r in rows]),
+        Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
+        Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
+        Column("detaining_state", "category", [r.detaining_state for r in rows]),
+        Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
+        Column("requested_by", "category", [r.requested_by for r in rows]),
+        Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
+        Column("location", "text", [r.location for r in rows]),
+        Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
+        Column("since", "date", [r.since for r in rows]),
+        Column("days_detained", "int", [r.days_detained for r in rows]),
+        Column("charges", "text", ["; ".join(r.charges) for r in rows]),
+        Column("sentence", "text", [r.sentence for r in rows]),
+        Column("term_days", "Int64", [r.term_days for r in rows]),
+        Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
+        Column("uncertain", "bool", [r.uncertain for r in rows]),
+        Column("event_id", "text", [str(r.event_id) for r in rows]),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -519,10 +677,10 @@ class Condemnations(_Rows[CondemnationRow]):
             cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject] for r in rows
             ],
-            footer=f"{len(self)} condemnations",
+            footer=render.plural(len(self), "condemnation", thousands=False),
             title_html="<strong>Condemnations</strong>",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} condemnations</strong>: by {html.escape(by)}",
+            summary_html=f"<strong>{render.plural(len(self), 'condemnation')}</strong>: by {html.escape(by)}",
             html_header=["on", "actor", "speaker", "target", "subject", "quote"],
             html_cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject, r.quote or ""]
@@ -571,7 +729,7 @@ class Condemnations(_Rows[CondemnationRow]):
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return "condemnations", "condemnations"
+        return "condemnations", "condemnation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -612,15 +770,17 @@ class Timeline(_Rows[TimelineRow]):
         return View(
             title=f"{self.name} ({self.party}), {self._when()}",
             header=["on", "type", "entity", "fact"],
-            cells=[[r.on, r.type, r.entity, r.summary] for r in self],
-            footer=f"{len(self)} facts: {render.counted(self.counts)}",
+            cells=[[r.on, r.type, r.entity, fact_text(r.event)] for r in self],
+            footer=f"{render.plural(len(self), 'fact', thousands=False)}: {render.counted(self.counts)}",
             title_html=f"<strong>{html.escape(self.name)}</strong> ({html.escape(self.party)})",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} facts</strong>: {html.escape(counts)}",
+            summary_html=f"<strong>{render.plural(len(self), 'fact')}</strong>: {html.escape(counts)}",
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
-        rows: list[list[object]] = [[r.on, r.type, r.entity, r.summary, str(r.event.id)] for r in self]
+        rows: list[list[object]] = [
+            [r.on, r.type, r.entity, fact_text(r.event), str(r.event.id)] for r in self
+        ]
         return ["on", "type", "entity", "fact", "event_id"], rows
 
     def _columns(self) -> list[Column]:
@@ -630,6 +790,7 @@ class Timeline(_Rows[TimelineRow]):
             Column("precision", "ordered", [r.event.occurred_on.precision for r in rows], PRECISIONS),
             Column("type", "category", [r.type for r in rows], list(EVENT_TYPES)),
             Column("entity", "category", [r.entity for r in rows]),
+            Column("fact", "text", [fact_text(r.event) for r in rows]),
             Column("summary", "text", [r.summary for r in rows]),
             Column("event_id", "text", [str(r.event.id) for r in rows]),
         ]
@@ -638,4 +799,4 @@ class Timeline(_Rows[TimelineRow]):
         return {"party": self.party, "name": self.name, "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return f"{self.name} ({self.party})", "facts"
+        return f"{self.name} ({self.party})", "fact"

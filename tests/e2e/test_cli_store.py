@@ -151,7 +151,7 @@ def big_log(path: Path, cases: int) -> Path:
 
 
 def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
-    """Importing a large log draws a progress line on a terminal's stderr, and nothing into a pipe."""
+    """Importing a large log draws a bar per stage on a terminal's stderr, and nothing into a pipe."""
     log = big_log(tmp_path / "big.jsonl", 4000)
     assert log.stat().st_size > 1 << 20
     command = [sys.executable, "-m", "declaration_events", "import", str(log), "--db"]
@@ -180,8 +180,8 @@ def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> Non
         os.close(leader)
         if follower != -1:
             os.close(follower)
-    assert b"reading" in seen
-    assert b"checking the rules and writing 4,000 lines" in seen
+    for stage in (b"reading:", b"checking:", b"storing:", b"indexing:"):  # tqdm's bars, one per stage
+        assert stage in seen, seen[-500:]
     assert b"4,000 events added" in process.stdout
 
 

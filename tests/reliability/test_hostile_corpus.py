@@ -113,7 +113,7 @@ def assert_one_line_per_error(case: dict[str, Any], stderr: str) -> None:
     assert "Traceback" not in stderr
     lines = stderr.splitlines()
     assert len(lines) == (len(case["errors"]) if case["level"] == "format" else 1), stderr
-    prefix = "" if case["level"] == "format" else "declaration-events: error: "
+    prefix = "declaration-events: error: "  # format errors and broken rules alike (issue 18, item 15)
     assert all(line.startswith(prefix + str(case["paths"][-1])) for line in lines), stderr
     assert_reported(case, stderr)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -103,3 +105,55 @@ def test_the_ledger_html_summarises_events_instruments_and_cases(ledger: Ledger)
     assert html.index("events") < html.index("2 instruments") < html.index("3 cases")
     assert "<td>arbitrary-detention-declaration</td>" in html and "endorsed 60" in html
     assert "<td>kovrig</td><td>Michael Kovrig</td><td>China</td><td>released</td><td>1,019</td>" in html
+
+
+# -- issue 18, item 16: tables styled outside Jupyter, a case shows itself, facts in words -------------
+
+
+def test_every_html_table_carries_its_own_scoped_style(ledger: Ledger) -> None:
+    """Outside Jupyter (an HTML export, a web page) tables still have borders and padding, scoped."""
+    pages = [
+        ledger.signatories(DECLARATION)._repr_html_(),
+        ledger.cases()._repr_html_(),
+        ledger.condemnations()._repr_html_(),
+        ledger.timeline("CAN")._repr_html_(),
+        ledger._repr_html_(),
+    ]
+    for page in pages:
+        assert page.startswith('<div class="declaration-events"><style>')
+        style = page[page.index("<style>") : page.index("</style>")]
+        rules = [rule for rule in style.removeprefix("<style>").split("}") if rule]
+        assert rules and all(rule.startswith(".declaration-events ") for rule in rules), rules
+        assert "border-collapse:collapse" in style and "padding" in style
+
+
+def test_a_single_case_row_shows_as_html_text_and_a_dataframe(ledger: Ledger) -> None:
+    """`ledger.case(...)` in a notebook: a titled field table, readable text, a one-row DataFrame."""
+    spavor = ledger.case("spavor", as_of="2021-12-31")
+    assert spavor is not None
+    page = spavor._repr_html_()
+    assert page.startswith('<div class="declaration-events"><style>')
+    assert "<strong>Michael Spavor</strong> (spavor): released" in page
+    assert "<tr><th>days detained</th><td>1,019</td></tr>" in page
+    assert "<tr><th>sentence</th><td>11 years in prison</td></tr>" in page
+    assert "requested by" not in page  # empty fields are left out
+    text = str(spavor)
+    assert text.splitlines()[0].split() == ["case", "spavor"] and "days detained  1,019" in text
+    frame = spavor.to_dataframe()
+    assert list(frame.columns) == list(ledger.cases().to_dataframe().columns)
+    assert frame.loc[0, "days_detained"] == 1019 and frame.loc[0, "status"] == "released"
+
+
+def test_the_timeline_says_each_fact_in_words_without_repeating_its_type(ledger: Ledger) -> None:
+    """The 'fact' column reads 'by Canada' or 'Michael Kovrig, of Canada, held by China': no type, no k=v."""
+    timeline = ledger.timeline("Canada")
+    rows = list(csv.DictReader(io.StringIO(timeline.to_csv())))
+    assert len(rows) == len(timeline) == 11
+    for row in rows:
+        assert not row["fact"].startswith(row["type"]) and "=" not in row["fact"], row
+    facts = {(row["type"], row["entity"]): row["fact"] for row in rows}
+    assert facts["Signed", "instrument:ottawa-treaty"] == "by Canada"
+    assert facts["Detained", "case:kovrig"] == "Michael Kovrig, of Canada, held by China, in Beijing"
+    assert "  by Canada" in str(timeline)
+    meng = "Meng Wanzhou, of China, held by Canada at the request of United States, in Vancouver"
+    assert f"<td>{meng}</td>" in timeline._repr_html_()

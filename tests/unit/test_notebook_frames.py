@@ -97,7 +97,7 @@ def test_timeline_frame_lists_a_partys_facts_oldest_first(ledger: Ledger) -> Non
     """Types are categoricals over every event type; dates ascend."""
     result = ledger.timeline("Kosovo")
     frame = result.to_dataframe()
-    assert list(frame.columns) == ["on", "precision", "type", "entity", "summary", "event_id"]
+    assert list(frame.columns) == ["on", "precision", "type", "entity", "fact", "summary", "event_id"]
     assert frame["type"].tolist() == [row.type for row in result] == ["Endorsed"]
     assert frame.loc[0, "on"] == pd.Timestamp("2022-10-01") and frame.loc[0, "precision"] == "month"
     assert "Corrected" in frame["type"].cat.categories
