@@ -51,6 +51,7 @@ from ..events import (
     CasesLinked,
     Charged,
     Condemned,
+    Continued,
     Corrected,
     Detained,
     Endorsed,
@@ -64,6 +65,7 @@ from ..events import (
     Sentenced,
     Signed,
     Source,
+    WithdrawalRevoked,
     Withdrew,
 )
 from ..parties import EXTRA_ENTITIES, resolve_party
@@ -124,7 +126,15 @@ _MECHANISMS = (
     "other",
 )
 _FREE_MECHANISMS = tuple(m for m in _MECHANISMS if m != "bail")
-_MODES = ("ratification", "acceptance", "approval", "accession", "succession")
+_MODES = (
+    "ratification",
+    "acceptance",
+    "approval",
+    "accession",
+    "succession",
+    "definitive_signature",
+    "formal_confirmation",
+)
 _SLUG_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _DAY = timedelta(days=1)
 
@@ -317,15 +327,22 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
     common = _common(draw, on)
     party = parties()
     later = st.integers(0, 3 * 366).map(lambda days: _coarsen(on.last + timedelta(days=days), 0))
-    if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew):
+    if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew, WithdrawalRevoked):
         fields: dict[str, Any] = {"instrument": draw(_slugs())}
         if cls is not EnteredIntoForce:
             fields["party"] = draw(party)
         if cls is Ratified:
             fields["mode"] = draw(st.sampled_from(_MODES))
+        if cls is Signed:
+            fields["mode"] = draw(st.sampled_from((None, "signature", "succession")))
         if cls in (Ratified, Withdrew):
             fields["effective_on"] = draw(_optional(later))
         return cls(**fields, **common)
+    if cls is Continued:
+        continuing = draw(party)
+        return Continued(
+            party=continuing, predecessor=draw(party.filter(lambda p: p != continuing)), **common
+        )
     if cls is Condemned:
         return Condemned(
             actor=draw(party),
