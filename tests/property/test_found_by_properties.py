@@ -14,6 +14,7 @@ from declaration_events import (
     Signed,
     Withdrew,
 )
+from declaration_events.events import Continued
 
 
 def at(day: int) -> datetime:
@@ -73,3 +74,11 @@ def test_a_partial_effective_date_does_not_act_before_the_fact_that_sets_it() ->
     assert len(ledger.signatories("t", as_of="2019-03-01")) == 0
     july = ledger.signatories("t", as_of="2019-07-01")
     assert [(r.party, r.status, r.uncertain) for r in july] == [("CAN", "party", True)]
+
+
+def test_the_timeline_of_a_predecessor_lists_the_state_that_continues_it() -> None:
+    """A `Continued` names two parties: both timelines show it (found by the state machine)."""
+    continued = Continued(party="SRB", predecessor="SCG", occurred_on="2006-06-03").recorded(at(1))
+    ledger = Ledger.from_events([continued])
+    assert [row.event.id for row in ledger.timeline("SCG")] == [continued.id]
+    assert [row.event.id for row in ledger.timeline("SRB")] == [continued.id]
