@@ -343,9 +343,24 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
 
     The tie rule takes consents before withdrawals (sign, ratify and withdraw on one day);
     a denunciation and re-accession on one day (Trinidad and Tobago, 1998) is the other way.
+    A party is bound by an earlier consent unless a withdrawal came after it (and was not
+    revoked): one that left and joins again is a newcomer.
     """
-    consented: set[str] = set()
+    consented: set[str] = set()  # parties whose consent stands at this point of the order
+    revoked: dict[str, bool] = {}  # whether revoking a party's pending withdrawal gives its consent back
     out: list[EventBase] = []
+
+    def place(event: EventBase) -> None:
+        out.append(event)
+        party = getattr(event, "party", "")
+        if isinstance(event, Ratified):
+            consented.add(party)
+        elif isinstance(event, Withdrew):
+            revoked[party] = party in consented
+            consented.discard(party)
+        elif isinstance(event, WithdrawalRevoked) and revoked.pop(party, False):
+            consented.add(party)
+
     for index, event in enumerate(ordered):
         party = getattr(event, "party", None)
         if isinstance(event, Ratified) and party in consented:
@@ -362,11 +377,9 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
                 None,
             )
             if later is not None:
-                out.append(ordered[later])
+                place(ordered[later])
         if event not in out:
-            out.append(event)
-        if isinstance(event, Ratified) and party is not None:
-            consented.add(party)
+            place(event)
     return out
 
 

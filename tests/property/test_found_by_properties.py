@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from declaration_events import (
     Charged,
@@ -82,3 +82,21 @@ def test_the_timeline_of_a_predecessor_lists_the_state_that_continues_it() -> No
     ledger = Ledger.from_events([continued])
     assert [row.event.id for row in ledger.timeline("SCG")] == [continued.id]
     assert [row.event.id for row in ledger.timeline("SRB")] == [continued.id]
+
+
+def test_a_state_that_withdrew_may_consent_and_withdraw_again_on_one_day() -> None:
+    """Once its withdrawal is in effect a state is a newcomer: consent and withdrawal on one day are
+    taken consent first, as for anyone (found by the state machine; the withdrawal was taken first)."""
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(instrument="t", title="T", kind="treaty", occurred_on="2000-01-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-02-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2001-02-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2003-02-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2003-02-01", effective_on="2003-08-01"),
+        ]
+    )
+    row = ledger.signatories("t", as_of="2003-03-01").get("CAN")
+    assert row is not None
+    assert (row.status, row.effective_on) == ("withdrawing", date(2003, 8, 1))
