@@ -620,7 +620,20 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.again = None
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None
-                state.record(day, event.occurred_on.first, event.id, floor=floor)
+                # Back to what it was, with the date of effect of the consent it keeps.
+                kept, kept_derived = None, False
+                if state.now.consented and state.consent_effective is not None:
+                    kept, kept_derived = state.consent_effective, state.consent_derived
+                    if force_on is not None:
+                        kept = max(kept, force_on.last)
+                state.record(
+                    day,
+                    event.occurred_on.first,
+                    event.id,
+                    floor=floor,
+                    effective_on=kept,
+                    derived=kept_derived,
+                )
                 if state.status == "ratified":
                     bind_when_in_force(party, state, event.id)
             fire_until(day)

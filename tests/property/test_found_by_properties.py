@@ -14,7 +14,7 @@ from declaration_events import (
     Signed,
     Withdrew,
 )
-from declaration_events.events import Continued
+from declaration_events.events import Continued, WithdrawalRevoked
 
 
 def at(day: int) -> datetime:
@@ -100,3 +100,26 @@ def test_a_state_that_withdrew_may_consent_and_withdraw_again_on_one_day() -> No
     row = ledger.signatories("t", as_of="2003-03-01").get("CAN")
     assert row is not None
     assert (row.status, row.effective_on) == ("withdrawing", date(2003, 8, 1))
+
+
+def test_revoking_a_withdrawal_keeps_the_date_of_effect_of_the_consent_it_keeps() -> None:
+    """The row is back to what it was, date of effect included (found by the reference model)."""
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(instrument="t", title="T", kind="treaty", occurred_on="2000-01-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-02-01", effective_on="2000-05-01"),
+            Ratified(instrument="t", party="USA", occurred_on="2000-02-01", effective_on="2000-05-01"),
+            EnteredIntoForce(instrument="t", occurred_on="2000-03-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2000-02-10", effective_on="2000-12-01"),
+            Withdrew(instrument="t", party="USA", occurred_on="2001-02-10", effective_on="2001-12-01"),
+            WithdrawalRevoked(instrument="t", party="CAN", occurred_on="2000-04-01"),
+            WithdrawalRevoked(instrument="t", party="USA", occurred_on="2001-04-01"),
+        ]
+    )
+    ratified = ledger.signatories("t", as_of="2000-04-01").get("CAN")
+    assert ratified is not None
+    assert (ratified.status, ratified.effective_on) == ("ratified", date(2000, 5, 1))
+    bound = ledger.signatories("t", as_of="2001-04-01").get("USA")
+    assert bound is not None
+    assert (bound.status, bound.since, bound.effective_on) == ("party", date(2001, 4, 1), date(2000, 5, 1))
