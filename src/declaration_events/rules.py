@@ -31,6 +31,7 @@ from .events import (
     CasesLinked,
     Charged,
     Corrected,
+    Delay,
     Detained,
     Endorsed,
     EnteredIntoForce,
@@ -480,7 +481,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             first = nth_consent_on is None and force_on is None
         if first or clauses.later_consents is None:
             return day, start, True  # at entry into force (at once, if already in force)
-        effective, start = clauses.later_consents.after(day), clauses.later_consents.after(start)
+        effective, start = _after(clauses.later_consents, day), _after(clauses.later_consents, start)
         if force_on is not None:
             effective, start = max(effective, force_on.last), max(start, force_on.first)
         return effective, start, True
@@ -579,7 +580,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     and clauses.entry_into_force is not None
                 ):
                     nth_consent_on = day
-                    derived_on = clauses.entry_into_force.after(day)
+                    derived_on = _after(clauses.entry_into_force, day)
                     if explicit_force is None:
                         derived_force = (derived_on, event.id)
                     elif explicit_force.occurred_on.first <= derived_on <= explicit_force.occurred_on.last:
@@ -598,8 +599,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     effective, derived = event.effective_on.last, False
                     leaving = max(event.effective_on.first, event.occurred_on.first)
                 elif clauses is not None and clauses.withdrawal is not None:
-                    effective, derived = clauses.withdrawal.after(day), True
-                    leaving = clauses.withdrawal.after(event.occurred_on.first)
+                    effective, derived = _after(clauses.withdrawal, day), True
+                    leaving = _after(clauses.withdrawal, event.occurred_on.first)
                 else:
                     effective, derived, leaving = day, False, event.occurred_on.first
                 state.before_withdrawal = replace(state.now)
@@ -662,6 +663,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
 
 
 _ONE_DAY = timedelta(days=1)
+
+
+def _after(delay: Delay, day: date) -> date:
+    """The date a final clause's delay after `day` gives, never before `day` (no effect precedes its
+    cause: "day 1 of the 0th month after" the 2nd would be the 1st)."""
+    return max(delay.after(day), day)
 
 
 def _signature_closes(clauses: FinalClauses | None, force_on: PartialDate | None) -> date | None:

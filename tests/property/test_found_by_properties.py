@@ -14,7 +14,7 @@ from declaration_events import (
     Signed,
     Withdrew,
 )
-from declaration_events.events import Continued, WithdrawalRevoked
+from declaration_events.events import Continued, Delay, FinalClauses, WithdrawalRevoked
 
 
 def at(day: int) -> datetime:
@@ -123,3 +123,32 @@ def test_revoking_a_withdrawal_keeps_the_date_of_effect_of_the_consent_it_keeps(
     bound = ledger.signatories("t", as_of="2001-04-01").get("USA")
     assert bound is not None
     assert (bound.status, bound.since, bound.effective_on) == ("party", date(2001, 4, 1), date(2000, 5, 1))
+
+
+def test_a_date_of_effect_the_clauses_derive_is_never_before_the_fact() -> None:
+    """ "Day 1 of the 0th month after" a consent of the 15th is not the 1st: no effect precedes its
+    cause (found by the properties: the party showed as bound before it consented)."""
+    clauses = FinalClauses(
+        later_consents=Delay(months=0, day=1), withdrawal=Delay(years=0, day=1), entry_into_force=None
+    )
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(
+                instrument="t", title="T", kind="treaty", occurred_on="2000-01-01", final_clauses=clauses
+            ),
+            EnteredIntoForce(instrument="t", occurred_on="2000-02-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-05-15"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2003-07-20"),
+        ]
+    )
+    assert ledger.signatories("t", as_of="2000-05-14").get("CAN") is None
+    bound = ledger.signatories("t", as_of="2000-05-15").get("CAN")
+    assert bound is not None
+    assert (bound.status, bound.since, bound.effective_on) == ("party", date(2000, 5, 15), date(2000, 5, 15))
+    leaving = ledger.signatories("t", as_of="2003-07-19").get("CAN")
+    assert leaving is not None
+    assert (leaving.status, leaving.uncertain) == ("party", False)
+    gone = ledger.signatories("t", as_of="2003-07-20").get("CAN")
+    assert gone is not None
+    assert (gone.status, gone.since) == ("withdrawn", date(2003, 7, 20))
