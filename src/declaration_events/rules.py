@@ -536,10 +536,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.now = _Standing("endorsed", signed=state.now.signed, endorsed=True)
                 state.record(day, event.occurred_on.first, event.id, floor=floor)
             elif isinstance(event, Ratified):
-                counted_as = 0
-                if event.mode in COUNTED_CONSENTS:
-                    consents += 1
-                    counted_as = consents
+                counted_as = consents + 1 if event.mode in COUNTED_CONSENTS else 0
                 if event.mode in AFTER_SIGNATURE and not state.now.signed and state.status != "withdrawing":
                     warnings.append((event.id, f"{party}: {event.mode} with no signature recorded"))
                 effective, start, derived = consent_effect(event, counted_as)
@@ -573,6 +570,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                         derived=derived,
                     )
                     bind_when_in_force(party, state, event.id)
+                consents = counted_as or consents  # counted once taken (a fact skipped is not)
                 if (
                     counted_as
                     and clauses is not None

@@ -11,6 +11,7 @@ from declaration_events import (
     InstrumentOpened,
     Ledger,
     Ratified,
+    Retracted,
     Signed,
     Withdrew,
 )
@@ -152,3 +153,37 @@ def test_a_date_of_effect_the_clauses_derive_is_never_before_the_fact() -> None:
     gone = ledger.signatories("t", as_of="2003-07-20").get("CAN")
     assert gone is not None
     assert (gone.status, gone.since) == ("withdrawn", date(2003, 7, 20))
+
+
+def test_a_consent_a_past_belief_skips_does_not_count_towards_entry_into_force() -> None:
+    """Known at a time when an illegal consent (later retracted) was believed, the ledger skips it,
+    and the second consent that counts still brings the treaty into force (found while writing
+    the reference model: the skipped consent was counted)."""
+    clauses = FinalClauses(consents_required=2, entry_into_force=Delay(days=10))
+    early = Ratified(instrument="t", party="CAN", occurred_on="2000-03-01", effective_on="2000-06-01")
+    ledger = Ledger.from_events(
+        [
+            *(
+                event.recorded(at(1))
+                for event in [
+                    InstrumentOpened(
+                        instrument="t",
+                        title="T",
+                        kind="treaty",
+                        occurred_on="1999-12-01",
+                        final_clauses=clauses,
+                    ),
+                    Ratified(instrument="t", party="CAN", occurred_on="2000-01-01"),
+                    Withdrew(
+                        instrument="t", party="CAN", occurred_on="2000-02-01", effective_on="2001-01-01"
+                    ),
+                    early,  # it would take effect before the withdrawal does: illegal
+                    Ratified(instrument="t", party="USA", occurred_on="2000-04-01"),
+                ]
+            ),
+            Retracted(target=early.id, reason="misread", occurred_on="2021-01-02").recorded(at(2)),
+        ]
+    )
+    usa = ledger.signatories("t", as_of="2000-04-11", known_at=at(1)).get("USA")
+    assert usa is not None
+    assert (usa.status, usa.since) == ("party", date(2000, 4, 11))
