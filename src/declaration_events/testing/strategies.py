@@ -18,20 +18,23 @@ from __future__ import annotations
 
 
 def _hypothesis_setup_hook() -> None:
-    """Register strategies for every event class, `Source` and `PartialDate` (run by Hypothesis).
+    """Register strategies for every event class, `Source`, `PartialDate`, `FinalClauses` and `Delay`
+    (run by Hypothesis).
 
     The strategies are looked up when `st.from_type` first asks, once this module has loaded.
     """
     from hypothesis import strategies as st
 
     from ..dates import PartialDate
-    from ..events import EVENT_TYPES, EventBase, Source
+    from ..events import EVENT_TYPES, Delay, EventBase, FinalClauses, Source
 
     for cls in EVENT_TYPES.values():
         st.register_type_strategy(cls, lambda thing: events(types=[thing]))
     st.register_type_strategy(EventBase, lambda _: events())
     st.register_type_strategy(Source, lambda _: sources())
     st.register_type_strategy(PartialDate, lambda _: dates())
+    st.register_type_strategy(FinalClauses, lambda _: _any_final_clauses())
+    st.register_type_strategy(Delay, lambda _: _delays())
 
 
 from collections.abc import Callable, Iterable, Sequence
@@ -325,6 +328,15 @@ def _final_clauses() -> st.SearchStrategy[tuple[FinalClauses, int | str | None]]
     )
     closes = st.one_of(st.none(), st.just("at_entry_into_force"), st.integers(0, 3 * 366))
     return st.tuples(clauses, closes)
+
+
+@cache
+def _any_final_clauses() -> st.SearchStrategy[FinalClauses]:
+    """Final clauses of every shape, signature closing on any date (what `st.from_type` draws)."""
+    closes = st.one_of(st.none(), st.just("at_entry_into_force"), dates())
+    return st.builds(
+        lambda pair, day: pair[0].model_copy(update={"signature_closes": day}), _final_clauses(), closes
+    )
 
 
 def _clauses(draw: st.DrawFn, opened: date, hi: date, *, closing: bool = False) -> FinalClauses:
