@@ -146,7 +146,7 @@ def _now() -> datetime:
 #: How many decoded events the projection keeps (whole entities, least recently used first out).
 DECODED_EVENTS = 150_000
 # Every field that names a party in a fact, single or listed (`target` is an event id only in amendments).
-_PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator", "predecessor")
+_PARTY_FIELDS = ("party", "predecessor", "actor", "target", "detaining_state", "requested_by", "initiator")
 _LISTED_PARTY_FIELDS = ("nationalities",)
 
 

@@ -31,6 +31,7 @@ from .events import (
     CasesLinked,
     Charged,
     Corrected,
+    Delay,
     Detained,
     Endorsed,
     EnteredIntoForce,
@@ -363,10 +364,25 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
 
     The tie rule takes consents before withdrawals (sign, ratify and withdraw on one day);
     a denunciation and re-accession on one day (Trinidad and Tobago, 1998) is the other way.
+    A party is bound by an earlier consent unless a withdrawal came after it (and was not
+    revoked): one that left and joins again is a newcomer.
     """
-    consented: set[str] = set()
-    moved: set[UUID] = set()
+    consented: set[str] = set()  # parties whose consent stands at this point of the order
+    revoked: dict[str, bool] = {}  # whether revoking a party's pending withdrawal gives its consent back
+    moved: set[UUID] = set()  # withdrawals placed ahead of a same-day consent
     out: list[EventBase] = []
+
+    def place(event: EventBase) -> None:
+        out.append(event)
+        party = getattr(event, "party", "")
+        if isinstance(event, Ratified):
+            consented.add(party)
+        elif isinstance(event, Withdrew):
+            revoked[party] = party in consented
+            consented.discard(party)
+        elif isinstance(event, WithdrawalRevoked) and revoked.pop(party, False):
+            consented.add(party)
+
     for index, event in enumerate(ordered):
         if event.id in moved:
             continue
@@ -379,11 +395,9 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
                     break
                 if isinstance(later, Withdrew) and later.party == party and later.id not in moved:
                     moved.add(later.id)
-                    out.append(later)
+                    place(later)
                     break
-        out.append(event)
-        if isinstance(event, Ratified):
-            consented.add(event.party)
+        place(event)
     return out
 
 
@@ -484,7 +498,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             first = nth_consent_on is None and force_on is None
         if first or clauses.later_consents is None:
             return day, start, True  # at entry into force (at once, if already in force)
-        effective, start = clauses.later_consents.after(day), clauses.later_consents.after(start)
+        effective, start = _after(clauses.later_consents, day), _after(clauses.later_consents, start)
         if force_on is not None:
             effective, start = max(effective, force_on.last), max(start, force_on.first)
         return effective, start, True
@@ -587,7 +601,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     and clauses.entry_into_force is not None
                 ):
                     nth_consent_on = day
-                    derived_on = clauses.entry_into_force.after(day)
+                    derived_on = _after(clauses.entry_into_force, day)
                     if explicit_force is None:
                         derived_force = (derived_on, event.id)
                     elif explicit_force.occurred_on.first <= derived_on <= explicit_force.occurred_on.last:
@@ -606,8 +620,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     effective, derived = event.effective_on.last, False
                     leaving = max(event.effective_on.first, event.occurred_on.first)
                 elif clauses is not None and clauses.withdrawal is not None:
-                    effective, derived = clauses.withdrawal.after(day), True
-                    leaving = clauses.withdrawal.after(event.occurred_on.first)
+                    effective, derived = _after(clauses.withdrawal, day), True
+                    leaving = _after(clauses.withdrawal, event.occurred_on.first)
                 else:
                     effective, derived, leaving = day, False, event.occurred_on.first
                 state.before_withdrawal = replace(state.now)
@@ -628,7 +642,20 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.again = None
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None
-                state.record(day, event.occurred_on.first, event.id, floor=floor)
+                # Back to what it was, with the date of effect of the consent it keeps.
+                kept, kept_derived = None, False
+                if state.now.consented and state.consent_effective is not None:
+                    kept, kept_derived = state.consent_effective, state.consent_derived
+                    if force_on is not None:
+                        kept = max(kept, force_on.last)
+                state.record(
+                    day,
+                    event.occurred_on.first,
+                    event.id,
+                    floor=floor,
+                    effective_on=kept,
+                    derived=kept_derived,
+                )
                 if state.status == "ratified":
                     bind_when_in_force(party, state, event.id)
             fire_until(day)
@@ -657,6 +684,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
 
 
 _ONE_DAY = timedelta(days=1)
+
+
+def _after(delay: Delay, day: date) -> date:
+    """The date a final clause's delay after `day` gives, never before `day` (no effect precedes its
+    cause: "day 1 of the 0th month after" the 2nd would be the 1st)."""
+    return max(delay.after(day), day)
 
 
 def _signature_closes(clauses: FinalClauses | None, force_on: PartialDate | None) -> date | None:
