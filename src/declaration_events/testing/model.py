@@ -196,9 +196,15 @@ class _Seat:
             return None
         return max(self.consent.on, force.last)
 
-    def shown_effect(self, force: PartialDate | None) -> date | None:
-        """The date of effect a `ratified` row shows: when it binds, once entry into force is known."""
+    def shown_effect(self, force: PartialDate | None, given_on: date | None = None) -> date | None:
+        """The date of effect a `ratified` row shows: when it binds, once entry into force is known.
+
+        A consent given on `given_on` that waits for an entry into force still to come shows
+        none yet, unless the log or the clauses put its effect on another day.
+        """
         assert self.consent is not None
+        if force is None and given_on is not None and self.consent.on == given_on:
+            return None
         return self.binds_on(force) or self.consent.on
 
     def move(self, on: date, status: str, *, effective_on: date | None = None, derived: bool = False) -> None:
@@ -302,8 +308,9 @@ class _Instrument:
 
         On its `effective_on` if the log gives one (a succession's may precede its
         notification). Without final clauses, on its own date. If it is one of the consents
-        that bring the treaty into force (the first N that count; when no N is given, any
-        given before entry into force and before the Nth), or the clauses give no delay for
+        that bring the treaty into force (the first N that count, given before any entry into
+        force; when no N is given, any given before entry into force and before the Nth), or
+        the clauses give no delay for
         later consents: at entry into force, which is its own date if the treaty is already
         in force. Any other: `later_consents` after its date, and not before entry into force.
         """
@@ -317,7 +324,7 @@ class _Instrument:
         if clauses is None:
             return _Effect(on.last, on.first, False)
         if counted_as and clauses.consents_required is not None:
-            at_entry_into_force = counted_as <= clauses.consents_required
+            at_entry_into_force = counted_as <= clauses.consents_required and self.force is None
         else:
             at_entry_into_force = self.force is None and not self.nth_given
         if at_entry_into_force or clauses.later_consents is None:
@@ -429,7 +436,10 @@ class _Instrument:
                 seat.endorsed, seat.bound, seat.consent = False, False, effect
                 since = min(day, effect.on) if event.mode == "succession" else day
                 seat.move(
-                    since, "ratified", effective_on=seat.shown_effect(self.force), derived=effect.derived
+                    since,
+                    "ratified",
+                    effective_on=seat.shown_effect(self.force, day),
+                    derived=effect.derived,
                 )
                 seat.open_between(min(effect.earliest, event.occurred_on.first), min(effect.on, day))
                 self.count(event)
