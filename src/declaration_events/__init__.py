@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import PartialDate
 from .errors import (
+    BackdatedError,
     ConcurrencyConflict,
     ConcurrencyError,
     DeclarationEventsError,
@@ -60,6 +61,7 @@ from .results import (
     Timeline,
     TimelineRow,
 )
+from .storage.stamps import Stamp
 
 if TYPE_CHECKING:
     from .plots import plot_cases, plot_signatories
@@ -74,6 +76,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 _LAZY = {"plot_cases": "plots", "plot_signatories": "plots"}
 
 __all__ = [
+    "BackdatedError",
     "CaseRow",
     "Cases",
     "CasesLinked",
@@ -112,6 +115,7 @@ __all__ = [
     "SignatoryRow",
     "Signed",
     "Source",
+    "Stamp",
     "StoreError",
     "Timeline",
     "TimelineRow",

@@ -7,6 +7,7 @@ binary search over those change points, not a replay.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -339,6 +340,17 @@ class Projection:
         """Every recorded event's canonical line of log format v1 (no newline), in the order added."""
         for event_id in self._lines:
             yield self._line(event_id)
+
+    def recorded(self, limit: int | None = None) -> Iterator[Recorded]:
+        """The first `limit` recorded events (all by default) in their compact form, in the order added."""
+        entities = {
+            event_id: entity
+            for index in (self._facts, self._amendments)
+            for entity, ids in index.items()
+            for event_id in ids
+        }
+        for event_id in itertools.islice(self._lines, limit):
+            yield Recorded.from_packed(self._lines[event_id], entities.get(event_id, ""), event_id)
 
     @property
     def latest_recorded_at(self) -> datetime | None:
