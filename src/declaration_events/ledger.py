@@ -428,7 +428,9 @@ class Ledger:
         even one whose facts say they were recorded earlier (`recorded_at` is what a log
         says; the stamp is what the store did). `stored_by` may not be in the future, nor
         before the first stamp of a store that holds events stored by an earlier version
-        of this library (which kept no storage times).
+        of this library (which kept no storage times). The ledger it returns indexes the
+        events it held afresh (memory as for a ledger of that size); the last one is kept
+        for the next question about the same time.
         """
         moment = query_time(stored_by, "stored_by")
         assert moment is not None  # noqa: S101 - a DateLike, not None
