@@ -18,7 +18,7 @@ from typing import Any
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg import sql
 
 from .stamps import Stamp, next_stamp
 
@@ -39,28 +39,29 @@ class BatchRecorder(PostgresApplicationRecorder):
         super().__init__(*args, **kwargs)
         self.sql_create_statements.append(self._create_stamps())
 
-    def _create_stamps(self) -> Composed:
-        return SQL(
+    def _create_stamps(self) -> sql.Composed:
+        return sql.SQL(
             "CREATE TABLE IF NOT EXISTS {table} (events bigint PRIMARY KEY, stored_at timestamptz NOT NULL, "
             "added integer NOT NULL, position bigint NOT NULL)"
         ).format(table=self._stamps_table())
 
-    def _stamps_table(self) -> Composed:
-        return SQL("{schema}.{table}").format(
-            schema=Identifier(self.datastore.schema), table=Identifier(STAMPS_TABLE)
+    def _stamps_table(self) -> sql.Composed:
+        return sql.SQL("{schema}.{table}").format(
+            schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(STAMPS_TABLE)
         )
 
     def select_stamps(self) -> list[Stamp]:
         """Every stamp, oldest first ([] for a store no version with stamps has written to)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
-                SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (self._stamps_table().as_string(conn),)
+                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
+                (self._stamps_table().as_string(conn),),
             )
             found = curs.fetchone()
             if not found or not found["found"]:
                 return []
             curs.execute(
-                SQL("SELECT events, stored_at, added, position FROM {table} ORDER BY events").format(
+                sql.SQL("SELECT events, stored_at, added, position FROM {table} ORDER BY events").format(
                     table=self._stamps_table()
                 )
             )
@@ -92,27 +93,29 @@ class BatchRecorder(PostgresApplicationRecorder):
     def _stamp(self, curs: Any, added: int, position: int) -> None:
         """Stamp the batch with the server's clock, the table lock held (so stamps follow commits)."""
         table = self._stamps_table()
-        curs.execute(self._create_stamps())  # a store an earlier version wrote has no table yet
+        # A store an earlier version wrote has no table yet.
+        curs.execute(sql.SQL("{}").format(self._create_stamps()))
         curs.execute(
-            SQL("SELECT events, stored_at, added, position FROM {table} ORDER BY events DESC LIMIT 1").format(
-                table=table
-            )
+            sql.SQL(
+                "SELECT events, stored_at, added, position FROM {table} ORDER BY events DESC LIMIT 1"
+            ).format(table=table)
         )
         row = curs.fetchone()
         last = None if row is None else Stamp(row["events"], row["stored_at"], row["added"], row["position"])
         stored = 0
         if last is None:
             curs.execute(
-                SQL("SELECT count(*) AS n FROM {schema}.{events}").format(
-                    schema=Identifier(self.datastore.schema), events=Identifier(self.events_table_name)
+                sql.SQL("SELECT count(*) AS n FROM {schema}.{events}").format(
+                    schema=sql.Identifier(self.datastore.schema),
+                    events=sql.Identifier(self.events_table_name),
                 )
             )
             stored = curs.fetchone()["n"]
-        curs.execute(SQL("SELECT clock_timestamp() AS now"))
+        curs.execute(sql.SQL("SELECT clock_timestamp() AS now"))
         stamp = next_stamp(last, stored, added, position, curs.fetchone()["now"])
         curs.execute(
-            SQL("INSERT INTO {table} (events, stored_at, added, position) VALUES (%s, %s, %s, %s)").format(
-                table=table
-            ),
+            sql.SQL(
+                "INSERT INTO {table} (events, stored_at, added, position) VALUES (%s, %s, %s, %s)"
+            ).format(table=table),
             (stamp.events, stamp.stored_at, stamp.added, stamp.position),
         )

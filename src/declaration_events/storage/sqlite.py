@@ -37,7 +37,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             return ids
 
     def _stamp(self, cursor: SQLiteCursor, added: int, position: int) -> None:
-        cursor.execute(_SQLITE_CREATE)  # a store an earlier version wrote has no table yet
+        self._create_table(cursor)  # a store an earlier version wrote has no stamps table yet
         cursor.execute(
             "SELECT events, stored_at, added, position FROM stored_batches ORDER BY events DESC LIMIT 1"
         )
@@ -45,8 +45,9 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         last = None if row is None else Stamp(row[0], datetime.fromisoformat(row[1]), row[2], row[3])
         stored = 0
         if last is None:
-            count = f"SELECT count(*) FROM {self.events_table_name}"  # noqa: S608 - eventsourcing's table
-            cursor.execute(count)
+            cursor.execute(
+                "SELECT count(*) FROM stored_events"
+            )  # eventsourcing's table (durable.SQLITE_TABLE)
             stored = cursor.fetchone()[0]
         stamp = next_stamp(last, stored, added, position, datetime.now(UTC))
         cursor.execute(
