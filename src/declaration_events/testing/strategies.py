@@ -947,6 +947,9 @@ def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, An
         options += [{"title": plan.text}, {"initiator": party}]
         if event.final_clauses is not None:
             options.append({"final_clauses": None})  # often illegal: `_amend` checks it
+            # Signature never closing after all is always legal.
+            kept = event.final_clauses.model_dump(mode="json", exclude={"signature_closes"})
+            options.append({"final_clauses": kept})
     elif isinstance(event, Condemned):
         options += [{"subject": plan.text}, {"quote": plan.text}, {"actor": party}, {"target": party}]
     elif isinstance(event, Detained):
