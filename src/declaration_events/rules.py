@@ -314,7 +314,10 @@ class _Party:
     #: A consent given while withdrawing: (effective, start, derived, cause), in effect after the withdrawal.
     again: tuple[date, date, bool, UUID] | None = None
     withdrawal_effective: date | None = None
+    withdrawal_derived: bool = False
     timer: tuple[date, date, str, UUID] | None = None
+    #: A consent binding the party while its withdrawal is pending: (on, start, the withdrawal).
+    binding: tuple[date, date, UUID] | None = None
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -443,6 +446,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         while timers and (day is None or timers[0][0] <= day):
             on, party = heapq.heappop(timers)
             state = parties[party]
+            if state.binding is not None and state.binding[0] == on:
+                bind_while_withdrawing(state)
+                continue
             if state.timer is None or state.timer[0] != on:
                 continue  # cancelled or rescheduled
             _, start, status, cause = state.timer
@@ -466,13 +472,54 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.consent_effective = state.consent_start = state.withdrawal_effective = None
                 state.record(on, start, cause, floor=on)
 
-    def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
+    def binds(state: _Party) -> tuple[date, date] | None:
+        """(on, start) of the day the standing consent binds the party, once in force and in effect."""
         if force_on is None or state.consent_effective is None or state.consent_start is None:
-            return
+            return None
         if state.consent_effective >= force_on.last:
-            on, start = state.consent_effective, max(state.consent_start, force_on.first)
-        else:
-            on, start = force_on.last, max(force_on.first, state.consent_start)
+            return state.consent_effective, max(state.consent_start, force_on.first)
+        return force_on.last, max(force_on.first, state.consent_start)
+
+    def bind_pending_withdrawal(party: str, state: _Party, cause: UUID) -> None:
+        """A consent not yet binding when withdrawal was notified binds until the withdrawal takes effect.
+
+        VCLT articles 24 and 70: the treaty enters into force for a state when its consent
+        takes effect, and a withdrawal releases it only from the day it takes effect; a notice
+        given in between does not stop the treaty binding it meanwhile (and the issue's law:
+        a withdrawing state stays bound and counts as a party until the withdrawal takes effect).
+        """
+        before = state.before_withdrawal
+        if before is None or before.status != "ratified" or state.withdrawal_effective is None:
+            return
+        found = binds(state)
+        if found is not None and found[0] < state.withdrawal_effective:
+            state.binding = (*found, cause)
+            heapq.heappush(timers, (found[0], party))
+
+    def bind_while_withdrawing(state: _Party) -> None:
+        assert state.binding is not None  # noqa: S101 - scheduled so
+        assert state.before_withdrawal is not None  # noqa: S101 - it is withdrawing
+        on, start, cause = state.binding
+        state.binding = None
+        last = state.changes[-1] if state.changes else None
+        if last is not None and last.on == on and last.start == on:
+            state.changes.pop()  # the unbound notice certainly never held for a whole day
+        state.now.bound = True
+        state.before_withdrawal = replace(state.before_withdrawal, status="party", bound=True)
+        state.record(
+            on,
+            start,
+            cause,
+            floor=on,
+            effective_on=state.withdrawal_effective,
+            derived=state.withdrawal_derived,
+        )
+
+    def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
+        found = binds(state)
+        if found is None:
+            return
+        on, start = found
         last = state.changes[-1] if state.changes else None
         if last is not None and last.status == "ratified":  # the consent's row shows when it binds
             state.changes[-1] = replace(last, effective_on=on)
@@ -485,6 +532,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         for name, state in parties.items():
             if state.status == "ratified" and state.timer is None:
                 bind_when_in_force(name, state, cause)
+            elif state.status == "withdrawing" and state.binding is None:
+                assert state.timer is not None  # noqa: S101 - the withdrawal's
+                bind_pending_withdrawal(name, state, state.timer[3])
 
     def enter_derived(due: tuple[date, date, UUID]) -> None:
         """Enter into force as the clauses derive it; shown on the last day it may fall on."""
@@ -643,7 +693,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     effective, derived, leaving = day, False, event.occurred_on.first
                 state.before_withdrawal = replace(state.now)
                 state.now = replace(state.now, status="withdrawing")
-                state.withdrawal_effective = effective
+                state.withdrawal_effective, state.withdrawal_derived = effective, derived
                 state.record(
                     day,
                     event.occurred_on.first,
@@ -653,9 +703,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     derived=derived,
                 )
                 schedule(party, state, effective, leaving, "withdrawn", event.id)
+                bind_pending_withdrawal(party, state, event.id)
             elif isinstance(event, WithdrawalRevoked):
                 assert state.before_withdrawal is not None  # noqa: S101 - status is withdrawing
-                state.timer = None
+                state.timer = state.binding = None
                 state.again = None
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None

@@ -24,8 +24,10 @@ The law of an instrument, as the model has it (`_Instrument`):
   before entry into force. It binds the party (status `party`) when it has taken effect
   and the treaty is in force, and a `ratified` row shows that date once it is known.
 - A withdrawal takes effect on its `effective_on`, else `withdrawal` after its day, else
-  at once; until then the party is `withdrawing` and keeps what it had (bound or not: a
-  consent that had not bound it when it gave notice never does). Revoking the withdrawal
+  at once; until then the party is `withdrawing` and keeps what it had; a consent that had
+  not bound it when it gave notice binds it when it would have (VCLT articles 24 and 70),
+  if that is before the withdrawal takes effect (the row stays `withdrawing`, from the
+  notice, but the tally counts it a party from then). Revoking the withdrawal
   restores the row; a consent given meanwhile is legal if it takes effect no earlier than
   the withdrawal, and stands once the withdrawal is in effect.
 - A date of effect the clauses derive is never before the fact it follows. Signature
@@ -202,6 +204,25 @@ class _Seat:
             found = point
         return found
 
+    def began(self, day: date) -> date | None:
+        """When the status in force on `day` began (a party bound while withdrawing is still
+        withdrawing since its notice)."""
+        found = None
+        for point in self.points:
+            if point.since > day:
+                break
+            if found is None or point.status != found.status:
+                found = point
+        return found.since if found is not None else None
+
+    def binds_while_leaving(self, force: _When | None) -> date | None:
+        """When a consent not binding at its withdrawal's notice binds, if before the withdrawal's effect."""
+        if self.status != "withdrawing" or self.saved is None or self.saved[0] != "ratified":
+            return None
+        assert self.leaving is not None
+        on = self.binds_on(force)
+        return on if on is not None and on < self.leaving.on else None
+
     def binds_on(self, force: _When | None) -> date | None:
         """When its standing consent binds it: not before its own effect, nor before entry into force."""
         if force is None or self.consent is None:
@@ -267,7 +288,7 @@ class _Instrument:
             for party, seat in self.seats.items():
                 if seat.status == "withdrawing":
                     assert seat.leaving is not None
-                    on: date | None = seat.leaving.on
+                    on: date | None = seat.binds_while_leaving(self.force) or seat.leaving.on
                 elif seat.status == "ratified":
                     on = seat.binds_on(self.force)
                 else:
@@ -294,7 +315,17 @@ class _Instrument:
                 seat.points[-1] = replace(last, effective_on=seat.shown_effect(self.force))
 
     def fall_due(self, seat: _Seat, on: date) -> None:
-        """A pending withdrawal takes effect, or a consent binds."""
+        """A pending withdrawal takes effect, or a consent binds (while its withdrawal is pending, too)."""
+        if seat.binds_while_leaving(self.force) == on:
+            assert seat.consent is not None
+            assert seat.leaving is not None
+            assert seat.saved is not None
+            assert self.force is not None
+            seat.bound = True
+            seat.saved = ("party", seat.saved[1], seat.saved[2], True)
+            seat.move(on, "withdrawing", effective_on=seat.leaving.on, derived=seat.leaving.derived)
+            seat.open_between(max(seat.consent.earliest, self.force.first), on)
+            return
         if seat.status == "ratified":
             assert seat.consent is not None
             assert self.force is not None
@@ -703,7 +734,7 @@ class Belief:
         for party, seat in replay.seats.items():
             point = seat.at(as_of)
             if point is not None:
-                rows[party] = (point, None)
+                rows[party] = (replace(point, since=seat.began(as_of) or point.since), None)
             if _open(seat.windows, as_of):
                 unsettled.add(party)
         for continued in self.continuations():
