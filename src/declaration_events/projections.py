@@ -112,6 +112,19 @@ class _Points(Generic[Point]):
         found += [point for point in self.points[index + 1 :] if point.start <= as_of]
         return found
 
+    def since(self, point: Change) -> date:
+        """When the status of `point` (one of these points) began: a change of flags alone (a party
+        bound while its withdrawal is pending) does not move it."""
+        points: tuple[Change, ...] = self.points  # type: ignore[assignment]
+        index = bisect_right(points, point.on, key=_on) - 1
+        while index > 0 and points[index] is not point:
+            index -= 1
+        while index > 0 and (
+            points[index - 1].status == point.status and points[index - 1].event_id == point.event_id
+        ):
+            index -= 1
+        return points[index].on
+
     def certain(self, as_of: date) -> Point | None:
         """The last point certainly in force on `as_of` (partial-dated facts not yet over ignored)."""
         index = bisect_right(self.points, as_of, key=_on) - 1
@@ -527,34 +540,36 @@ class Projection:
         belief = self._belief(entity, known_at)
         history = belief.instrument
         assert history is not None  # noqa: S101 - instrument entities always fold to one
-        shown: dict[str, tuple[Change, bool, str | None]] = {}
+        # party -> (its point, uncertain, the predecessor it continues, whose points the point is of)
+        shown: dict[str, tuple[Change, bool, str | None, str]] = {}
         for party in sorted(belief.parties):
             point, uncertain = belief.parties[party].at(as_of)
             if point is not None and point.status is not None:
-                shown[party] = (point, uncertain, None)
+                shown[party] = (point, uncertain, None, party)
         if self._continued:
             for continued in self._continuations(known_at):
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
                 if taken is not None and continued.party not in shown:
                     del shown[continued.predecessor]
-                    point, uncertain, _ = taken
+                    point, uncertain, _, origin = taken
                     shown[continued.party] = (
                         point,
                         uncertain or continued.last > as_of,
                         continued.predecessor,
+                        origin,
                     )
         rows: list[SignatoryRow] = []
         counts: Counter[str] = Counter()
         tally: Counter[str] = Counter()
         for party in sorted(shown):
-            point, uncertain, predecessor = shown[party]
+            point, uncertain, predecessor, origin = shown[party]
             assert point.status is not None  # noqa: S101 - only statuses are shown
             rows.append(
                 SignatoryRow(
                     party,
                     party_name(party),
                     point.status,
-                    point.on,
+                    belief.parties[origin].since(point),
                     point.event_id,
                     uncertain,
                     effective_on=point.effective_on,
@@ -565,7 +580,7 @@ class Projection:
             if not uncertain:
                 counts[point.status] += 1
             # An uncertain row still counts what holds whichever of its possible points is in force.
-            held = [point] if not uncertain else belief.parties[predecessor or party].possible(as_of)
+            held = [point] if not uncertain else belief.parties[origin].possible(as_of)
             if all(p is not None for p in held):
                 tally.update(
                     signatories=int(all(p.signed for p in held if p is not None)),

@@ -314,7 +314,10 @@ class _Party:
     #: A consent given while withdrawing: (effective, start, derived, cause), in effect after the withdrawal.
     again: tuple[date, date, bool, UUID] | None = None
     withdrawal_effective: date | None = None
+    withdrawal_derived: bool = False
     timer: tuple[date, date, str, UUID] | None = None
+    #: A consent binding the party while its withdrawal is pending: (on, start, the withdrawal).
+    binding: tuple[date, date, UUID] | None = None
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -409,7 +412,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     consent without `effective_on` takes effect at entry into force if it is one of
     those first consents, else `later_consents` after its date (never before entry
     into force); a withdrawal without `effective_on` takes effect `withdrawal` after
-    its date. An explicit date always wins.
+    its date. An explicit date always wins. When the Nth consent is dated only to a
+    month or a year, the derived entry into force falls between the delay after the
+    period's first day and the delay after its last: rows bound by it start (`start`)
+    at the earliest and hold for certain (`on`) from the latest, which the history shows.
     """
     entity = f"instrument:{slug}"
     ordered = sorted(events, key=valid_time_key)
@@ -419,9 +425,11 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     explicit_force = next((e for e in ordered if isinstance(e, EnteredIntoForce)), None)
     opened: InstrumentOpened | None = None
     clauses: FinalClauses | None = None
-    force_on: PartialDate | None = None
+    force_on: _Span | None = None  # the days the treaty may have entered into force, first to last
+    force_date: PartialDate | None = None  # what the history shows (a derived span: its last day)
     force_derived = False
-    derived_force: tuple[date, UUID] | None = None  # (date, the consent that brings it) not yet reached
+    #: (last day, first day, the consent that brings it) of a derived entry into force not yet reached.
+    derived_force: tuple[date, date, UUID] | None = None
     consents = 0
     nth_consent_on: date | None = None
     parties: dict[str, _Party] = {}
@@ -438,6 +446,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         while timers and (day is None or timers[0][0] <= day):
             on, party = heapq.heappop(timers)
             state = parties[party]
+            if state.binding is not None and state.binding[0] == on:
+                bind_while_withdrawing(state)
+                continue
             if state.timer is None or state.timer[0] != on:
                 continue  # cancelled or rescheduled
             _, start, status, cause = state.timer
@@ -461,25 +472,74 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.consent_effective = state.consent_start = state.withdrawal_effective = None
                 state.record(on, start, cause, floor=on)
 
-    def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
+    def binds(state: _Party) -> tuple[date, date] | None:
+        """(on, start) of the day the standing consent binds the party, once in force and in effect."""
         if force_on is None or state.consent_effective is None or state.consent_start is None:
-            return
+            return None
         if state.consent_effective >= force_on.last:
-            on, start = state.consent_effective, max(state.consent_start, force_on.first)
-        else:
-            on, start = force_on.last, max(force_on.first, state.consent_start)
+            return state.consent_effective, max(state.consent_start, force_on.first)
+        return force_on.last, max(force_on.first, state.consent_start)
+
+    def bind_pending_withdrawal(party: str, state: _Party, cause: UUID) -> None:
+        """A consent not yet binding when withdrawal was notified binds until the withdrawal takes effect.
+
+        VCLT articles 24 and 70: the treaty enters into force for a state when its consent
+        takes effect, and a withdrawal releases it only from the day it takes effect; a notice
+        given in between does not stop the treaty binding it meanwhile (and the issue's law:
+        a withdrawing state stays bound and counts as a party until the withdrawal takes effect).
+        """
+        before = state.before_withdrawal
+        if before is None or before.status != "ratified" or state.withdrawal_effective is None:
+            return
+        found = binds(state)
+        if found is not None and found[0] < state.withdrawal_effective:
+            state.binding = (*found, cause)
+            heapq.heappush(timers, (found[0], party))
+
+    def bind_while_withdrawing(state: _Party) -> None:
+        assert state.binding is not None  # noqa: S101 - scheduled so
+        assert state.before_withdrawal is not None  # noqa: S101 - it is withdrawing
+        on, start, cause = state.binding
+        state.binding = None
+        last = state.changes[-1] if state.changes else None
+        if last is not None and last.on == on and last.start == on:
+            state.changes.pop()  # the unbound notice certainly never held for a whole day
+        state.now.bound = True
+        state.before_withdrawal = replace(state.before_withdrawal, status="party", bound=True)
+        state.record(
+            on,
+            start,
+            cause,
+            floor=on,
+            effective_on=state.withdrawal_effective,
+            derived=state.withdrawal_derived,
+        )
+
+    def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
+        found = binds(state)
+        if found is None:
+            return
+        on, start = found
         last = state.changes[-1] if state.changes else None
         if last is not None and last.status == "ratified":  # the consent's row shows when it binds
             state.changes[-1] = replace(last, effective_on=on)
         schedule(party, state, on, start, "party", cause)
 
-    def enter_into_force(on: PartialDate, cause: UUID, derived: bool) -> None:
-        nonlocal force_on, force_derived
-        force_on, force_derived = on, derived
+    def enter_into_force(on: _Span, cause: UUID, derived: bool, shown: PartialDate) -> None:
+        nonlocal force_on, force_date, force_derived
+        force_on, force_date, force_derived = on, shown, derived
         milestones.append((on.last, "entered into force", cause))
         for name, state in parties.items():
             if state.status == "ratified" and state.timer is None:
                 bind_when_in_force(name, state, cause)
+            elif state.status == "withdrawing" and state.binding is None:
+                assert state.timer is not None  # noqa: S101 - the withdrawal's
+                bind_pending_withdrawal(name, state, state.timer[3])
+
+    def enter_derived(due: tuple[date, date, UUID]) -> None:
+        """Enter into force as the clauses derive it; shown on the last day it may fall on."""
+        last, first, cause = due
+        enter_into_force(_Span(first, last), cause, True, PartialDate.of(last))
 
     def consent_effect(event: Ratified, counted_as: int) -> tuple[date, date, bool]:
         """(effective date, first day it may hold, derived) of a consent."""
@@ -509,7 +569,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             day > derived_force[0] or (day == derived_force[0] and LIFECYCLE_RANK.get(event.type, 5) > 3)
         ):
             fire_until(derived_force[0] - _ONE_DAY)
-            enter_into_force(PartialDate.of(derived_force[0]), derived_force[1], True)
+            enter_derived(derived_force)
             derived_force = None
         fire_until(day)
         try:
@@ -526,7 +586,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     _broken("force-treaties-only", event, None, entity, "it is a declaration")
                 if force_on is not None:
                     _broken("force-once", event, None, entity, "it is already in force")
-                enter_into_force(event.occurred_on, event.id, False)
+                enter_into_force(_Span(event.occurred_on.first, day), event.id, False, event.occurred_on)
                 fire_until(day)
                 continue
             party: str = getattr(event, "party")  # noqa: B009 - every other instrument event has one
@@ -601,17 +661,24 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     and clauses.entry_into_force is not None
                 ):
                     nth_consent_on = day
+                    # A consent dated to a month or a year leaves the day uncertain: from the
+                    # delay after the period's first day to the delay after its last.
                     derived_on = _after(clauses.entry_into_force, day)
+                    earliest = _after(clauses.entry_into_force, event.occurred_on.first)
                     if explicit_force is None:
-                        derived_force = (derived_on, event.id)
-                    elif explicit_force.occurred_on.first <= derived_on <= explicit_force.occurred_on.last:
+                        derived_force = (derived_on, earliest, event.id)
+                    elif (
+                        explicit_force.occurred_on.first <= derived_on
+                        and earliest <= explicit_force.occurred_on.last
+                    ):
                         pass
                     else:
+                        given = derived_on if earliest == derived_on else f"{earliest} to {derived_on}"
                         warnings.append(
                             (
                                 explicit_force.id,
                                 f"entered into force on {explicit_force.occurred_on}, but the final clauses "
-                                f"give {derived_on} ({clauses.entry_into_force} after the "
+                                f"give {given} ({clauses.entry_into_force} after the "
                                 f"{counted_as}th consent, {event.occurred_on})",
                             )
                         )
@@ -626,7 +693,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     effective, derived, leaving = day, False, event.occurred_on.first
                 state.before_withdrawal = replace(state.now)
                 state.now = replace(state.now, status="withdrawing")
-                state.withdrawal_effective = effective
+                state.withdrawal_effective, state.withdrawal_derived = effective, derived
                 state.record(
                     day,
                     event.occurred_on.first,
@@ -636,9 +703,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     derived=derived,
                 )
                 schedule(party, state, effective, leaving, "withdrawn", event.id)
+                bind_pending_withdrawal(party, state, event.id)
             elif isinstance(event, WithdrawalRevoked):
                 assert state.before_withdrawal is not None  # noqa: S101 - status is withdrawing
-                state.timer = None
+                state.timer = state.binding = None
                 state.again = None
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None
@@ -665,7 +733,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             skipped.append(event.id)
     if derived_force is not None:
         fire_until(derived_force[0] - _ONE_DAY)
-        enter_into_force(PartialDate.of(derived_force[0]), derived_force[1], True)
+        enter_derived(derived_force)
     fire_until(None)
     if opened is None:
         return InstrumentHistory(slug, slug, "declaration", PartialDate(1), None, {}, (), ())
@@ -674,7 +742,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         title=opened.title,
         kind=opened.kind,
         opened_on=opened.occurred_on,
-        entered_into_force=force_on,
+        entered_into_force=force_date,
         parties={name: tuple(state.changes) for name, state in parties.items() if state.changes},
         milestones=tuple(sorted(milestones, key=lambda m: m[0])),
         skipped=tuple(skipped),
@@ -686,13 +754,20 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
 _ONE_DAY = timedelta(days=1)
 
 
+class _Span(NamedTuple):
+    """The days a date may fall on: exactly one, or a partial date's period, or a delay after one."""
+
+    first: date
+    last: date
+
+
 def _after(delay: Delay, day: date) -> date:
     """The date a final clause's delay after `day` gives, never before `day` (no effect precedes its
     cause: "day 1 of the 0th month after" the 2nd would be the 1st)."""
     return max(delay.after(day), day)
 
 
-def _signature_closes(clauses: FinalClauses | None, force_on: PartialDate | None) -> date | None:
+def _signature_closes(clauses: FinalClauses | None, force_on: _Span | None) -> date | None:
     """The first day a treaty can no longer be signed, if its final clauses close signature."""
     if clauses is None or clauses.signature_closes is None:
         return None

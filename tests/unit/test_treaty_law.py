@@ -462,3 +462,54 @@ def test_a_row_left_uncertain_by_a_partial_date_still_counts_what_holds_either_w
     assert may.tally == {"signatories": 1, "contracting_states": 0, "parties": 0}
     june = ledger.signatories("t", as_of="2000-06-01")
     assert june.tally == {"signatories": 1, "contracting_states": 1, "parties": 1}
+
+
+def test_an_entry_into_force_derived_from_a_consent_dated_to_a_year_is_uncertain_until_its_last_day() -> None:
+    """The third consent is dated only "2001": the treaty enters into force between 1 July 2001 (six
+    months after 1 January, first day) and 1 June 2002 (after 31 December). Rows bound by it are
+    uncertain in between and left out of counts; the milestone keeps the last day."""
+    ledger = Ledger.from_events([opened(), *THREE[:2], consent("MEX", "2001")])
+    history = ledger.projection.instrument_history("t")
+    assert str(history.entered_into_force) == "2002-06-01" and history.force_derived
+    before = ledger.signatories("t", as_of="2001-06-30")
+    assert not before["CAN"].uncertain and before["CAN"].status == "ratified"
+    during = ledger.signatories("t", as_of="2001-07-01")
+    assert during["CAN"].uncertain and during["NOR"].uncertain
+    assert during.counts.get("party", 0) == 0 and during.counts.get("ratified", 0) == 0
+    # MEX may not have consented yet either: two contracting states for certain, no party.
+    assert during.tally == {"signatories": 0, "contracting_states": 2, "parties": 0}
+    after = ledger.signatories("t", as_of="2002-06-01")
+    assert not after["CAN"].uncertain and after["CAN"].status == "party"
+    assert after.tally["parties"] == 3
+
+
+def test_a_withdrawal_notified_before_the_consent_takes_effect_leaves_the_state_bound_in_between() -> None:
+    """Consent on 10 January 2005 takes effect on 1 July; withdrawal notified on 1 March takes effect a
+    year later. VCLT articles 24 and 70: the treaty binds the state from 1 July 2005 until 1 March
+    2006, so it counts as a party then; its row stays `withdrawing` since the notice."""
+    clauses = OTTAWA_CLAUSES | {"withdrawal": {"months": 12}}
+    ledger = Ledger.from_events(
+        [opened(clauses), *THREE, consent("BEL", "2005-01-10"), act("Withdrew", "BEL", "2005-03-01")]
+    )
+    assert ledger.signatories("t", as_of="2005-06-30").tally["parties"] == 3
+    bound = ledger.signatories("t", as_of="2005-07-01")
+    assert bound.tally == {"signatories": 0, "contracting_states": 4, "parties": 4}
+    belgium = bound["BEL"]
+    assert (belgium.status, belgium.since, belgium.effective_on) == (
+        "withdrawing",
+        date(2005, 3, 1),
+        date(2006, 3, 1),
+    )
+    assert ledger.signatories("t", as_of="2006-02-28").tally["parties"] == 4
+    assert row(ledger, "BEL", "2006-03-01") == ("withdrawn", None, False)
+    assert ledger.signatories("t", as_of="2006-03-01").tally["parties"] == 3
+    revoked = Ledger.from_events(
+        [
+            opened(clauses),
+            *THREE,
+            consent("BEL", "2005-01-10"),
+            act("Withdrew", "BEL", "2005-03-01"),
+            act("WithdrawalRevoked", "BEL", "2005-09-01"),
+        ]
+    )
+    assert row(revoked, "BEL", "2005-09-01") == ("party", date(2005, 7, 1), True)

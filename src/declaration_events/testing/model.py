@@ -14,7 +14,9 @@ The law of an instrument, as the model has it (`_Instrument`):
   party bound by an earlier consent, on one day, are taken withdrawal first.
 - A treaty enters into force when the log says so; if the log never does, `entry_into_force`
   after the day of the Nth consent that counts (`consents_required`; every mode counts
-  but an organisation's formal confirmation), after that day's consents.
+  but an organisation's formal confirmation), after that day's consents. If that consent
+  is dated to a month or a year, the entry into force is certain only from the delay after
+  the period's last day; rows it binds are open from the delay after its first day.
 - A consent takes effect on its `effective_on` (a succession's may precede its notice,
   and its row then starts there); without final clauses, on its day; if it is one of the
   first N that count (without N: given before entry into force), or the clauses give no
@@ -22,8 +24,10 @@ The law of an instrument, as the model has it (`_Instrument`):
   before entry into force. It binds the party (status `party`) when it has taken effect
   and the treaty is in force, and a `ratified` row shows that date once it is known.
 - A withdrawal takes effect on its `effective_on`, else `withdrawal` after its day, else
-  at once; until then the party is `withdrawing` and keeps what it had (bound or not: a
-  consent that had not bound it when it gave notice never does). Revoking the withdrawal
+  at once; until then the party is `withdrawing` and keeps what it had; a consent that had
+  not bound it when it gave notice binds it when it would have (VCLT articles 24 and 70),
+  if that is before the withdrawal takes effect (the row stays `withdrawing`, from the
+  notice, but the tally counts it a party from then). Revoking the withdrawal
   restores the row; a consent given meanwhile is legal if it takes effect no earlier than
   the withdrawal, and stands once the withdrawal is in effect.
 - A date of effect the clauses derive is never before the fact it follows. Signature
@@ -156,6 +160,16 @@ def _after(delay: Delay, day: date) -> date:
     return max(delay.after(day), day)
 
 
+class _Days(NamedTuple):
+    """The days a date may fall on, first to last (an entry into force derived from a partial date)."""
+
+    first: date
+    last: date
+
+
+_When = PartialDate | _Days
+
+
 class _Effect(NamedTuple):
     """When a consent or a withdrawal takes effect: the day, the earliest day a partial date allows, and
     whether the final clauses gave it."""
@@ -190,13 +204,32 @@ class _Seat:
             found = point
         return found
 
-    def binds_on(self, force: PartialDate | None) -> date | None:
+    def began(self, day: date) -> date | None:
+        """When the status in force on `day` began (a party bound while withdrawing is still
+        withdrawing since its notice)."""
+        found = None
+        for point in self.points:
+            if point.since > day:
+                break
+            if found is None or point.status != found.status:
+                found = point
+        return found.since if found is not None else None
+
+    def binds_while_leaving(self, force: _When | None) -> date | None:
+        """When a consent not binding at its withdrawal's notice binds, if before the withdrawal's effect."""
+        if self.status != "withdrawing" or self.saved is None or self.saved[0] != "ratified":
+            return None
+        assert self.leaving is not None
+        on = self.binds_on(force)
+        return on if on is not None and on < self.leaving.on else None
+
+    def binds_on(self, force: _When | None) -> date | None:
         """When its standing consent binds it: not before its own effect, nor before entry into force."""
         if force is None or self.consent is None:
             return None
         return max(self.consent.on, force.last)
 
-    def shown_effect(self, force: PartialDate | None, given_on: date | None = None) -> date | None:
+    def shown_effect(self, force: _When | None, given_on: date | None = None) -> date | None:
         """The date of effect a `ratified` row shows: when it binds, once entry into force is known.
 
         A consent given on `given_on` that waits for an entry into force still to come shows
@@ -227,11 +260,12 @@ class _Instrument:
     def __init__(self, *, force_recorded: bool) -> None:
         self.kind: str | None = None
         self.clauses: FinalClauses | None = None
-        self.force: PartialDate | None = None
+        self.force: _When | None = None
         self.force_derived = False
         #: The log records an entry into force: the clauses derive none (the log wins).
         self.force_recorded = force_recorded
-        self.force_due: date | None = None  # derived from the Nth consent, not yet reached
+        #: Derived from the Nth consent, not yet reached: the day, and the earliest a partial date allows.
+        self.force_due: _Days | None = None
         self.counted = 0  # consents that count towards entry into force, so far
         self.nth_given = False
         self.seats: dict[str, _Seat] = {}
@@ -248,13 +282,13 @@ class _Instrument:
         while True:
             due: tuple[date, int, str] | None = None
             if self.force_due is not None and (
-                self.force_due < day or (self.force_due == day and rank > _FORCE_RANK)
+                self.force_due.last < day or (self.force_due.last == day and rank > _FORCE_RANK)
             ):
-                due = (self.force_due, 0, "")
+                due = (self.force_due.last, 0, "")
             for party, seat in self.seats.items():
                 if seat.status == "withdrawing":
                     assert seat.leaving is not None
-                    on: date | None = seat.leaving.on
+                    on: date | None = seat.binds_while_leaving(self.force) or seat.leaving.on
                 elif seat.status == "ratified":
                     on = seat.binds_on(self.force)
                 else:
@@ -265,12 +299,13 @@ class _Instrument:
                 return
             on, _, party = due
             if not party:
+                assert self.force_due is not None
+                self.enter_into_force(self.force_due, derived=True)
                 self.force_due = None
-                self.enter_into_force(PartialDate.of(on), derived=True)
             else:
                 self.fall_due(self.seats[party], on)
 
-    def enter_into_force(self, on: PartialDate, *, derived: bool) -> None:
+    def enter_into_force(self, on: _When, *, derived: bool) -> None:
         self.force, self.force_derived = on, derived
         if not derived:
             self.windows.append((on.first, on.last))
@@ -280,7 +315,17 @@ class _Instrument:
                 seat.points[-1] = replace(last, effective_on=seat.shown_effect(self.force))
 
     def fall_due(self, seat: _Seat, on: date) -> None:
-        """A pending withdrawal takes effect, or a consent binds."""
+        """A pending withdrawal takes effect, or a consent binds (while its withdrawal is pending, too)."""
+        if seat.binds_while_leaving(self.force) == on:
+            assert seat.consent is not None
+            assert seat.leaving is not None
+            assert seat.saved is not None
+            assert self.force is not None
+            seat.bound = True
+            seat.saved = ("party", seat.saved[1], seat.saved[2], True)
+            seat.move(on, "withdrawing", effective_on=seat.leaving.on, derived=seat.leaving.derived)
+            seat.open_between(max(seat.consent.earliest, self.force.first), on)
+            return
         if seat.status == "ratified":
             assert seat.consent is not None
             assert self.force is not None
@@ -457,8 +502,9 @@ class _Instrument:
         if clauses is None or clauses.entry_into_force is None or clauses.consents_required != self.counted:
             return
         self.nth_given = True
-        if not self.force_recorded:
-            self.force_due = _after(clauses.entry_into_force, event.occurred_on.last)
+        if not self.force_recorded:  # a consent dated to a month or a year leaves the day open
+            delay, given = clauses.entry_into_force, event.occurred_on
+            self.force_due = _Days(_after(delay, given.first), _after(delay, given.last))
 
 
 def _replay(
@@ -688,7 +734,7 @@ class Belief:
         for party, seat in replay.seats.items():
             point = seat.at(as_of)
             if point is not None:
-                rows[party] = (point, None)
+                rows[party] = (replace(point, since=seat.began(as_of) or point.since), None)
             if _open(seat.windows, as_of):
                 unsettled.add(party)
         for continued in self.continuations():

@@ -1279,7 +1279,7 @@ def _force_once(o: _Offence) -> EventBase:
     if state.force is None:
         o.setup(o.fact(EnteredIntoForce, o.on(1), instrument=o.slug))
     elif state.force_derived:  # recorded on the day the clauses give, it changes nothing
-        o.setup(o.fact(EnteredIntoForce, state.force, instrument=o.slug))
+        o.setup(o.fact(EnteredIntoForce, PartialDate.of(state.force.last), instrument=o.slug))
     return o.fact(EnteredIntoForce, o.on(o.days(2, 30)), instrument=o.slug)
 
 
@@ -1323,7 +1323,8 @@ def _withdraw_participating(o: _Offence) -> EventBase:
 def _signature_closed(o: _Offence) -> EventBase:
     """A newcomer signs in person on or after the day signature closes (a date, or entry into force)."""
     state = standing(o.history, o.walk.last_day, _LAST)
-    closes = state.signature_closes() or state.force_due
+    # Closing at an entry into force still to come: certainly closed from its last possible day.
+    closes = state.signature_closes() or (state.force_due.last if state.force_due else None)
     if closes is None:  # it closes at entry into force, which nothing brings yet
         closes = o.setup(o.fact(EnteredIntoForce, o.on(1), instrument=o.slug)).occurred_on.first
     day = max(closes, o.walk.last_day + timedelta(days=2)) + timedelta(days=o.days(0, 30))
