@@ -22,17 +22,25 @@ from .errors import (
 )
 from .eventlog import iter_events, read_events, write_events
 from .events import (
+    ActorRegistered,
     CasesLinked,
     Charged,
     Condemned,
     Corrected,
+    CustodyChanged,
+    Designated,
     Detained,
+    Died,
+    Disappeared,
     Endorsed,
     EnteredIntoForce,
+    Escaped,
     Event,
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
@@ -55,6 +63,7 @@ from .results import (
     Timeline,
     TimelineRow,
 )
+from .rules import Designation
 
 if TYPE_CHECKING:
     from .plots import plot_cases, plot_signatories
@@ -69,6 +78,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 _LAZY = {"plot_cases": "plots", "plot_signatories": "plots"}
 
 __all__ = [
+    "ActorRegistered",
     "CaseRow",
     "Cases",
     "CasesLinked",
@@ -79,10 +89,16 @@ __all__ = [
     "Condemnations",
     "Condemned",
     "Corrected",
+    "CustodyChanged",
     "DeclarationEventsError",
+    "Designated",
+    "Designation",
     "Detained",
+    "Died",
+    "Disappeared",
     "Endorsed",
     "EnteredIntoForce",
+    "Escaped",
     "Event",
     "EventLogError",
     "InstrumentOpened",
@@ -97,6 +113,8 @@ __all__ = [
     "RedactionError",
     "Redactor",
     "Released",
+    "Restricted",
+    "RestrictionLifted",
     "Retracted",
     "Sentenced",
     "Signatories",

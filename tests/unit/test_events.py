@@ -38,6 +38,20 @@ VALID: dict[str, dict[str, Any]] = {
     "Sentenced": {"case": "spavor", "sentence": "11 years", "term_days": 4018},
     "Released": {"case": "kovrig", "mechanism": "bail"},
     "CasesLinked": {"case": "kovrig", "other_case": "meng", "relation": "retaliation"},
+    "CustodyChanged": {"case": "kovrig", "basis": "formal arrest"},
+    "Restricted": {"case": "meng", "restriction": "house_arrest", "conditions": "GPS ankle monitor"},
+    "RestrictionLifted": {"case": "meng", "restriction": "exit_ban"},
+    "Died": {"case": "warmbier", "in_custody": False, "cause": "brain injury"},
+    "Escaped": {"case": "ghosn"},
+    "Disappeared": {"case": "tice"},
+    "Designated": {
+        "case": "ghosn",
+        "designation": "arbitrary_detention_opinion",
+        "by": "un-wgad",
+        "reference": "Opinion No. 59/2020",
+        "categories": ["III", "I"],
+    },
+    "ActorRegistered": {"actor": "haqqani-network", "name": "Haqqani network", "wikidata": "Q1"},
     "Corrected": {"target": UUID_A, "changes": {"speaker": "Antony Blinken"}, "reason": "misnamed"},
     "Retracted": {"target": UUID_A, "reason": "false report"},
 }
@@ -59,13 +73,21 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
     "Sentenced": ({"case": "k", "sentence": "x", "term_days": "12"}, "term_days"),
     "Released": ({"case": "k", "mechanism": "escape"}, "mechanism"),
     "CasesLinked": ({"case": "k", "other_case": "k", "relation": "self"}, "other_case"),
+    "CustodyChanged": ({"case": "k", "basis": "  "}, "basis"),
+    "Restricted": ({"case": "k", "restriction": "curfew"}, "restriction"),
+    "RestrictionLifted": ({"case": "k"}, "restriction"),
+    "Died": ({"case": "k", "in_custody": "yes"}, "in_custody"),
+    "Escaped": ({"case": "K K"}, "case"),
+    "Disappeared": ({"case": "k", "fate": "unknown"}, "fate"),
+    "Designated": ({"case": "k", "designation": "wrongful_detention", "by": "Atlantis"}, "by"),
+    "ActorRegistered": ({"actor": "haqqani", "name": "Haqqani", "wikidata": "1351"}, "wikidata"),
     "Corrected": ({"target": UUID_A, "changes": {"type": "Signed"}, "reason": "x"}, "type"),
     "Retracted": ({"target": "not-a-uuid", "reason": "x"}, "target"),
 }
 
 
-def test_the_vocabulary_is_exactly_the_fourteen_types_of_format_v1() -> None:
-    """Every event type of DESIGN.md has a model, and no other."""
+def test_the_vocabulary_is_exactly_the_types_of_format_v1() -> None:
+    """Every event type of DESIGN.md and of the detention issue (15) has a model, and no other."""
     assert set(EVENT_TYPES) == set(VALID) == set(INVALID)
 
 
@@ -206,6 +228,11 @@ def test_each_type_carries_its_cameo_code_and_plover_category() -> None:
     assert (plover["Detained"], EVENT_TYPES["Detained"].plover_mode) == ("COERCE", "arrest")
     assert (plover["Sentenced"], EVENT_TYPES["Sentenced"].plover_mode) == ("SANCTION", "convict")
     assert (plover["Released"], EVENT_TYPES["Released"].plover_mode) == ("RETREAT", "release")
+    assert (cameo["CustodyChanged"], plover["CustodyChanged"]) == ("173", "COERCE")
+    assert (cameo["Restricted"], EVENT_TYPES["Restricted"].plover_mode) == ("172", "restrict")
+    assert (cameo["RestrictionLifted"], plover["RestrictionLifted"]) == ("081", "CONCEDE")
+    assert (cameo["Designated"], plover["Designated"]) == ("1122", "ACCUSE")
+    assert cameo["Died"] is cameo["Escaped"] is cameo["Disappeared"] is cameo["ActorRegistered"] is None
 
 
 def test_canonical_lines_read_back_to_equal_events() -> None:
