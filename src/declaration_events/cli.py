@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import DeclarationEventsError, EventLogError, UnknownEntityError, UsageError
 from .eventlog import iter_events, write_events
-from .events import event_json_schema
+from .events import DESIGNATIONS, event_json_schema
 from .ledger import Ledger
 
 __all__ = ["main"]
@@ -168,7 +168,12 @@ def cmd_cases(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     if args.case and args.case not in (known := ledger.case_slugs()):
         raise _suggest("case", args.case, known)
-    result = ledger.cases(as_of=args.as_of, known_at=args.known_at, only=[args.case] if args.case else None)
+    result = ledger.cases(
+        as_of=args.as_of,
+        known_at=args.known_at,
+        only=[args.case] if args.case else None,
+        designation=args.designation,
+    )
     _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
@@ -330,13 +335,18 @@ def build_parser() -> argparse.ArgumentParser:
     cases = sub.add_parser("cases", help="detention cases and days detained")
     _add_source(cases)
     cases.add_argument("--case", metavar="SLUG", help="only this case")
+    cases.add_argument(
+        "--designation",
+        choices=DESIGNATIONS,
+        help="only cases with this designation in force (e.g. wrongful_detention)",
+    )
     _add_times(cases)
     _add_format(cases, ["table", "json", "csv"])
     cases.set_defaults(run=cmd_cases)
 
     timeline = sub.add_parser("timeline", help="every fact about one party")
     _add_source(timeline)
-    timeline.add_argument("--party", required=True, help="code or English name")
+    timeline.add_argument("--party", required=True, help="code or English name, or actor:SLUG")
     _add_times(timeline, as_of=False)
     _add_format(timeline, ["table", "json"])
     timeline.set_defaults(run=cmd_timeline)
@@ -385,7 +395,9 @@ def build_parser() -> argparse.ArgumentParser:
     signatories.add_argument("--instrument", required=True, metavar="SLUG")
     signatories.add_argument("--start", metavar="DATE", help="first date (default: just before opening)")
     signatories.add_argument("--end", metavar="DATE", help="last date (default: today)")
-    cases_chart = charts.add_parser("cases", help="one bar per detention case: custody, bail, release")
+    cases_chart = charts.add_parser(
+        "cases", help="one bar per detention case: custody, restrictions, release and other outcomes"
+    )
     _add_source(cases_chart)
     cases_chart.add_argument(
         "--instrument",

@@ -14,13 +14,14 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from . import checking, counts, render
+from .actors import resolve_captor
 from .checking import Locations
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
 from .errors import ConcurrencyError, DeclarationEventsError
 from .eventlog import LogSource
-from .events import Corrected, Event, EventBase, Retracted, Source, parse_event
-from .parties import party_name, resolve_party
+from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
+from .parties import resolve_party
 from .projections import Projection
 from .records import Recorded
 from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
@@ -274,11 +275,15 @@ class Ledger:
         as_of: DateLike | None = None,
         known_at: DateLike | None = None,
         only: Iterable[str] | None = None,
+        designation: str | None = None,
     ) -> Cases:
-        """Every detention case (or only these) begun by a date, as known at a time."""
+        """Every detention case (or only these, or only those with a `designation`) begun by a date."""
         self.catch_up()
         return self._projection.cases(
-            as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at"), only=only
+            as_of=query_date(as_of, "as_of"),
+            known_at=query_time(known_at, "known_at"),
+            only=only,
+            designation=designation,
         )
 
     def case(
@@ -306,9 +311,14 @@ class Ledger:
         )
 
     def timeline(self, party: str, *, known_at: DateLike | None = None) -> Timeline:
-        """Every fact about a party (code or name), in valid-time order."""
+        """Every fact about a party (code or name) or a non-state actor (`actor:SLUG`), oldest first."""
         self.catch_up()
-        return self._projection.timeline(resolve_party(party), known_at=query_time(known_at, "known_at"))
+        return self._projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
+
+    def actors(self, *, known_at: DateLike | None = None) -> dict[str, ActorRegistered]:
+        """Every registered non-state actor by its code (`actor:SLUG`), as known at a time."""
+        self.catch_up()
+        return self._projection.actors(query_time(known_at, "known_at"))
 
     def events(self) -> Iterator[Event]:
         """Every recorded event, in the order it was recorded."""
@@ -390,7 +400,7 @@ class Ledger:
         ]
         cases = self.cases()
         case_rows = [
-            [r.case, r.person, party_name(r.detaining_state), r.status, f"{r.days_detained:,}"] for r in cases
+            [r.case, r.person, r.detained_by_name or "", r.status, f"{r.days_detained:,}"] for r in cases
         ]
         return render.ledger_html(
             Counter(e.type for e in events),

@@ -10,24 +10,27 @@ a guessed name confirmed.
 
 What is rewritten, in every event:
 
-- `person` of `Detained` (and of a correction's `changes`): the pseudonym;
+- `person` of `Detained` and of a `Charged` that names the person (and of a correction's
+  `changes`): the pseudonym;
 - every case slug (`case`, `other_case`, a statement's `case`), since slugs are usually
   names: `case-` and 16 hex digits of HMAC-SHA256(key, slug);
 - each known name, written out in full or by any one of its words of 3 letters or more,
   wherever it appears in text (`note`, `subject`, `quote`, `speaker`, `location`,
-  `charges`, `sentence`, `relation`, `reason`, source titles and publishers, and text in
-  a correction's `changes`): the person's pseudonym (`[name]` for a word two people share);
+  `charges`, `sentence`, `relation`, `reason`, `basis`, `conditions`, `cause`, `reference`,
+  source titles and publishers, and text in a correction's `changes`): the person's
+  pseudonym (`[name]` for a word two people share);
 - a source URL that contains a known name word or case slug: cut to its scheme and host;
 - every event id: replaced by a UUID keyed the same way, and the targets of corrections
   and retractions with it. Ids derived from content would otherwise let anyone confirm a
   guessed name by recomputing the id, and original ids would link the release back to the
   unredacted log.
 
-Known names are those of every `Detained` fact and correction in the logs, plus any given
-(`names=`, `--name`), e.g. relatives named in notes. Officials quoted as speakers and all
-parties (states) are kept. Limits: spellings other than the one recorded (other
-transliterations, nicknames, initials) are not recognised; dates, nationalities and the
-detaining state still describe each case and may identify a well-known one.
+Known names are those of every `Detained` fact, `Charged` naming the person, and
+correction in the logs, plus any given (`names=`, `--name`), e.g. relatives named in
+notes. Officials quoted as speakers and all parties (states) are kept. Limits: spellings
+other than the one recorded (other transliterations, nicknames, initials) are not
+recognised; dates, nationalities and the detaining state still describe each case and may
+identify a well-known one.
 Pseudonymisation is not anonymisation: whoever holds the key can re-link, so keep it
 secret, and use a new key for releases that must not be linkable to each other.
 """
@@ -48,7 +51,7 @@ from urllib.parse import urlsplit
 
 from .errors import RedactionError
 from .eventlog import LogSource, iter_events, write_events
-from .events import Corrected, Detained, Event, EventBase, Retracted, parse_event
+from .events import Charged, Corrected, Detained, Event, EventBase, Retracted, parse_event
 
 __all__ = ["RedactionError", "RedactionResult", "Redactor", "pseudonym", "redact_events", "redact_log"]
 
@@ -59,7 +62,21 @@ DIGITS = 16
 #: Name words shorter than this are matched only as part of the full name (initials, "Li", "An").
 MIN_WORD = 3
 #: Fields of free text, at the top level of an event or in a correction's `changes`.
-TEXT_FIELDS = ("note", "subject", "quote", "speaker", "location", "sentence", "relation", "reason", "title")
+TEXT_FIELDS = (
+    "note",
+    "subject",
+    "quote",
+    "speaker",
+    "location",
+    "sentence",
+    "relation",
+    "reason",
+    "title",
+    "basis",
+    "conditions",
+    "cause",
+    "reference",
+)
 SLUG_FIELDS = ("case", "other_case")
 AMBIGUOUS = "[name]"
 
@@ -129,7 +146,7 @@ class Redactor:
     def learn(self, events: Iterable[EventBase]) -> None:
         """Collect the names of detained people and the case slugs from the events."""
         for event in events:
-            if isinstance(event, Detained):
+            if isinstance(event, Detained | Charged) and event.person is not None:
                 self.add_name(event.person)
             elif isinstance(event, Corrected) and isinstance(event.changes.get("person"), str):
                 self.add_name(str(event.changes["person"]))

@@ -32,8 +32,9 @@ MAX_CELL = 60
 MAX_HTML_ROWS = 20
 _TAIL_ROWS = 5
 
-#: How a DataFrame column is typed: `category`/`ordered` over `categories`, `int`/`Int64` (nullable).
-ColumnKind = Literal["text", "category", "ordered", "date", "datetime", "bool", "int", "Int64"]
+#: How a DataFrame column is typed: `category`/`ordered` over `categories`, `int`/`Int64` and
+#: `bool`/`boolean` (the second of each pair nullable).
+ColumnKind = Literal["text", "category", "ordered", "date", "datetime", "bool", "boolean", "int", "Int64"]
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from . import render
+from .actors import display_name
 from .dates import PRECISIONS
 from .events import EVENT_TYPES, Condemned, Event
 from .parties import party_name
 from .render import Column, View
-from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
+from .rules import CASE_STATUSES, PARTICIPATION_STATUSES, Designation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -225,7 +226,8 @@ class CaseRow:
     case: str
     person: str
     nationalities: tuple[str, ...]
-    detaining_state: str
+    #: The captor under its old name (a party or actor:SLUG), kept for readers of format v1.
+    detaining_state: str | None
     requested_by: str | None
     location: str | None
     status: str
@@ -237,6 +239,20 @@ class CaseRow:
     linked_cases: tuple[str, ...]
     event_id: UUID
     uncertain: bool
+    #: Who holds (or last held) the person: a party or actor:SLUG; None if never detained.
+    detained_by: str | None = None
+    detained_by_name: str | None = None
+    charging_state: str | None = None
+    #: The legal basis of custody, when a change of it (`CustodyChanged`) was recorded.
+    basis: str | None = None
+    #: Restrictions in force, most severe first, and the conditions recorded with them.
+    restrictions: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()
+    days_restricted: int = 0
+    days_deprived: int = 0
+    designations: tuple[Designation, ...] = ()
+    died_in_custody: bool | None = None
+    cause_of_death: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row in the `cases --format json` shape."""
@@ -253,16 +269,55 @@ class CaseRow:
             "sentence": self.sentence,
             "linked_cases": list(self.linked_cases),
             "uncertain": self.uncertain,
+            "detained_by": self.detained_by,
+            "detained_by_name": self.detained_by_name,
+            "charging_state": self.charging_state,
+            "basis": self.basis,
+            "restrictions": list(self.restrictions),
+            "conditions": dict(self.conditions),
+            "days_restricted": self.days_restricted,
+            "days_deprived": self.days_deprived,
+            "designations": [_designation_dict(d) for d in self.designations],
+            "died_in_custody": self.died_in_custody,
+            "cause_of_death": self.cause_of_death,
         }
+
+
+def _designation_dict(designation: Designation) -> dict[str, Any]:
+    return {
+        "designation": designation.designation,
+        "by": designation.by,
+        "reference": designation.reference,
+        "categories": list(designation.categories),
+        "on": designation.on.isoformat(),
+    }
+
+
+def _designated(row: CaseRow, *, long: bool = False) -> str:
+    """`wrongful_detention (USA)`, one per designation; with `long`, names, references and categories."""
+    parts = []
+    for d in row.designations:
+        if not long:
+            parts.append(f"{d.designation} ({d.by})")
+            continue
+        categories = f"categories {', '.join(d.categories)}" if d.categories else ""
+        detail = ", ".join(x for x in (display_name(d.by), d.reference or "", categories) if x)
+        parts.append(f"{d.designation} ({detail})")
+    return "; ".join(parts)
+
+
+def _held_by(row: CaseRow) -> str:
+    return row.detained_by_name or (display_name(row.detained_by) if row.detained_by else "")
 
 
 @dataclass(frozen=True, repr=False)
 class Cases(_Rows[CaseRow]):
-    """Every detention case begun by a date, as known at a time."""
+    """Every detention case begun by a date (only those so designated, if asked), as known at a time."""
 
     as_of: date
     known_at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
+    designation: str | None = None
 
     def get(self, case: str) -> CaseRow | None:
         """The row of one case, if it had begun."""
@@ -282,12 +337,14 @@ class Cases(_Rows[CaseRow]):
                 r.case,
                 r.person,
                 ",".join(r.nationalities),
-                party_name(r.detaining_state),
+                _held_by(r),
                 _mark(r.status, r.uncertain),
                 r.since.isoformat(),
                 f"{r.days_detained:,}",
+                f"{r.days_restricted:,}" if r.days_restricted else "",
                 "; ".join(r.charges) if len(r.charges) < 3 else f"{len(r.charges)} charges",
                 r.sentence or "",
+                _designated(r),
             ]
             for r in self
         ]
@@ -295,14 +352,16 @@ class Cases(_Rows[CaseRow]):
             [
                 *row[:2],
                 ", ".join(map(party_name, r.nationalities)),
-                *row[3:7],
+                *row[3:8],
                 "; ".join(r.charges),
-                row[8],
+                row[9],
+                _designated(r, long=True),
             ]
             for row, r in zip(cells, self, strict=True)
         ]
+        what = "Detention cases" + (f" designated {self.designation}" if self.designation else "")
         return View(
-            title=f"Detention cases {self._when()}",
+            title=f"{what} {self._when()}",
             header=[
                 "case",
                 "person",
@@ -311,12 +370,14 @@ class Cases(_Rows[CaseRow]):
                 "status",
                 "since",
                 "days",
+                "restricted",
                 "charges",
                 "sentence",
+                "designated",
             ],
             cells=cells,
             footer=f"{len(self)} cases: {render.counted(self.counts)}",
-            title_html="<strong>Detention cases</strong>",
+            title_html=f"<strong>{html.escape(what)}</strong>",
             when=self._when(),
             summary_html=self._summary_html("cases"),
             html_cells=html_cells,
@@ -328,7 +389,7 @@ class Cases(_Rows[CaseRow]):
                 r.case,
                 r.person,
                 ";".join(r.nationalities),
-                r.detaining_state,
+                r.detaining_state or "",
                 r.requested_by or "",
                 r.status,
                 r.since.isoformat(),
@@ -337,6 +398,14 @@ class Cases(_Rows[CaseRow]):
                 r.sentence or "",
                 ";".join(r.linked_cases),
                 str(r.uncertain).lower(),
+                r.detained_by or "",
+                r.charging_state or "",
+                r.basis or "",
+                ";".join(r.restrictions),
+                r.days_restricted,
+                r.days_deprived,
+                ";".join(f"{d.designation}:{d.by}" for d in r.designations),
+                "" if r.died_in_custody is None else str(r.died_in_custody).lower(),
             ]
             for r in self
         ]
@@ -353,6 +422,14 @@ class Cases(_Rows[CaseRow]):
             "sentence",
             "linked_cases",
             "uncertain",
+            "detained_by",
+            "charging_state",
+            "basis",
+            "restrictions",
+            "days_restricted",
+            "days_deprived",
+            "designations",
+            "died_in_custody",
         ]
         return header, rows
 
@@ -364,7 +441,7 @@ class Cases(_Rows[CaseRow]):
             Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
             Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
             Column("detaining_state", "category", [r.detaining_state for r in rows]),
-            Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
+            Column("detaining_state_name", "text", [_held_by(r) or None for r in rows]),
             Column("requested_by", "category", [r.requested_by for r in rows]),
             Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
             Column("location", "text", [r.location for r in rows]),
@@ -377,10 +454,21 @@ class Cases(_Rows[CaseRow]):
             Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
             Column("uncertain", "bool", [r.uncertain for r in rows]),
             Column("event_id", "text", [str(r.event_id) for r in rows]),
+            Column("detained_by", "category", [r.detained_by for r in rows]),
+            Column("detained_by_name", "text", [r.detained_by_name for r in rows]),
+            Column("charging_state", "category", [r.charging_state for r in rows]),
+            Column("basis", "text", [r.basis for r in rows]),
+            Column("restrictions", "text", [",".join(r.restrictions) for r in rows]),
+            Column("days_restricted", "int", [r.days_restricted for r in rows]),
+            Column("days_deprived", "int", [r.days_deprived for r in rows]),
+            Column("designations", "text", [",".join(d.designation for d in r.designations) for r in rows]),
+            Column("died_in_custody", "boolean", [r.died_in_custody for r in rows]),
+            Column("cause_of_death", "text", [r.cause_of_death for r in rows]),
         ]
 
     def _attrs(self) -> dict[str, str]:
-        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+        attrs = {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+        return attrs | ({"designation": self.designation} if self.designation else {})
 
     def _about(self) -> tuple[str, str]:
         return "detention cases", "cases"
