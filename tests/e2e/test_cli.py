@@ -37,7 +37,7 @@ def test_validate_summarises_each_seed_file_and_exits_zero() -> None:
     lines = result.stdout.splitlines()
     assert len(lines) == len(SEEDS) + 1
     assert any("61 events, 1 instrument, 0 cases, 2021-02-15 .. 2022-10" in line for line in lines)
-    assert lines[-1].startswith("ok: 85 events")
+    assert lines[-1].startswith("ok: 142 events")
 
 
 def test_validate_reports_every_bad_line_as_file_line_message(tmp_path: Path) -> None:

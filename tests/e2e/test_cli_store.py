@@ -39,7 +39,7 @@ def test_status_and_cases_from_a_store_match_those_from_the_logs(
     """`import` then `status --db` / `cases --db` print the same JSON as reading the logs directly."""
     status, out, _ = run(capsys, "import", *SEEDS, "--db", db)
     assert status == 0
-    assert "85 events added, 0 already recorded; 85 events in the ledger" in out
+    assert "142 events added, 0 already recorded; 142 events in the ledger" in out
     for query in (
         ["status", "--instrument", "arbitrary-detention-declaration"],
         ["status", "--instrument", "ottawa-treaty"],
@@ -58,7 +58,7 @@ def test_importing_the_same_logs_again_adds_nothing(capsys: pytest.CaptureFixtur
     run(capsys, "import", *SEEDS, "--db", db)
     status, out, _ = run(capsys, "import", *SEEDS, "--db", db)
     assert status == 0
-    assert "0 events added, 85 already recorded; 85 events in the ledger" in out
+    assert "0 events added, 142 already recorded; 142 events in the ledger" in out
 
 
 def test_a_bad_line_fails_the_import_with_its_location_and_stores_nothing(
@@ -86,7 +86,7 @@ def test_export_writes_a_log_that_reimports_to_an_identical_ledger(
     first = tmp_path / "first.jsonl"
     status, _, err = run(capsys, "export", "--db", db, "--out", str(first))
     assert status == 0
-    assert "85 events exported" in err
+    assert "142 events exported" in err
     copy = tmp_path / "copy.sqlite"
     run(capsys, "import", str(first), "--db", str(copy))
     status, second, _ = run(capsys, "export", "--db", f"sqlite:///{copy}")

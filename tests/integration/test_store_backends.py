@@ -75,7 +75,7 @@ def test_seeds_give_identical_status_and_cases_json_on_every_store(ledger: Ledge
     """Status and cases JSON from a store equal those of the plain in-memory ledger."""
     reference = Ledger.from_jsonl(*SEEDS)
     ledger.import_logs(*SEEDS)
-    assert len(ledger) == len(reference) == 85
+    assert len(ledger) == len(reference) == 142
     assert answers(ledger) == answers(reference)
 
 
@@ -83,7 +83,7 @@ def test_seeds_imported_then_exported_give_back_the_same_events(ledger: Ledger, 
     """Export writes every seed event back, equal field by field, and re-imports to the same export."""
     ledger.import_logs(*SEEDS)
     exported = tmp_path / "export.jsonl"
-    assert ledger.to_jsonl(exported) == 85
+    assert ledger.to_jsonl(exported) == 142
     seeds = {event.id: event for path in SEEDS for event in read_events(path)}
     back = {event.id: event for event in read_events(exported)}
     assert back == seeds
@@ -97,12 +97,12 @@ def test_importing_the_same_logs_twice_stores_each_event_once(ledger: Ledger) ->
     first = ledger.import_logs(*SEEDS)
     versions = stream_versions(ledger)
     second = ledger.import_logs(*reversed(SEEDS))
-    assert (first.added, first.duplicates) == (85, 0)
-    assert (second.added, second.duplicates) == (0, 85)
-    assert len(ledger) == 85
+    assert (first.added, first.duplicates) == (142, 0)
+    assert (second.added, second.duplicates) == (0, 142)
+    assert len(ledger) == 142
     assert stream_versions(ledger) == versions
     assert all(v == list(range(1, len(v) + 1)) for v in versions.values())
-    assert sum(len(v) for v in versions.values()) == 85
+    assert sum(len(v) for v in versions.values()) == 142
 
 
 def test_a_log_with_one_bad_line_stores_nothing_and_names_the_line(ledger: Ledger, tmp_path: Path) -> None:
@@ -205,7 +205,7 @@ def test_encrypted_postgres_keeps_names_out_of_the_table(postgres_url: str) -> N
     with psycopg.connect(postgres_url) as conn:
         plain = conn.execute("SELECT state FROM plain.declarationevents_events").fetchall()
         secret = conn.execute("SELECT state FROM secret.declarationevents_events").fetchall()
-    assert len(plain) == len(secret) == 85
+    assert len(plain) == len(secret) == 142
     assert any(PERSON.encode() in bytes(row[0]) for row in plain)
     assert not any(PERSON.encode() in bytes(row[0]) for row in secret)
 
@@ -287,6 +287,6 @@ def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole
         versions = stream_versions(ledger)
     with Ledger.open(url) as reopened:
         assert [record.id for _, record in reopened._store.read()] == stored
-        assert len(stored) == len(reopened) == 85
+        assert len(stored) == len(reopened) == 142
         assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in versions.values())
         assert answers(reopened) == answers(Ledger.from_jsonl(*SEEDS))

@@ -27,7 +27,7 @@ from declaration_events.cli import main
 from helpers import SEEDS
 
 HOSTILE = Path(__file__).parents[1] / "hostile"
-SEED_EVENTS = 85
+SEED_EVENTS = 142
 
 
 def _load_generator() -> ModuleType:

@@ -164,7 +164,7 @@ def test_the_redact_command_writes_a_valid_log_or_nothing(
     monkeypatch.setenv("SHARING_KEY", KEY)
     assert main(["redact", *map(str, SEEDS), "--key-env", "SHARING_KEY", "--out", str(out)]) == 0
     _, err = capsys.readouterr()
-    assert err == f"{out}: 85 events written, {len(PEOPLE)} names pseudonymised\n"
+    assert err == f"{out}: 142 events written, {len(PEOPLE)} names pseudonymised\n"
     assert [e.to_json() for e in read_events(out)] == [e.to_json() for e in redact_events(SEED_EVENTS, KEY)]
     assert main(["validate", str(out)]) == 0
     capsys.readouterr()
@@ -179,7 +179,7 @@ def test_the_redact_command_writes_a_valid_log_or_nothing(
         ),
         (
             [str(SEEDS[1]), str(bad), "--key", KEY],
-            f"{bad}:14: field 'occurred_on': required field is missing",
+            f"{bad}:17: field 'occurred_on': required field is missing",
         ),
     ):
         target = tmp_path / "refused.jsonl"
