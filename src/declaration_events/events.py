@@ -538,7 +538,7 @@ class Designated(_CaseEvent):
 
 
 class ActorRegistered(EventBase):
-    """Declares a non-state actor (an armed group, a de facto authority) as `actor:SLUG`."""
+    """Declares a non-state actor (an armed group, a de facto authority) as `actor:SLUG`, named from then."""
 
     stream: ClassVar[str] = "actor"
     type: Literal["ActorRegistered"] = "ActorRegistered"

@@ -352,11 +352,11 @@ def _case_note(states: Sequence[CaseState], as_of: date, segments: Sequence[tupl
     return note if len(note) <= NOTE_WIDTH else days + "\n" + " · ".join(rest)
 
 
-def _label(projection: Projection, states: Sequence[CaseState], known: datetime | None) -> str:
+def _label(projection: Projection, states: Sequence[CaseState], known: datetime | None, day: date) -> str:
     last = states[-1]
     nationals = ", ".join(map(party_name, last.nationalities))
     if last.detained_by is not None:
-        return f"{last.person}\nof {nationals}, held by {projection.name_of(last.detained_by, known)}"
+        return f"{last.person}\nof {nationals}, held by {projection.name_of(last.detained_by, known, day)}"
     charged_by = f", charged by {party_name(last.charging_state)}" if last.charging_state else ""
     return f"{last.person}\nof {nationals}{charged_by}"
 
@@ -421,7 +421,7 @@ def plot_cases(
             ha="right" if late else "left", gid="days",
         )  # fmt: skip
         note.set_in_layout(False)  # notes may run past the axes; they must not shrink them
-        labels.append(_label(projection, states, known))
+        labels.append(_label(projection, states, known, day))
     ax.set_xlim(_x(lo - margin), _x(day + margin))
     milestones = []
     for slug in instruments:

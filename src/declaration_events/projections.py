@@ -515,11 +515,15 @@ class Projection:
             counts=dict(sorted(counts.items())),
         )
 
-    def name_of(self, code: str, known_at: datetime | None = None) -> str:
-        """The display name of a party, a designating body, or a registered actor (as known at `known_at`)."""
+    def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:
+        """The display name of a party, a body, or an actor (registered by `as_of`, as known at `known_at`).
+
+        An actor is named from the date of its registration on (like any fact, from the end of
+        a partial date's period); before it, and if never registered, it shows as its code.
+        """
         if is_actor(code) and code in self._facts:
             registered = self._belief(code, known_at).actor
-            if registered is not None:
+            if registered is not None and (as_of is None or registered.occurred_on.last <= as_of):
                 return registered.name
         return display_name(code)
 
@@ -570,7 +574,7 @@ class Projection:
             event_id=state.event_id,
             uncertain=uncertain,
             detained_by=captor,
-            detained_by_name=self.name_of(captor, known_at) if captor else None,
+            detained_by_name=self.name_of(captor, known_at, as_of) if captor else None,
             charging_state=state.charging_state,
             basis=state.basis,
             restrictions=tuple(restriction for restriction, _ in state.restrictions),
@@ -665,11 +669,20 @@ class Projection:
         )
 
     def timeline(self, party: str, *, known_at: datetime | None = None) -> Timeline:
-        """Every fact naming `party`, as believed at `known_at`, in valid-time order."""
+        """Every fact about `party`, as believed at `known_at`, in valid-time order.
+
+        A fact is about a party when it names it, or when it belongs to a case a fact of
+        which names it (as captor, national, charging or designating state): a formal
+        arrest or a release names nobody, but it is part of the captor's record.
+        """
         entities = sorted(self._by_party.get(party, ()))
         found: list[EventBase] = []
         for entity in entities:
-            found.extend(e for e in self.believed(entity, known_at) if party in e.parties())
+            believed = self.believed(entity, known_at)
+            if entity.startswith("case:") and any(party in e.parties() for e in believed):
+                found.extend(believed)
+            else:
+                found.extend(e for e in believed if party in e.parties())
         found.sort(key=valid_time_key)
         counts = Counter(e.type for e in found)
         return Timeline(

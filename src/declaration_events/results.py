@@ -602,7 +602,7 @@ class TimelineRow:
 
 @dataclass(frozen=True, repr=False)
 class Timeline(_Rows[TimelineRow]):
-    """Every fact about one party, in valid-time order."""
+    """Every fact about one party (naming it, or of a case that names it), in valid-time order."""
 
     party: str
     name: str

@@ -470,8 +470,12 @@ class Belief:
         }
 
     def naming(self, party: str) -> set[UUID]:
-        """Ids of the believed facts that name `party`."""
-        return {e.id for facts in self.by_entity.values() for e in facts if party in e.parties()}
+        """Ids of the believed facts about `party`: naming it, or of a case one of whose facts names it."""
+        found: set[UUID] = set()
+        for entity, facts in self.by_entity.items():
+            in_case = entity.startswith("case:") and any(party in e.parties() for e in facts)
+            found |= {e.id for e in facts if in_case or party in e.parties()}
+        return found
 
 
 def _corrected(target: EventBase, correction: Corrected) -> EventBase:
