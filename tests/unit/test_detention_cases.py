@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from declaration_events import InvalidTransitionError, Ledger
+from declaration_events import InvalidTransitionError, Ledger, parse_event, redact_events
 from declaration_events.cli import main
 from declaration_events.rules import RULES
 from declaration_events.testing.strategies import _OFFENCES
@@ -247,3 +247,12 @@ def test_every_rule_has_a_generator_of_offending_facts() -> None:
     assert (
         "charge-in-custody" not in RULES and "sentence-in-custody" not in RULES
     )  # acts in absentia are legal
+
+
+def test_a_charge_naming_the_person_is_pseudonymised_like_a_detention() -> None:
+    """Redaction learns names from a charge that opens a case, so a person never detained is not exposed."""
+    charged = fact("Charged", "2018-08-22", case="m", charges=["fraud by Ann Example"], person="Ann Example",
+                   nationalities=["CHN"], charging_state="USA")  # fmt: skip
+    [redacted] = redact_events([parse_event(charged)], "a secret key of at least 16 bytes")
+    assert "Ann" not in redacted.to_json() and "Example" not in redacted.to_json()
+    assert redacted.person is not None and redacted.person.startswith("person-")  # type: ignore[union-attr]
