@@ -101,7 +101,7 @@ Captor = Annotated[str, Strict(), AfterValidator(resolve_captor)]
 #: Who designates: a party, a body such as `un-wgad`, or `actor:SLUG`.
 Designator = Annotated[str, Strict(), AfterValidator(resolve_designator)]
 Restriction = Literal["bail", "house_arrest", "furlough", "exit_ban", "travel_ban"]
-#: Restrictions short of prison, most severe first (the order rows list them in).
+#: Restrictions short of prison (`rules.SEVERITY` orders them, most severe first).
 RESTRICTIONS: tuple[str, ...] = get_args(Restriction)
 DesignationKind = Literal["wrongful_detention", "hostage_taking", "arbitrary_detention_opinion"]
 DESIGNATIONS: tuple[str, ...] = get_args(DesignationKind)
