@@ -10,6 +10,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SEEDS = sorted((ROOT / "seeds").glob("*.jsonl"))
 #: The same, as command-line arguments.
 SEED_ARGS = [str(path) for path in SEEDS]
+#: How many events the seeds hold (one per line).
+SEED_EVENTS = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in SEEDS)
 
 #: The start of a writer process of the concurrency tests: its arguments are
 #: `URL WRITER WRITERS BATCHES GO_FILE`; it opens the ledger, prints "ready" and waits

@@ -11,12 +11,14 @@ event's `FILE:LINE` (`Locations`).
 from __future__ import annotations
 
 import gc
+import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from .actors import is_actor
@@ -40,6 +42,7 @@ from .events import (
     Retracted,
     Source,
 )
+from .progress import OFF, Progress
 from .projections import Projection
 from .records import AMENDMENT_TYPES, Recorded, packed_strings
 from .rules import (
@@ -53,6 +56,9 @@ from .rules import (
     valid_time_key,
 )
 
+if TYPE_CHECKING:
+    from tqdm import tqdm
+
 __all__ = [
     "MAX_CLOCK_SKEW",
     "Locations",
@@ -60,6 +66,7 @@ __all__ = [
     "check",
     "compact",
     "locate",
+    "log_bytes",
     "prepare",
     "read_logs",
     "stamp",
@@ -246,27 +253,83 @@ def amendment(
     }
 
 
-def read_logs(sources: Iterable[LogSource], now: datetime) -> tuple[list[Recorded | EventBase], Locations]:
+def log_bytes(sources: Iterable[LogSource]) -> int | None:
+    """The logs' size in bytes, if every one is a file path (None for streams and unreadable files)."""
+    total = 0
+    for source in sources:
+        if not isinstance(source, str | os.PathLike):
+            return None
+        try:
+            total += os.stat(source).st_size
+        except OSError:
+            return None  # the reader reports it, with its name
+    return total
+
+
+def read_logs(
+    sources: Sequence[LogSource], now: datetime, progress: Progress = OFF
+) -> tuple[list[Recorded | EventBase], Locations]:
     """Every event of the logs as its compact record (stamped with `now` if it has no record time).
 
     Each line is validated, then kept only as its canonical line (see `records`): a log of
     millions of events is not held in memory as models. Every bad line of every log is
-    reported at once, as `FILE:LINE` (an `EventLogError`).
+    reported at once, as `FILE:LINE` (an `EventLogError`). `progress` shows the bytes read
+    (or the events, when a log is a stream).
     """
     locations = Locations()
     items: list[Recorded | EventBase] = []
     errors: list[LineError] = []
-    for source in sources:
-        label = source_name(source)
-        try:
-            for event in iter_events(source, name=label, line_numbers=locations.file(label)):
-                if not errors:
-                    items.append(compact(event, now))
-        except EventLogError as exc:
-            errors.extend(exc.errors)
+    size = log_bytes(sources) if progress.enabled else None
+    unit, scale = ("B", True) if size is not None else ("event", False)
+    with progress.stage("reading", total=size, unit=unit, scale=scale) as bar:
+        for source in sources:
+            label = source_name(source)
+            handle = _opened(source) if bar is not None and size is not None else None
+            try:
+                events: Iterable[EventBase] = iter_events(
+                    handle or source, name=label, line_numbers=locations.file(label)
+                )
+                if bar is not None:
+                    events = _measured(events, bar, handle)
+                for event in events:
+                    if not errors:
+                        items.append(compact(event, now))
+            except EventLogError as exc:
+                errors.extend(exc.errors)
+            finally:
+                if handle is not None:
+                    handle.close()
     if errors:
         raise EventLogError(errors)
     return items, locations
+
+
+def _opened(source: LogSource) -> IO[bytes] | None:
+    """The log file opened for reading, so that its position measures progress (None: let the
+    reader open it, and report why it cannot)."""
+    try:
+        return Path(source).open("rb")  # type: ignore[arg-type]  # a path: `log_bytes` said so
+    except OSError:
+        return None
+
+
+#: How many events the reading stage lets pass between two looks at the file's position.
+_MEASURE_EVERY = 1024
+
+
+def _measured(events: Iterable[EventBase], bar: tqdm[Any], handle: IO[bytes] | None) -> Iterator[EventBase]:
+    """The events, moving the bar by the bytes read (or by events, for a stream)."""
+    start = bar.n
+    count = 0
+    for event in events:
+        yield event
+        count += 1
+        if count % _MEASURE_EVERY == 0:
+            bar.update(handle.tell() + start - bar.n if handle is not None else _MEASURE_EVERY)
+    if handle is not None and not handle.closed:
+        bar.update(handle.tell() + start - bar.n)
+    else:
+        bar.update(count % _MEASURE_EVERY)
 
 
 def stamp(event: EventBase, now: datetime) -> Recorded:
@@ -277,7 +340,7 @@ def stamp(event: EventBase, now: datetime) -> Recorded:
         except InvalidEventError as exc:
             exc.event_id = str(event.id)
             raise
-    elif event.recorded_at - MAX_CLOCK_SKEW > now:
+    elif event.recorded_at > now + MAX_CLOCK_SKEW:  # (recorded_at - skew overflows early in year 1)
         error = InvalidEventError(
             f"{event.type} {event.id}: recorded_at {event.recorded_at.isoformat()} is in the future"
         )
@@ -323,10 +386,16 @@ def prepare(
     return batch, duplicates
 
 
-def check(projection: Projection, versions: Mapping[str, int], batch: Sequence[Recorded]) -> Plan:
+def check(
+    projection: Projection,
+    versions: Mapping[str, int],
+    batch: Sequence[Recorded],
+    progress: Progress = OFF,
+) -> Plan:
     """Run the rules over every entity the batch touches; return the append plan.
 
-    The models of each entity are decoded when its turn comes and dropped after.
+    The models of each entity are decoded when its turn comes and dropped after;
+    `progress` counts the entities.
     """
     by_entity: dict[str, list[Recorded]] = defaultdict(list)
     folded: dict[str, InstrumentHistory | CaseHistory] = {}
@@ -348,7 +417,7 @@ def check(projection: Projection, versions: Mapping[str, int], batch: Sequence[R
         plan.append(record._replace(entity=entity))
     touched = set(by_entity) | set(new_amendments)
     new_entities = set(by_entity)
-    for entity in sorted(touched):
+    for entity in progress.iterate(sorted(touched), "checking", total=len(touched), unit="entity"):
         amendments = new_amendments.get(entity, [])
         if entity == STATEMENTS:
             # Statements follow no state machine: check only what the batch adds or amends.

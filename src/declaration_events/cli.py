@@ -4,26 +4,39 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import io
 import json
 import os
+import stat
 import sys
-import time
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from .errors import DeclarationEventsError, EventLogError, UnknownEntityError, UsageError
-from .eventlog import iter_events, write_events
+from . import render
+from .dates import query_date, today
+from .errors import (
+    DeclarationEventsError,
+    EventLogError,
+    LineError,
+    OutputError,
+    UnknownEntityError,
+    UsageError,
+)
+from .eventlog import iter_events
 from .events import DESIGNATIONS, event_json_schema
 from .ledger import Ledger
 
 __all__ = ["main"]
 
 PROG = "declaration-events"
+#: How errors name standard output (and how `main` knows that it, not a file, failed).
+STDOUT = "standard output"
 #: The environment variable holding the key of an encrypted store.
 CIPHER_KEY_VARIABLE = "DECLARATION_EVENTS_CIPHER_KEY"
-#: Logs smaller than this import without a progress line.
-PROGRESS_MIN_BYTES = 1 << 20
 
 
 def _ledger(args: argparse.Namespace) -> Ledger:
@@ -37,65 +50,12 @@ def _ledger(args: argparse.Namespace) -> Ledger:
     return Ledger.from_jsonl(*args.logs)
 
 
-def _open(db: str) -> Ledger:
-    """The ledger at a store URL, with the cipher key from the environment if one is set."""
-    return Ledger.open(db, cipher_key=os.environ.get(CIPHER_KEY_VARIABLE) or None)
+def _open(db: str, *, create: bool = False) -> Ledger:
+    """The ledger at a store URL, with the cipher key from the environment if one is set.
 
-
-class _Progress:
-    """A one-line progress indicator on stderr, redrawn at most a few times a second."""
-
-    def __init__(self, total_bytes: int) -> None:
-        self.total = max(total_bytes, 1)
-        self.done = 0
-        self.lines = 0
-        self._drawn = 0.0
-
-    def advance(self, size: int) -> None:
-        self.done += size
-        self.lines += 1
-        now = time.monotonic()
-        if now - self._drawn >= 0.2:
-            self._drawn = now
-            self.show(f"reading {self.done / self.total:4.0%} ({self.lines:,} lines)")
-
-    def show(self, text: str) -> None:
-        sys.stderr.write(f"\r\x1b[K{PROG}: {text}")
-        sys.stderr.flush()
-
-    def clear(self) -> None:
-        sys.stderr.write("\r\x1b[K")
-        sys.stderr.flush()
-
-
-class _ProgressLog:
-    """A log file read line by line (named like the file, for error locations), feeding a `_Progress`."""
-
-    def __init__(self, path: str, progress: _Progress, *, last: bool) -> None:
-        self.name = path
-        self._progress = progress
-        self._last = last
-
-    def __iter__(self) -> Iterator[bytes]:
-        with Path(self.name).open("rb") as handle:
-            for line in handle:
-                self._progress.advance(len(line))
-                yield line
-        if self._last:
-            self._progress.show(f"checking the rules and writing {self._progress.lines:,} lines")
-
-
-def _with_progress(paths: Sequence[str]) -> tuple[list[Any], _Progress | None]:
-    """The logs wrapped to show progress, when stderr is a terminal and the logs are large."""
-    try:
-        total = sum(Path(path).stat().st_size for path in paths)
-    except OSError:
-        return list(paths), None  # the import reports the unreadable file with its name
-    if total < PROGRESS_MIN_BYTES or not sys.stderr.isatty():
-        return list(paths), None
-    progress = _Progress(total)
-    logs = [_ProgressLog(path, progress, last=i == len(paths) - 1) for i, path in enumerate(paths)]
-    return logs, progress
+    Only `import` creates a store: a query on a path where no ledger is says so.
+    """
+    return Ledger.open(db, cipher_key=os.environ.get(CIPHER_KEY_VARIABLE) or None, create=create)
 
 
 def _suggest(kind: str, key: str, known: Sequence[str]) -> UnknownEntityError:
@@ -106,23 +66,171 @@ def _suggest(kind: str, key: str, known: Sequence[str]) -> UnknownEntityError:
     return error
 
 
+def _error(message: str) -> None:
+    """One line on standard error, prefixed as every error of the command is."""
+    print(f"{PROG}: error: {' '.join(message.split())}", file=sys.stderr)
+
+
+def _warn(message: str) -> None:
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def _located(error: LineError) -> str:
+    """`FILE:LINE: message`, or `FILE: message` when the whole file is at fault (it cannot be read)."""
+    where = f"{error.source}:{error.line}" if error.line else error.source
+    return f"{where}: {error.message}"
+
+
+def _report(exc: EventLogError) -> None:
+    for error in exc.errors:
+        _error(_located(error))
+    if exc.truncated:
+        _error("more bad lines not shown; fix these first")
+
+
+def _print(text: str) -> None:
+    """A line on standard output; a full disk or a closed pipe becomes one clear error."""
+    try:
+        sys.stdout.write(text + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
+
+
+def _discard_stdout() -> None:
+    """After standard output failed, send what is still buffered to /dev/null: no second error at exit."""
+    stream = sys.__stdout__
+    if stream is None or sys.stdout is not stream:
+        return  # captured (tests, a caller's redirect): theirs to handle
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+
+
+def _passes_through_fds(path: str) -> bool:
+    """Whether a path is, or links through, `/proc/` or `/dev/fd/` (`/dev/stdout`, another descriptor)."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on a chain of links
+        if current.startswith(("/proc/", "/dev/fd/")):
+            return True
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return False
+
+
+def _target(path: str, option: str) -> tuple[Path, bool]:
+    """The file `--out PATH` writes, and whether to replace it atomically (a regular file, new or
+    existing, through links) or write through it (a device, a pipe, standard output by another name)."""
+    if _passes_through_fds(path):
+        return Path(path), False
+    real = Path(os.path.realpath(path))
+    try:
+        mode = real.stat().st_mode
+    except NotADirectoryError:
+        raise OutputError(f"{option} {path}: {real.parent} is not a directory") from None
+    except FileNotFoundError:
+        if not real.parent.exists():
+            raise OutputError(f"{option} {path}: no such directory {real.parent}") from None
+        if not real.parent.is_dir():
+            raise OutputError(f"{option} {path}: {real.parent} is not a directory") from None
+        return real, True
+    except OSError as exc:
+        raise OutputError(f"{option} {path}: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise OutputError(f"{option} {path}: is a directory; give a file name")
+    return real, stat.S_ISREG(mode)
+
+
+@contextmanager
+def _output(path: str | None, option: str = "--out") -> Iterator[IO[bytes]]:
+    """Where `--out` writes, as a binary stream: every failure one clear line, nothing partial left.
+
+    None or `-` is standard output. A regular file, new or existing, also through a symbolic
+    link (which stays a link), is written beside itself and renamed over the old one only when
+    complete, keeping its permissions. Anything else (a terminal, a pipe, a device such as
+    `/dev/full`, `/dev/stdout`, `/proc/self/fd/1`) is written through, never replaced.
+    """
+    if path is None or path == "-":
+        _flush_stdout()
+        try:
+            yield sys.stdout.buffer
+            sys.stdout.buffer.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(f"{STDOUT}: cannot write: {exc.strerror or exc}") from None
+        return
+    real, atomic = _target(path, option)
+    try:
+        if not atomic:
+            with real.open("wb") as handle:
+                yield handle
+            return
+        try:
+            keep = stat.S_IMODE(real.stat().st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            keep = 0o666 & ~umask
+        descriptor, partial = tempfile.mkstemp(dir=real.parent, prefix=f".{real.name}.", suffix=".partial")
+        try:
+            with os.fdopen(descriptor, "wb") as handle:
+                yield handle
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(partial, keep)
+            os.replace(partial, real)  # readers see the old file or the new one, never half of one
+        finally:
+            Path(partial).unlink(missing_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{option} {path}: cannot write: {exc.strerror or exc}") from None
+
+
+@contextmanager
+def _text_output(path: str | None) -> Iterator[IO[str]]:
+    """`_output` as UTF-8 text with `\\n` line ends."""
+    with _output(path) as binary:
+        text = io.TextIOWrapper(binary, encoding="utf-8", newline="\n")
+        try:
+            yield text
+            text.flush()
+        finally:
+            text.detach()  # the binary stream is `_output`'s to close
+
+
 def _emit(args: argparse.Namespace, data: dict[str, Any], table: str, csv_text: str | None) -> None:
     if args.format == "json":
-        print(json.dumps(data, indent=2, ensure_ascii=False))
+        _print(json.dumps(data, indent=2, ensure_ascii=False))
     elif args.format == "csv" and csv_text is not None:
-        sys.stdout.write(csv_text)
+        _print(csv_text.removesuffix("\n"))
     else:
-        print(table)
+        _print(table)
 
 
 def _plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" + ("" if count == 1 else "s")
+    return render.plural(count, noun)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Check logs against the format and the rules; print a summary per file."""
     summaries: list[str] = []
-    errors: list[str] = []
+    errors: list[LineError] = []
     events = []
     locations: dict[Any, str] = {}
     for path in args.logs:
@@ -130,7 +238,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             file_events = list(iter_events(path, locations=locations))
         except EventLogError as exc:
-            errors.extend(str(e) for e in exc.errors)
+            errors.extend(exc.errors)
             continue
         events.extend(file_events)
         instruments = {e.entity() for e in file_events if e.entity().startswith("instrument:")}
@@ -142,13 +250,77 @@ def cmd_validate(args: argparse.Namespace) -> int:
             f"{_plural(len(instruments), 'instrument')}, {_plural(len(cases), 'case')}, {span}"
         )
     if errors:
-        for line in errors:
-            print(line, file=sys.stderr)
+        for error in errors:
+            _error(_located(error))
         return 1
-    Ledger().record_many(events, locations=locations)
+    ledger = Ledger()
+    ledger.record_many(events, locations=locations)
+    warnings = ledger.warnings()
+    for warning in warnings:
+        where = locations.get(warning.event_id, warning.entity)
+        print(f"{where}: warning: {warning.message}", file=sys.stderr)
     for line in summaries:
-        print(line)
-    print(f"ok: {len(events)} events in {len(args.logs)} files follow the format and the rules")
+        _print(line)
+    if warnings and args.strict:
+        print(f"{_plural(len(warnings), 'warning')}: --strict makes them errors", file=sys.stderr)
+        return 1
+    noted = f" ({_plural(len(warnings), 'warning')})" if warnings else ""
+    files = _plural(len(args.logs), "file")
+    _print(f"ok: {_plural(len(events), 'event')} in {files} follow the format and the rules{noted}")
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    """Name every instrument and case the ledger knows, with how many events each holds."""
+    ledger = _ledger(args)
+    counts = ledger.event_counts()
+    projection = ledger.projection
+    instruments: list[dict[str, Any]] = []
+    for slug in ledger.instruments():
+        history = projection.instrument_history(slug)
+        events = counts.get(f"instrument:{slug}", 0)
+        instruments.append(
+            {"instrument": slug, "kind": history.kind, "events": events, "title": history.title}
+        )
+    cases: list[dict[str, Any]] = []
+    for slug in ledger.case_slugs():
+        case_history = projection.case_history(slug)
+        last = case_history.states[-1] if case_history is not None and case_history.states else None
+        # Who holds (or last held) the person: a party or actor:SLUG; None for a case opened by a
+        # charge whose person was never detained.
+        person, held_by = (last.person, last.detained_by) if last is not None else ("", None)
+        cases.append(
+            {
+                "case": slug,
+                "person": person,
+                "detaining_state": held_by,
+                "held_by_name": projection.name_of(held_by) if held_by else None,
+                "events": counts.get(f"case:{slug}", 0),
+            }
+        )
+    total = sum(counts.values())
+    statements = counts.get("statements", 0)
+    if args.format == "json":
+        data = {"instruments": instruments, "cases": cases, "statements": statements, "events": total}
+        _print(json.dumps(data, indent=2, ensure_ascii=False))
+        return 0
+    parts = [
+        f"{_plural(len(instruments), 'instrument')}",
+        render.aligned(
+            ["instrument", "kind", "events", "title"],
+            [[i["instrument"], i["kind"], f"{i['events']:,}", i["title"]] for i in instruments],
+        ),
+        "",
+        f"{_plural(len(cases), 'case')}",
+        render.aligned(
+            ["case", "person", "held by", "events"],
+            [[c["case"], c["person"], c["held_by_name"] or "", f"{c['events']:,}"] for c in cases],
+        ),
+        "",
+        f"{_plural(total, 'event')}: {_plural(len(instruments), 'instrument')}, "
+        f"{_plural(len(cases), 'case')}, {_plural(statements, 'statement')}",
+    ]
+    _print("\n".join(parts))
     return 0
 
 
@@ -196,22 +368,20 @@ def cmd_condemnations(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Print the JSON Schema of one line of log format v1."""
-    print(json.dumps(event_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
+    _print(json.dumps(event_json_schema(), indent=2, sort_keys=True, ensure_ascii=False))
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
     """Record logs into a store, all or nothing; importing the same lines again adds nothing."""
-    logs, progress = _with_progress(args.logs)
-    with _open(args.db) as ledger:
-        try:
-            result = ledger.import_logs(*logs)
-        finally:
-            if progress is not None:
-                progress.clear()
+    with _open(args.db, create=True) as ledger:
+        result = ledger.import_logs(*args.logs)  # stages shown on a terminal for large logs
         total = len(ledger)
-    print(
-        f"{args.db}: {_plural(result.added, 'event')} added, {result.duplicates:,} already recorded; "
+    from .storage.durable import describe_url  # loaded already, by `Ledger.open`
+
+    _print(
+        f"{describe_url(args.db)}: {_plural(result.added, 'event')} added, "
+        f"{result.duplicates:,} already recorded; "
         f"{_plural(total, 'event')} in the ledger"
     )
     return 0
@@ -219,18 +389,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write every recorded event as log format v1, in the order recorded."""
-    with _open(args.db) as ledger:
-        if not args.out or args.out == "-":
-            write_events(ledger.events(), sys.stdout)
-            return 0
-        out = Path(args.out)
-        partial = out.with_name(f".{out.name}.{os.getpid()}.partial")
-        try:
-            count = ledger.to_jsonl(partial)
-            os.replace(partial, out)  # readers never see half a file
-        finally:
-            partial.unlink(missing_ok=True)
-    print(f"{out}: {_plural(count, 'event')} exported", file=sys.stderr)
+    with _open(args.db) as ledger, _output(args.out) as out:
+        count = ledger.to_jsonl(out)
+    if args.out and args.out != "-":
+        print(f"{args.out}: {_plural(count, 'event')} exported", file=sys.stderr)
     return 0
 
 
@@ -238,7 +400,7 @@ def cmd_keygen(args: argparse.Namespace) -> int:
     """Print a new random key for encrypting a store at rest."""
     from .storage.durable import generate_cipher_key  # here: the other commands need not import it
 
-    print(generate_cipher_key())
+    _print(generate_cipher_key())
     return 0
 
 
@@ -249,9 +411,9 @@ def cmd_redact(args: argparse.Namespace) -> int:
     key = os.environ.get(args.key_env, "") if args.key_env else args.key
     if args.key_env and not key:
         raise UsageError(f"--key-env {args.key_env}: that environment variable is not set")
-    to_stdout = not args.out or args.out == "-"
-    result = redact_log(args.logs, sys.stdout if to_stdout else args.out, key, names=args.names)
-    where = "standard output" if to_stdout else args.out
+    with _text_output(args.out) as out:
+        result = redact_log(args.logs, out, key, names=args.names)
+    where = STDOUT if not args.out or args.out == "-" else args.out
     names = _plural(result.names, "name")
     print(f"{where}: {_plural(result.events, 'event')} written, {names} pseudonymised", file=sys.stderr)
     return 0
@@ -266,7 +428,9 @@ def cmd_plot(args: argparse.Namespace) -> int:
     matplotlib.use("Agg")  # files only: never open a window
     from .plots import IMAGE_FORMATS, plot_cases, plot_signatories, save_figure
 
-    if Path(args.out).suffix.lower().lstrip(".") not in IMAGE_FORMATS:
+    suffix = Path(args.out).suffix.lower().lstrip(".")
+    through = args.out == "-" or not _target(args.out, "--out")[1]
+    if suffix not in IMAGE_FORMATS and not through:
         raise UsageError(f"--out {args.out}: give a file ending in .{', .'.join(IMAGE_FORMATS)}")
     ledger = _ledger(args)
     known = ledger.instruments()
@@ -279,7 +443,10 @@ def cmd_plot(args: argparse.Namespace) -> int:
         )
     else:
         figure = plot_cases(ledger, as_of=args.as_of, known_at=args.known_at, instruments=args.instruments)
-    print(f"{save_figure(figure, args.out)}: {args.chart} chart written")
+    with _output(args.out) as out:
+        save_figure(figure, out, format=suffix if suffix in IMAGE_FORMATS else "png")
+    if not (args.out == "-" or through):
+        print(f"{args.out}: {args.chart} chart written", file=sys.stderr)
     return 0
 
 
@@ -307,7 +474,29 @@ def _add_times(parser: argparse.ArgumentParser, *, as_of: bool = True) -> None:
 
 
 def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
-    parser.add_argument("--format", choices=choices, default="table", help="output format")
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default="table",
+        help=f"output: {', '.join(choices)} (default: %(default)s)",
+    )
+
+
+def _add_out(parser: argparse.ArgumentParser, what: str, *, required: bool = False) -> None:
+    parser.add_argument(
+        "--out",
+        required=required,
+        metavar="FILE",
+        help=f"write {what} to FILE (replaced only once complete; a device or a pipe is written through)"
+        + ("" if required else "; - or none: standard output"),
+    )
+
+
+def _version() -> str:
+    try:
+        return version("declaration-events")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -316,25 +505,36 @@ def build_parser() -> argparse.ArgumentParser:
         prog=PROG,
         description="Replay diplomatic event logs: statuses of signatories and detention cases at any time.",
     )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", help="what to do")
 
     validate = sub.add_parser("validate", help="check logs against the format and the rules")
-    validate.add_argument("logs", nargs="+", metavar="LOG")
+    validate.add_argument(
+        "logs", nargs="+", metavar="LOG", help="event logs (JSON Lines), checked as one batch"
+    )
+    validate.add_argument(
+        "--strict", action="store_true", help="treat warnings (legal but doubtful facts) as errors: exit 1"
+    )
     validate.set_defaults(run=cmd_validate)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of log format v1")
     schema.set_defaults(run=cmd_schema)
 
+    listing = sub.add_parser("list", help="the instruments and cases a ledger knows, with their event counts")
+    _add_source(listing)
+    _add_format(listing, ["table", "json"])
+    listing.set_defaults(run=cmd_list)
+
     status = sub.add_parser("status", help="each party's status in an instrument")
     _add_source(status)
-    status.add_argument("--instrument", required=True, metavar="SLUG")
+    status.add_argument("--instrument", required=True, metavar="SLUG", help="the instrument (see `list`)")
     _add_times(status)
     _add_format(status, ["table", "json", "csv"])
     status.set_defaults(run=cmd_status)
 
     cases = sub.add_parser("cases", help="detention cases and days detained")
     _add_source(cases)
-    cases.add_argument("--case", metavar="SLUG", help="only this case")
+    cases.add_argument("--case", metavar="SLUG", help="only this case (see `list`)")
     cases.add_argument(
         "--designation",
         choices=DESIGNATIONS,
@@ -346,7 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     timeline = sub.add_parser("timeline", help="every fact about one party")
     _add_source(timeline)
-    timeline.add_argument("--party", required=True, help="code or English name, or actor:SLUG")
+    timeline.add_argument(
+        "--party", required=True, help="code or English name (CAN, CA, Canada), or actor:SLUG"
+    )
     _add_times(timeline, as_of=False)
     _add_format(timeline, ["table", "json"])
     timeline.set_defaults(run=cmd_timeline)
@@ -366,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="write a store's events as log format v1")
     _add_db(export, required=True)
-    export.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    _add_out(export, "the log")
     export.set_defaults(run=cmd_export)
 
     keygen = sub.add_parser("keygen", help=f"print a new encryption key (for ${CIPHER_KEY_VARIABLE})")
@@ -385,14 +587,14 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="also pseudonymise this name wherever it appears (repeatable)",
     )
-    redact.add_argument("--out", metavar="FILE", help="write to FILE instead of standard output")
+    _add_out(redact, "the redacted log")
     redact.set_defaults(run=cmd_redact)
 
     plot = sub.add_parser("plot", help="draw signatories or cases over time to an image file")
-    charts = plot.add_subparsers(dest="chart", required=True, metavar="CHART")
+    charts = plot.add_subparsers(dest="chart", required=True, metavar="CHART", help="which chart")
     signatories = charts.add_parser("signatories", help="parties by status over time, as a step chart")
     _add_source(signatories)
-    signatories.add_argument("--instrument", required=True, metavar="SLUG")
+    signatories.add_argument("--instrument", required=True, metavar="SLUG", help="the instrument to draw")
     signatories.add_argument("--start", metavar="DATE", help="first date (default: just before opening)")
     signatories.add_argument("--end", metavar="DATE", help="last date (default: today)")
     cases_chart = charts.add_parser(
@@ -409,9 +611,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     for chart in (signatories, cases_chart):
         _add_times(chart, as_of=chart is cases_chart)
-        chart.add_argument("--out", required=True, metavar="FILE", help="image file: .png, .svg or .pdf")
+        chart.add_argument(
+            "--out",
+            required=True,
+            metavar="FILE",
+            help="the image: FILE.png, .svg or .pdf, replaced only once complete; "
+            "- writes PNG to standard output, as does a device or a pipe",
+        )
         chart.set_defaults(run=cmd_plot)
     return parser
+
+
+def _check_times(args: argparse.Namespace) -> None:
+    """Warn when `--as-of` lies in the future: the answer is what is recorded now, not a forecast."""
+    as_of = query_date(getattr(args, "as_of", None), "as_of")
+    if as_of is not None and as_of > today():
+        _warn(
+            f"--as-of {as_of} is in the future: this shows what is recorded now "
+            "as if nothing changed until then, not a forecast"
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -420,16 +638,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
-        return run(args)
+        _check_times(args)
+        status = run(args)
+        _flush_stdout()
+        return status
     except EventLogError as exc:
-        for error in exc.errors:
-            print(str(error), file=sys.stderr)
+        _report(exc)
+        return 1
+    except OutputError as exc:
+        _error(str(exc))
+        if str(exc).startswith(STDOUT):
+            _discard_stdout()
         return 1
     except DeclarationEventsError as exc:
-        message = " ".join(str(exc).split())
-        print(f"{PROG}: error: {message}", file=sys.stderr)
+        _error(str(exc))
         return 1
     except BrokenPipeError:
+        _discard_stdout()
         return 0
     except KeyboardInterrupt:
         return 130

@@ -1,26 +1,37 @@
-"""Counts by status over time, swept from the projection's change points (no pandas needed).
+"""Counts by status over time, swept from the projection's change points.
 
 Each party of an instrument, and each detention case, is a line of change points;
 a status counts from its point's `on` until the next point, or until a later
 partial-dated point's period begins (the row is then uncertain, and uncertain rows
-are left out of counts). `count_steps` gives the steps of a step chart;
-`signatory_counts` and `case_counts` sample the counts at the end of each period
-(`notebook` turns them into DataFrames, `plots` into charts).
+are left out of counts). `count_steps` gives the steps of a step chart (no pandas
+needed); `signatory_counts` and `case_counts` sample the counts on the dates of a
+pandas frequency (`ME`, `W-SUN`, `2QE`, ...), which pandas' own date offsets give
+(`notebook` turns the samples into DataFrames, `plots` into charts).
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, date, datetime, timedelta
-from typing import Literal, NamedTuple, Protocol, TypeAlias, get_args
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING, NamedTuple, Protocol, TypeAlias
 
 from .projections import Projection
 from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
 
+if TYPE_CHECKING:
+    from pandas.tseries.offsets import BaseOffset
+
 __all__ = ["Counts", "Freq", "case_counts", "count_steps", "period_ends", "signatory_counts"]
 
-Freq: TypeAlias = Literal["D", "W", "M", "Y"]
+#: A pandas frequency: an offset alias (`D`, `W`, `W-SUN`, `ME`, `MS`, `QE`, `YE`, `2ME`, `B`, ...)
+#: or a `pandas.DateOffset`. `M`, `Q` and `Y` (and `A`) keep their old meaning of period ends.
+Freq: TypeAlias = "str | BaseOffset"
+#: The aliases pandas 2.2 renamed (`M` became `ME`), read as they were: the end of the period.
+_LEGACY_ENDS = re.compile(r"(?P<n>[+-]?\d*)(?P<unit>M|Q|Y|A)(?P<anchor>-[A-Z]{3})?")
+_ENDS = {"M": "ME", "Q": "QE", "Y": "YE", "A": "YE"}
+_EXAMPLES = "D, W, W-SUN, ME, MS, QE, YE, 2ME"
 
 
 class Point(Protocol):
@@ -79,32 +90,44 @@ def count_steps(
     return days, _sweep(deltas, days)
 
 
-def period_ends(start: date, end: date, freq: Freq) -> list[date]:
-    """The last day of each period (`D`ay, `W`eek to Sunday, `M`onth, `Y`ear) meeting [start, end].
+def _offset(freq: Freq) -> BaseOffset:
+    """Pandas' date offset for a frequency; a clear `ValueError` for anything else."""
+    try:
+        from pandas.tseries.frequencies import to_offset
+        from pandas.tseries.offsets import Tick
+    except ImportError:
+        hint = "pip install 'declaration-events[notebook]'"
+        raise ImportError(f"counts by frequency need pandas: {hint}") from None
+    alias = freq
+    if isinstance(freq, str) and (legacy := _LEGACY_ENDS.fullmatch(freq.strip())):
+        alias = f"{legacy['n']}{_ENDS[legacy['unit']]}{legacy['anchor'] or ''}"
+    try:
+        offset = to_offset(alias)
+    except (ValueError, TypeError):
+        raise ValueError(f"freq {freq!r}: not a pandas frequency (for example {_EXAMPLES})") from None
+    if offset is None or offset.n <= 0:
+        raise ValueError(f"freq {freq!r}: give a positive frequency (for example {_EXAMPLES})")
+    if isinstance(offset, Tick) and offset.nanos % (24 * 3600 * 10**9):
+        raise ValueError(f"freq {freq!r}: statuses change once a day at most; give a day or longer")
+    return offset
 
-    The last period is cut at `end`, so `end` is always the last date.
+
+def period_ends(start: date, end: date, freq: Freq) -> list[date]:
+    """The dates of a pandas frequency within [start, end], then `end`.
+
+    For period-end frequencies (`D`, `W` = `W-SUN`, `ME`, `QE`, `YE`, and `M`, `Q`, `Y`
+    as before pandas 2.2) that is the last day of each period meeting [start, end], the
+    last period cut at `end`; for period starts (`MS`, `QS`, `YS`) the first days.
+    `end` is always the last date.
     """
     if start > end:
         raise ValueError(f"start {start} is after end {end}")
-    if freq not in get_args(Freq):
-        raise ValueError(f"freq {freq!r}: expected one of {', '.join(get_args(Freq))}")
-    days: list[date] = []
-    day = start
-    while day < end:
-        if freq == "D":
-            last = day
-        elif freq == "W":
-            last = day + timedelta(days=6 - day.weekday())
-        elif freq == "M":
-            following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-            last = following - timedelta(days=1)
-        else:
-            last = date(day.year, 12, 31)
-        if last >= end:
-            break
-        days.append(last)
-        day = last + timedelta(days=1)
-    days.append(end)
+    import pandas as pd
+
+    stamps = pd.date_range(start, end, freq=_offset(freq))
+    days = [stamp.date() for stamp in stamps]
+    if not days or days[-1] != end:
+        days.append(end)
     return days
 
 

@@ -27,7 +27,11 @@ __all__ = [
 ]
 
 PARTIAL_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-_PARTIAL = re.compile(PARTIAL_DATE_PATTERN)
+# ASCII digits only, as in JSON Schema (Python's \d is any Unicode digit, and int() reads them all),
+# and the whole text (Python's $ also matches before a final newline).
+_PARTIAL = re.compile(PARTIAL_DATE_PATTERN, re.ASCII)
+
+_LONG_FRACTION = re.compile(r"[.,][0-9]{7}")
 
 Precision = Literal["day", "month", "year"]
 #: Precisions of partial dates, finest first (the categories of `precision` columns).
@@ -71,8 +75,9 @@ class PartialDate:
 
     @classmethod
     def _parse(cls, text: str) -> PartialDate:
-        if not _PARTIAL.match(text):
-            raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY")
+        if not _PARTIAL.fullmatch(text):
+            digits = "" if text.isascii() else " in ASCII digits"
+            raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY{digits}")
         parts = [int(p) for p in text.split("-")]
         try:
             return cls(*parts)
@@ -163,6 +168,10 @@ def parse_date(value: date | datetime | str) -> date:
 def parse_datetime(value: date | datetime | str) -> datetime:
     """Coerce a record time; naive values and bare dates are taken as UTC (end of day for dates)."""
     if isinstance(value, str):
+        if _LONG_FRACTION.search(value):  # fromisoformat would drop the digits past the sixth
+            raise ValueError(
+                f"{value!r} has more than 6 fractional digits; record times are kept to the microsecond"
+            )
         try:
             value = date.fromisoformat(value) if len(value) == 10 else datetime.fromisoformat(value)
         except ValueError:

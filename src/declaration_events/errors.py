@@ -13,6 +13,7 @@ __all__ = [
     "InvalidEventError",
     "InvalidTransitionError",
     "LineError",
+    "OutputError",
     "RedactionError",
     "StoreError",
     "UnknownEntityError",
@@ -92,6 +93,11 @@ class RedactionError(DeclarationEventsError, ValueError):
 
 class UsageError(DeclarationEventsError):
     """The command line asks for something impossible."""
+
+
+class OutputError(DeclarationEventsError):
+    """An output cannot be written: a file named by `--out` (a directory, no such folder, a full
+    disk), or standard output."""
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Iterator, MutableMapping
+from collections.abc import Callable, Iterable, Iterator, MutableMapping
 from pathlib import Path
-from typing import IO, TypeAlias
+from typing import IO, TypeAlias, cast
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -24,6 +24,11 @@ MAX_LINE_BYTES = 1 << 20
 MAX_ERRORS = 50
 _BOM = b"\xef\xbb\xbf"
 _ID_KEY = b'"id"'
+#: How much of a line a reader takes at once: a piece this long without its newline is over the
+#: limit even if the line starts with a byte-order mark, so lines are never held past it.
+_READ = MAX_LINE_BYTES + len(_BOM) + 1
+#: How much of a stream is read at a time: a block, or a piece of an overlong text line.
+_BLOCK = _SKIP = 1 << 16
 
 
 def source_name(source: LogSource) -> str:
@@ -33,10 +38,78 @@ def source_name(source: LogSource) -> str:
     return str(getattr(source, "name", "<lines>"))
 
 
+class _Overlong(bytes):
+    """The start of a line over the limit (longer than the limit), and the size of the whole line."""
+
+    size: int
+
+    @classmethod
+    def of(cls, head: bytes, size: int) -> _Overlong:
+        line = cls(head)
+        line.size = size
+        return line
+
+
+def iter_lines(stream: IO[bytes] | IO[str]) -> Iterator[bytes]:
+    """The lines of a binary or text stream as bytes, none held whole much past the line limit.
+
+    A longer line is read in bounded pieces to measure it, and comes as its start (still
+    longer than the limit) with its `size`: a file of 1 GB without a newline costs a few MiB.
+    """
+    if isinstance(stream.read(0), str):
+        return _text_lines(cast("Callable[[int], str]", stream.readline))
+    return _byte_lines(cast("Callable[[int], bytes]", stream.read))  # not a generator: one fewer a line
+
+
+def _byte_lines(read: Callable[[int], bytes]) -> Iterator[bytes]:
+    # The hot path of every load: blocks are split into lines in C (BytesIO splits at b"\n" only,
+    # as iterating a file does), so a line costs little more than it did read from the file.
+    pending = b""  # the start of a line whose newline is not read yet
+    block = read(_BLOCK)
+    while block:
+        if b"\n" in block:
+            lines = io.BytesIO(pending + block if pending else block).readlines()
+            pending = b"" if lines[-1].endswith(b"\n") else lines.pop()
+            yield from lines
+        else:
+            pending += block
+        block = read(_BLOCK)
+        if len(pending) >= _READ:  # over the limit with no newline yet: measure the rest, drop it
+            size, head, pending = len(pending), pending[:_READ], b""
+            while block:
+                end = block.find(b"\n") + 1
+                if end:
+                    size += end
+                    block = block[end:] or read(_BLOCK)  # the lines after it, split on the next turn
+                    break
+                size += len(block)
+                block = read(_BLOCK)
+            yield _Overlong.of(head, size)
+    if pending:
+        yield pending  # the last line, without a newline
+
+
+def _text_lines(readline: Callable[[int], str]) -> Iterator[bytes]:
+    # _READ characters are at least _READ bytes: a longer piece without its newline is over the limit.
+    while text := readline(_READ):
+        line = text.encode("utf-8")
+        if len(text) == _READ and not text.endswith("\n"):
+            size = len(line)
+            while piece := readline(_SKIP):
+                size += len(piece.encode("utf-8"))
+                if piece.endswith("\n"):
+                    break
+            line = _Overlong.of(line[:_READ], size)
+        yield line
+
+
 def _raw_lines(source: LogSource) -> Iterator[bytes]:
     if isinstance(source, str | os.PathLike):
         with Path(source).open("rb") as handle:
-            yield from handle
+            yield from iter_lines(handle)
+        return
+    if hasattr(source, "read"):  # a stream: read in bounded pieces too
+        yield from iter_lines(source)  # type: ignore[arg-type]
         return
     for line in source:
         yield line.encode("utf-8") if isinstance(line, str) else line
@@ -77,9 +150,14 @@ def iter_events(
     try:
         for number, raw in enumerate(_raw_lines(source), start=1):
             if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
+                raw = (
+                    _Overlong.of(raw, raw.size - len(_BOM))
+                    if isinstance(raw, _Overlong)
+                    else raw[len(_BOM) :]
+                )
             if len(raw) > MAX_LINE_BYTES:
-                fail(number, f"line is {len(raw):,} bytes; the limit is {MAX_LINE_BYTES:,}")
+                size = raw.size if isinstance(raw, _Overlong) else len(raw)
+                fail(number, f"line is {size:,} bytes; the limit is {MAX_LINE_BYTES:,}")
                 continue
             if not raw.strip():
                 continue

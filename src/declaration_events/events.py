@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import hashlib
 import html
 import json
+import re
 import sys
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import (
@@ -18,13 +20,16 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    GetCoreSchemaHandler,
     JsonValue,
     Strict,
     StringConstraints,
     TypeAdapter,
     ValidationError,
+    WithJsonSchema,
     model_validator,
 )
+from pydantic_core import core_schema
 
 from .actors import ACTOR_PREFIX, resolve_captor, resolve_designator
 from .dates import PartialDate
@@ -40,8 +45,10 @@ __all__ = [
     "CasesLinked",
     "Charged",
     "Condemned",
+    "Continued",
     "Corrected",
     "CustodyChanged",
+    "Delay",
     "Designated",
     "Detained",
     "Died",
@@ -51,6 +58,7 @@ __all__ = [
     "Escaped",
     "Event",
     "EventBase",
+    "FinalClauses",
     "InstrumentOpened",
     "Ratified",
     "Released",
@@ -60,6 +68,7 @@ __all__ = [
     "Sentenced",
     "Signed",
     "Source",
+    "WithdrawalRevoked",
     "Withdrew",
     "event_json_schema",
     "parse_event",
@@ -85,7 +94,18 @@ Slug = Annotated[
 ]
 Party = Annotated[str, Strict(), AfterValidator(resolve_party)]
 Kind = Literal["declaration", "treaty"]
-ConsentMode = Literal["ratification", "acceptance", "approval", "accession", "succession"]
+#: UNTC's consent vocabulary: how a state (or, by formal confirmation, an organisation) is bound.
+ConsentMode = Literal[
+    "ratification",
+    "acceptance",
+    "approval",
+    "accession",
+    "succession",
+    "definitive_signature",
+    "formal_confirmation",
+]
+#: A signature made in person, or one a new state takes over from its predecessor.
+SignatureMode = Literal["signature", "succession"]
 ReleaseMechanism = Literal[
     "bail",
     "acquittal",
@@ -123,9 +143,152 @@ def _bare_actor_slug(value: object) -> object:
 _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
 
 
+#: A record time as RFC 3339 (section 5.6) writes one, in ASCII digits, to the microsecond at most
+#: (`T` may be a space, as its note allows). The JSON Schema of `recorded_at` says so too.
+RECORD_TIME_PATTERN = (
+    r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?([Zz]|[+-][0-9]{2}:[0-9]{2})$"
+)
+# The offset is left to the datetime parser, which says "Input should have timezone info".
+_RECORD_TIME_SHAPE = RECORD_TIME_PATTERN.removesuffix("$") + "?$"
+_SHAPE = re.compile(_RECORD_TIME_SHAPE)
+_FRACTION = re.compile(r"\.([0-9]+)")
+_JSON_TYPES = {bool: "boolean", int: "number", float: "number", list: "array", dict: "object"}
+
+
+class _RecordTimeText:
+    """Marker: a record time is RFC 3339 text, never a number, nor truncated or guessed at.
+
+    From JSON (every log line, every stored line) the text is matched in pydantic-core, at no
+    cost of a Python call; `describe_validation_error` words its errors. From Python, a
+    string is matched the same way and a datetime must have an offset in whole minutes.
+    """
+
+    def __get_pydantic_core_schema__(
+        self, source: type[Any], handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        parsed = handler(source)
+        shape = core_schema.str_schema(pattern=_RECORD_TIME_SHAPE, strict=True)
+        return core_schema.json_or_python_schema(
+            json_schema=core_schema.chain_schema([shape, parsed]),
+            python_schema=core_schema.no_info_before_validator_function(_record_time_from_python, parsed),
+        )
+
+
+def _record_time_from_python(value: object) -> object:
+    """A record time given from Python: a string of the shape, or a datetime as a line can write it."""
+    if isinstance(value, str):
+        if _SHAPE.fullmatch(value) is None:
+            raise ValueError(_record_time_problem(value))
+        return value
+    if isinstance(value, datetime):  # an offset in whole minutes, as a line can write it
+        offset = value.utcoffset()
+        if offset is not None and offset % timedelta(minutes=1):
+            raise ValueError(f"{value.isoformat()} has an offset in seconds; RFC 3339 offsets are ±HH:MM")
+        return value
+    raise ValueError(_record_time_problem(value))
+
+
+def _record_time_problem(value: object) -> str:
+    """What is wrong with a record time that does not have the shape of RFC 3339."""
+    if not isinstance(value, str):
+        kind = _JSON_TYPES.get(type(value), type(value).__name__)
+        return f"expected an RFC 3339 date-time string, got {kind}"
+    fraction = _FRACTION.search(value)
+    if fraction and len(digits := fraction.group(1)) > 6:
+        shortened = value[: fraction.start()] + "." + digits[:6] + value[fraction.end() :]
+        if _SHAPE.fullmatch(shortened):
+            return (
+                f"{value!r} has {len(digits)} fractional digits; record times are kept to the microsecond"
+                " (at most 6)"
+            )
+    return f"{value!r} is not an RFC 3339 date-time (YYYY-MM-DDTHH:MM:SS[.ffffff] then Z or ±HH:MM)"
+
+
+RecordTime = Annotated[
+    AwareDatetime,
+    _RecordTimeText(),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": RECORD_TIME_PATTERN}),
+]
+
+
+def _outside_utc(value: datetime) -> bool:
+    """Whether a record time's instant is not in UTC's years 1 to 9999 (only an offset in year 1 or
+    9999 can carry it out)."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        return True
+    return False
+
+
 def _check_effective_on(effective_on: PartialDate | None, occurred_on: PartialDate) -> None:
     if effective_on is not None and effective_on.last < occurred_on.last:
         raise ValueError(f"effective_on {effective_on} is before occurred_on {occurred_on}")
+
+
+class Delay(BaseModel):
+    """A period of a final clause: `{"days": N}`, `{"months": N}`, `{"months": N, "day": D}`, `{"years": N}`.
+
+    `days`: the Nth day after the date (the Arms Trade Treaty's "ninetieth day following
+    the date of deposit" is `{"days": 90}`). `months`/`years` alone: the same day N
+    months or years later, clamped to the month's end. With `day`: day D of the Nth
+    month (or year) after the month of the date (Ottawa's "first day of the sixth month
+    after the month in which ... deposited" is `{"months": 6, "day": 1}`).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    days: Annotated[int, Strict(), Field(ge=0, le=36_600)] | None = None
+    months: Annotated[int, Strict(), Field(ge=0, le=1_200)] | None = None
+    years: Annotated[int, Strict(), Field(ge=0, le=100)] | None = None
+    day: Annotated[int, Strict(), Field(ge=1, le=31)] | None = None
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> Delay:
+        given = [name for name in ("days", "months", "years") if getattr(self, name) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a delay has exactly one of days, months, years (got {', '.join(given) or 'none'})"
+            )
+        if self.day is not None and self.days is not None:
+            raise ValueError("day goes with months or years, not with days")
+        if self.day is not None and not (self.months or self.years):
+            raise ValueError("day goes with at least one month or year (day D of the Nth month after)")
+        return self
+
+    def after(self, start: date) -> date:
+        """The date this delay after `start` falls on."""
+        if self.days is not None:
+            return start + timedelta(days=self.days)
+        months = self.months if self.months is not None else 12 * (self.years or 0)
+        index = start.year * 12 + start.month - 1 + months
+        year, month = divmod(index, 12)
+        last = calendar.monthrange(year, month + 1)[1]
+        return date(year, month + 1, min(self.day if self.day is not None else start.day, last))
+
+    def __str__(self) -> str:
+        if self.days is not None:
+            return f"{self.days} days"
+        unit = f"{self.months} months" if self.months is not None else f"{self.years} years"
+        return f"day {self.day} of the {unit}' month" if self.day is not None else unit
+
+
+class FinalClauses(BaseModel):
+    """A treaty's final clauses: how it enters into force, when later consents and withdrawals take effect."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    #: How many consents (ratification, acceptance, approval, accession, succession,
+    #: definitive signature) bring the treaty into force.
+    consents_required: Annotated[int, Strict(), Field(ge=1, le=10_000)] | None = None
+    #: Entry into force after the date of the `consents_required`-th consent.
+    entry_into_force: Delay | None = None
+    #: When a consent given after that takes effect, after its own date.
+    later_consents: Delay | None = None
+    #: When a withdrawal (denunciation) takes effect, after its date.
+    withdrawal: Delay | None = None
+    #: The date signature closes (no `Signed` on or after it), or `"at_entry_into_force"`.
+    signature_closes: PartialDate | Literal["at_entry_into_force"] | None = None
 
 
 class Source(BaseModel):
@@ -155,18 +318,30 @@ class EventBase(BaseModel):
     type: str
     id: uuid.UUID = _UNSET_ID
     occurred_on: PartialDate
-    recorded_at: AwareDatetime | None = None
+    recorded_at: RecordTime | None = None
     sources: tuple[Source, ...] = ()
     note: Text | None = None
 
     @model_validator(mode="after")
     def _check_times_and_derive_id(self) -> EventBase:
-        if self.recorded_at is not None and self.occurred_on.first > self.recorded_at.date():
-            raise ValueError(
-                f"occurred_on {self.occurred_on} is after recorded_at "
-                f"{self.recorded_at.isoformat()}: a fact cannot be recorded before it happened"
-            )
+        recorded_at = self.recorded_at
+        if recorded_at is not None:
+            if recorded_at.year in (1, 9999) and _outside_utc(recorded_at):  # (a call only there)
+                raise ValueError(
+                    f"recorded_at {recorded_at.isoformat()} is out of range: in UTC it falls outside"
+                    " the years 1 to 9999"
+                )
+            if self.occurred_on.first > recorded_at.date():
+                raise ValueError(
+                    f"occurred_on {self.occurred_on} is after recorded_at "
+                    f"{recorded_at.isoformat()}: a fact cannot be recorded before it happened"
+                )
         if self.id == _UNSET_ID:
+            if "id" in self.model_fields_set:  # given, not defaulted: the nil UUID names no event
+                raise ValueError(
+                    f"id {self.id} is the nil UUID, which names no event; leave id out to derive it"
+                    " from the content"
+                )
             object.__setattr__(self, "id", self.derived_id())
         return self
 
@@ -252,6 +427,13 @@ class InstrumentOpened(_InstrumentEvent):
     title: Text
     kind: Kind
     initiator: Party | None = None
+    final_clauses: FinalClauses | None = None
+
+    @model_validator(mode="after")
+    def _clauses_of_treaties(self) -> InstrumentOpened:
+        if self.final_clauses is not None and self.kind != "treaty":
+            raise ValueError(f"final_clauses: a {self.kind} has none (only treaties enter into force)")
+        return self
 
     def parties(self) -> tuple[str, ...]:
         return (self.initiator,) if self.initiator else ()
@@ -271,11 +453,12 @@ class _Participation(_InstrumentEvent):
 
 
 class Signed(_Participation):
-    """A party signs a declaration or a treaty."""
+    """A party signs a declaration or a treaty (`mode: succession`: takes over a predecessor's signature)."""
 
     cameo: ClassVar[str | None] = "057"
     plover: ClassVar[str | None] = "SUPPORT"
     type: Literal["Signed"] = "Signed"
+    mode: SignatureMode | None = None
 
 
 class Endorsed(_Participation):
@@ -297,8 +480,15 @@ class Ratified(_Participation):
 
     @model_validator(mode="after")
     def _effective_after_occurred(self) -> Ratified:
-        _check_effective_on(self.effective_on, self.occurred_on)
+        if self.mode != "succession":  # a succession takes effect on the date of succession, often earlier
+            _check_effective_on(self.effective_on, self.occurred_on)
         return self
+
+
+class WithdrawalRevoked(_Participation):
+    """A party revokes its pending withdrawal before it takes effect (VCLT article 68)."""
+
+    type: Literal["WithdrawalRevoked"] = "WithdrawalRevoked"
 
 
 class Withdrew(_Participation):
@@ -311,6 +501,27 @@ class Withdrew(_Participation):
     def _effective_after_occurred(self) -> Withdrew:
         _check_effective_on(self.effective_on, self.occurred_on)
         return self
+
+
+class Continued(EventBase):
+    """A state continues its predecessor's participations from a date (Serbia for Serbia and Montenegro)."""
+
+    stream: ClassVar[str] = "statement"
+    type: Literal["Continued"] = "Continued"
+    party: Party
+    predecessor: Party
+
+    @model_validator(mode="after")
+    def _two_states(self) -> Continued:
+        if self.party == self.predecessor:
+            raise ValueError(f"predecessor: a state ({self.party}) cannot continue itself")
+        return self
+
+    def entity(self) -> str:
+        return STATEMENTS
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party, self.predecessor)
 
 
 class Condemned(EventBase):
@@ -587,6 +798,8 @@ Event: TypeAlias = Annotated[
     | Endorsed
     | Ratified
     | Withdrew
+    | WithdrawalRevoked
+    | Continued
     | Condemned
     | Detained
     | Charged
@@ -615,6 +828,8 @@ EVENT_TYPES: Mapping[str, type[EventBase]] = {
         Endorsed,
         Ratified,
         Withdrew,
+        WithdrawalRevoked,
+        Continued,
         Condemned,
         Detained,
         Charged,
@@ -654,6 +869,8 @@ def describe_validation_error(error: ValidationError) -> str:
             message = f"unknown event type {tag!r}; expected one of {', '.join(EVENT_TYPES)}"
         elif item["type"] == "union_tag_not_found":
             message = "missing field 'type'"
+        elif loc[-1:] == ["recorded_at"] and item["type"] in ("string_type", "string_pattern_mismatch"):
+            message = _record_time_problem(item["input"])  # its shape is matched in pydantic-core
         field = ".".join(loc)
         problems.append(f"field {field!r}: {message}" if field else message)
     return "; ".join(problems)

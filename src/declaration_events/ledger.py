@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from . import checking, counts, render
@@ -22,9 +22,10 @@ from .errors import ConcurrencyError, DeclarationEventsError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
+from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
-from .results import CaseRow, Cases, Condemnations, Signatories, Timeline
+from .results import CaseRow, Cases, Condemnations, LedgerWarning, Signatories, Timeline
 from .rules import CaseHistory, InstrumentHistory
 from .storage import MemoryStore, Store
 
@@ -51,27 +52,46 @@ class RecordResult:
 class Ledger:
     """Records diplomatic facts through the rules and answers point-in-time questions."""
 
-    def __init__(self, store: Store | None = None) -> None:
+    def __init__(self, store: Store | None = None, *, progress: bool | None = False) -> None:
+        """A ledger on a store (default: a new one in memory), its events indexed at once.
+
+        `progress`: show the indexing as it goes (None: when someone watches and it lasts).
+        """
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
         self._position = 0
         self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
-        self.catch_up()
+        with checking.bulk():
+            self._catch_up(Progress.auto(progress, None) if progress is not False else OFF)
 
     # -- building ----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, url: str | os.PathLike[str], *, cipher_key: str | None = None) -> Ledger:
-        """A ledger on a durable store, created on first use; see `storage.durable.open_store`.
+    def open(
+        cls,
+        url: str | os.PathLike[str],
+        *,
+        cipher_key: str | None = None,
+        create: bool = True,
+        progress: bool | None = None,
+    ) -> Ledger:
+        """A ledger on a durable store; see `storage.durable.open_store`.
 
         `url`: a file path or `sqlite:///PATH` (SQLite), `postgresql://USER:PASSWORD@HOST:PORT/DB`
         (optionally `?schema=NAME`), or `memory:`. `cipher_key` encrypts events at rest.
+        `create`: True (the default, what `import` uses) creates the store on first use;
+        False opens only an existing ledger and raises `StoreError` ("no ledger at URL")
+        elsewhere, creating nothing: what the query commands use, so that a mistyped path
+        answers with an error, not with an empty ledger. Either way a SQLite file of another
+        program is refused and left as it was.
+        `progress`: show the indexing of the stored events (None: on a terminal or in Jupyter,
+        once it has lasted half a second; see `progress`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
-        store = open_store(os.fspath(url), cipher_key=cipher_key)
+        store = open_store(os.fspath(url), cipher_key=cipher_key, create=create)
         try:
-            return cls(store)
+            return cls(store, progress=progress)
         except BaseException:
             store.close()
             raise
@@ -84,22 +104,28 @@ class Ledger:
         return ledger
 
     @classmethod
-    def from_jsonl(cls, *paths: LogSource) -> Ledger:
-        """An in-memory ledger holding the facts of one or more logs (checked as one batch)."""
+    def from_jsonl(cls, *paths: LogSource, progress: bool | None = None) -> Ledger:
+        """An in-memory ledger holding the facts of one or more logs (checked as one batch).
+
+        `progress`: as `import_logs`.
+        """
         ledger = cls()
-        ledger.import_logs(*paths)
+        ledger.import_logs(*paths, progress=progress)
         return ledger
 
-    def import_logs(self, *sources: LogSource) -> RecordResult:
+    def import_logs(self, *sources: LogSource, progress: bool | None = None) -> RecordResult:
         """Record the facts of one or more logs, all or nothing; errors name file and line.
 
         Each line is validated, then kept only as its canonical line (see `records`):
         a log of millions of events is not held in memory as models.
+        `progress`: show each stage (reading, checking, storing, indexing) with tqdm: True,
+        False, or None for on a terminal or in Jupyter when the logs reach 1 MiB.
         """
+        shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
-            items, locations = checking.read_logs(sources, now)
-            return self._record_many(items, locations, now)
+            items, locations = checking.read_logs(sources, now, shown)
+            return self._record_many(items, locations, now, shown)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -126,6 +152,7 @@ class Ledger:
         items: Sequence[Recorded | EventBase],
         locations: Mapping[UUID, str] | None,
         now: datetime,
+        progress: Progress = OFF,
     ) -> RecordResult:
         try:
             batch, duplicates = checking.prepare(self._projection, items, now)
@@ -134,7 +161,7 @@ class Ledger:
             raise
         if isinstance(items, list):
             items.clear()  # the batch holds what is left: do not keep two lists of a large import
-        added, late = self._commit(batch, locations)
+        added, late = self._commit(batch, locations, progress)
         return RecordResult(added=added - late, duplicates=duplicates + late)
 
     def correct(
@@ -167,7 +194,9 @@ class Ledger:
         event = checking.amendment("Retracted", target, reason, occurred_on, recorded_at, sources, note)
         return self.record(event)  # type: ignore[return-value]
 
-    def _commit(self, batch: list[Recorded], locations: Mapping[UUID, str] | None) -> tuple[int, int]:
+    def _commit(
+        self, batch: list[Recorded], locations: Mapping[UUID, str] | None, progress: Progress = OFF
+    ) -> tuple[int, int]:
         """Check and append the batch, retrying after other writers.
 
         Returns how many events the batch had and how many other writers recorded first.
@@ -182,24 +211,28 @@ class Ledger:
             if not batch:
                 return size, recorded_by_others
             try:
-                plan = checking.check(self._projection, self._versions, batch)
+                plan = checking.check(self._projection, self._versions, batch, progress)
             except DeclarationEventsError as exc:
                 checking.locate(exc, locations)
                 raise
             expected = plan.expected
             try:
-                self._store.append(plan.records, expected)
+                with progress.stage("storing", total=len(plan.records)) as bar:
+                    self._store.append(plan.records, expected)
+                    if bar is not None:
+                        bar.update(len(plan.records))
             except ConcurrencyError:
                 pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
             for record in plan.records:
                 expected[record.entity] += 1  # now: each stream's version after this batch
+            stored = len(plan.records)
             plan.records.clear()
             batch.clear()  # the store holds them now; the projection is about to
             if isinstance(locations, Locations):
                 locations.release()
-            self.catch_up()
+            self._catch_up(progress, stored)
             self._adopt_folds(plan.folded, expected)
             return size, recorded_by_others
         raise ConcurrencyError(
@@ -223,7 +256,8 @@ class Ledger:
         with checking.bulk():
             return self._catch_up()
 
-    def _catch_up(self) -> int:
+    def _catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
+        """Index what the store has beyond our position (`progress` counts it, out of `total` if known)."""
         count = 0
 
         def records() -> Iterator[Recorded]:
@@ -235,7 +269,7 @@ class Ledger:
                 self._versions[record.entity] += 1
                 count += 1
 
-        self._projection.add_recorded(records())
+        self._projection.add_recorded(progress.iterate(records(), "indexing", total=total))
         return count
 
     # -- reading -----------------------------------------------------------------------------
@@ -320,21 +354,37 @@ class Ledger:
         self.catch_up()
         return self._projection.actors(query_time(known_at, "known_at"))
 
+    def warnings(self) -> list[LedgerWarning]:
+        """Legal facts worth a second look: a consent with no signature recorded, an entry into
+        force that the final clauses date otherwise (`validate` prints them as warnings)."""
+        self.catch_up()
+        return self._projection.warnings()
+
     def events(self) -> Iterator[Event]:
         """Every recorded event, in the order it was recorded."""
         self.catch_up()
         return iter(self._projection.events())  # type: ignore[arg-type]
 
-    def to_jsonl(self, path: str | os.PathLike[str]) -> int:
-        """Write every recorded event as log format v1; return how many."""
+    def to_jsonl(self, destination: str | os.PathLike[str] | IO[bytes]) -> int:
+        """Write every recorded event as log format v1, to a file or a binary stream; return how many."""
         self.catch_up()
+        if isinstance(destination, str | os.PathLike):
+            with Path(destination).open("wb") as handle:
+                return self.to_jsonl(handle)
         count = 0
-        with Path(path).open("wb") as handle:
-            for line in self._projection.lines():
-                handle.write(line)
-                handle.write(b"\n")
-                count += 1
+        for line in self._projection.lines():
+            destination.write(line)
+            destination.write(b"\n")
+            count += 1
         return count
+
+    def event_counts(self) -> dict[str, int]:
+        """How many events each entity holds (`instrument:SLUG`, `case:SLUG`, `statements`), sorted.
+
+        Corrections and retractions count with the entity of the fact they amend.
+        """
+        self.catch_up()
+        return {entity: count for entity, count in sorted(self._versions.items()) if count}
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 
@@ -354,7 +404,11 @@ class Ledger:
         freq: Freq = "D",
         known_at: DateLike | None = None,
     ) -> pd.DataFrame:
-        """Parties by status at the end of each day, week, month or year (`freq` D, W, M, Y)."""
+        """Parties by status on the dates of a pandas frequency, `end` last (see `counts.period_ends`).
+
+        `freq`: any pandas offset alias or `DateOffset`: `D`, `W` (`W-SUN`), `ME`, `QE`, `YE`,
+        `MS`, `2ME`, ...; `M`, `Q` and `Y` are month, quarter and year ends, as before pandas 2.2.
+        """
         return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, instrument=instrument)
 
     def cases_over_time(
@@ -365,7 +419,7 @@ class Ledger:
         freq: Freq = "D",
         known_at: DateLike | None = None,
     ) -> pd.DataFrame:
-        """Detention cases by status at the end of each day, week, month or year."""
+        """Detention cases by status on the dates of a pandas frequency (as `signatory_counts`)."""
         return self._counts_frame(counts.case_counts, start, end, freq, known_at)
 
     def _counts_frame(

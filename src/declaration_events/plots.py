@@ -7,23 +7,23 @@ exact to the day without sampling.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 from .counts import count_steps
 from .dates import DateLike, query_date, query_time, today
 from .notebook import require_extra
 from .parties import party_name
+from .render import plural
 from .rules import CASE_STATUSES, DEPRIVED, PARTICIPATION_STATUSES, CaseState
 
 if TYPE_CHECKING:
-    import os
-
     from matplotlib.artist import Artist
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
@@ -56,6 +56,9 @@ STATUS_COLOURS = {
 LINESTYLES = ("-", "--", "-.", ":")
 MUTED = "0.35"
 FONT_SMALL = 8.5
+#: Labels sit on a white ground above the dashed milestone lines and the grid, which never strike them.
+LABEL_GROUND = {"boxstyle": "square,pad=0.12", "facecolor": "white", "edgecolor": "none", "alpha": 0.9}
+LINE_Z, LABEL_Z = 1.5, 4
 
 
 def _day(day: date) -> str:
@@ -155,7 +158,9 @@ def _mark(fig: Figure, ax: Axes, milestones: Iterable[tuple[date, str]], lo: dat
         if row == len(rows):
             rows.append([])
         rows[row].append((left_edge, right_edge))
-        ax.axvline(_x(day), color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=1.5)
+        ax.axvline(
+            _x(day), color=MUTED, linewidth=0.8, linestyle=(0, (4, 3)), zorder=LINE_Z, gid="milestone-line"
+        )
         ax.annotate(
             text,
             xy=(_x(day), 1),
@@ -167,6 +172,8 @@ def _mark(fig: Figure, ax: Axes, milestones: Iterable[tuple[date, str]], lo: dat
             fontsize=FONT_SMALL,
             color="0.2",
             gid="milestone",
+            bbox=LABEL_GROUND,
+            zorder=LABEL_Z,
         )
     return line_height * len(rows) + 6 if rows else 0
 
@@ -210,8 +217,13 @@ def plot_signatories(
         for status in PARTICIPATION_STATUSES:
             values = [c[status] for c in counts]
             if not any(values):
-                continue
+                continue  # a status nobody had in the period: no line, no legend entry
             top = max(top, *values)
+            now = (
+                f"{values[-1]:,} on {_day(hi)}"
+                if values[-1]
+                else f"none on {_day(hi)}, {max(values):,} at most"
+            )
             ax.step(
                 [_x(d) for d in days],
                 values,
@@ -219,7 +231,7 @@ def plot_signatories(
                 color=STATUS_COLOURS[status],
                 linestyle=LINESTYLES[index % len(LINESTYLES)],
                 linewidth=2,
-                label=f"{name + ': ' if several else ''}{status}, {values[-1]:,} on {_day(hi)}",
+                label=f"{name + ': ' if several else ''}{status}, {now}",
             )
         milestones += [
             (day, f"{name + ' ' if several else ''}{what} {_day(day)}") for day, what, _ in history.milestones
@@ -334,7 +346,7 @@ def _markers(states: Sequence[CaseState]) -> list[tuple[str, date]]:
 def _case_note(states: Sequence[CaseState], as_of: date, segments: Sequence[tuple[str, date, date]]) -> str:
     """Days in custody and under each restriction, then the sentence and the outcome (two lines if long)."""
     last = states[-1]
-    days = f"{last.days_detained(as_of):,} days in custody"
+    days = f"{plural(last.days_detained(as_of), 'day')} in custody"
     for status, label in _NOTE_LABELS.items():
         spent = sum((stop - begin).days for kind, begin, stop in segments if kind == status)
         if spent:
@@ -392,13 +404,32 @@ def plot_cases(
             bars.append((slug, states))
     bars.sort(key=lambda bar: (bar[1][0].on, bar[0]))
     fig, ax, own = _figure(ax, (10, 2.2 + 1.0 * max(len(bars), 1) + (0.5 if instruments else 0)))
+    milestones = []
+    for slug in instruments:
+        instrument = projection.instrument_history(slug, known)
+        name = _short(instrument.title, slug)
+        milestones += [
+            (on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones if on <= day
+        ]
+    segments_of = {slug: _segments(states, day) for slug, states in bars}
+    markers_of = {slug: _markers(states) for slug, states in bars}
+    # The axis ends where the story does: at `as_of` while a case is open, else at its last event
+    # (or the last milestone asked for), not years of empty axis later.
     lo = min((states[0].on for _, states in bars), default=day)
-    margin = timedelta(days=max((day - lo).days, 30) // 30)
-    middle = lo + (day - lo) / 2
+    hi = max(
+        [
+            lo,
+            *(stop for segments in segments_of.values() for _, _, stop in segments),
+            *(on for markers in markers_of.values() for _, on in markers),
+            *(on for on, _ in milestones),
+        ]
+    )
+    margin = timedelta(days=max((hi - lo).days, 30) // 30)
+    middle = lo + (hi - lo) / 2
     labels: list[str] = []
-    shown: set[str] = set()
+    shown: set[str] = set()  # what the legend explains: only what is on the chart
     for row, (slug, states) in enumerate(bars):
-        segments = _segments(states, day)
+        segments = segments_of[slug]
         for status, begin, stop in segments:
             shown.add(status)
             colour = CASE_STATUS_COLOURS[status]
@@ -409,7 +440,7 @@ def plot_cases(
                 color="0.92" if missing else colour, hatch="xx" if missing else None,
                 edgecolor=colour, linewidth=0, zorder=2, gid=f"{slug}:{status}",
             )  # fmt: skip
-        for kind, on in _markers(states):
+        for kind, on in markers_of[slug]:
             shown.add(kind)
             ax.plot([_x(on)], [row], zorder=3, gid=f"{slug}:{kind}", **MARKERS[kind].line())
         # A note runs right from the bar's start, or, for a bar starting late, left from its end.
@@ -418,17 +449,12 @@ def plot_cases(
         note = ax.annotate(
             _case_note(states, day, segments), xy=(_x(end if late else states[0].on), row - 0.25),
             xytext=(0, 2), textcoords="offset points", fontsize=FONT_SMALL, color="0.2", va="bottom",
-            ha="right" if late else "left", gid="days",
+            ha="right" if late else "left", gid="days", bbox=LABEL_GROUND, zorder=LABEL_Z,
         )  # fmt: skip
         note.set_in_layout(False)  # notes may run past the axes; they must not shrink them
         labels.append(_label(projection, states, known, day))
-    ax.set_xlim(_x(lo - margin), _x(day + margin))
-    milestones = []
-    for slug in instruments:
-        instrument = projection.instrument_history(slug, known)
-        name = _short(instrument.title, slug)
-        milestones += [(on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones]
-    headroom = _mark(fig, ax, milestones, lo - margin, day + margin)
+    ax.set_xlim(_x(lo - margin), _x(hi + margin))
+    headroom = _mark(fig, ax, milestones, lo - margin, hi + margin)
     _, height = _size_points(fig, ax)
     units = (len(bars) + (0.05 if headroom else 0.3)) / max(1 - headroom / height, 0.3)
     ax.set_ylim(len(bars) - 0.45, len(bars) - 0.45 - units)
@@ -458,11 +484,22 @@ def plot_cases(
     return fig
 
 
-def save_figure(fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150) -> Path:
-    """Write a figure (format from the extension: png, svg, pdf) and close it."""
+@overload
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str], *, dpi: int = 150, format: str | None = None
+) -> Path: ...
+@overload
+def save_figure(fig: Figure, path: IO[bytes], *, dpi: int = 150, format: str | None = None) -> None: ...
+def save_figure(
+    fig: Figure, path: str | os.PathLike[str] | IO[bytes], *, dpi: int = 150, format: str | None = None
+) -> Path | None:
+    """Write a figure and close it: to a file (format from its extension: png, svg, pdf, unless
+    `format` says) or to a binary stream (`format`, png by default). Return the file's path."""
     import matplotlib.pyplot as plt
 
-    target = Path(path)
-    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2)
+    target = path if not isinstance(path, str | os.PathLike) else Path(path)
+    if not isinstance(target, Path):
+        format = format or "png"
+    fig.savefig(target, dpi=dpi, bbox_inches="tight", pad_inches=0.2, format=format)
     plt.close(fig)
-    return target
+    return target if isinstance(target, Path) else None

@@ -26,6 +26,7 @@ from .events import (
     STATEMENTS,
     ActorRegistered,
     Condemned,
+    Continued,
     Corrected,
     Event,
     EventBase,
@@ -34,10 +35,12 @@ from .events import (
 from .parties import party_name, resolve_party
 from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
+    TALLY_KEYS,
     CaseRow,
     Cases,
     CondemnationRow,
     Condemnations,
+    LedgerWarning,
     Signatories,
     SignatoryRow,
     Timeline,
@@ -131,6 +134,15 @@ class _Belief:
     actor: ActorRegistered | None = None
 
 
+class _Continuation(NamedTuple):
+    """A state continuing its predecessor's participations from a date."""
+
+    first: date
+    last: date
+    party: str
+    predecessor: str
+
+
 class _Statement(NamedTuple):
     """A condemnation as a belief keeps it: what filters need, and its id (its model if corrected)."""
 
@@ -151,6 +163,7 @@ DECODED_EVENTS = 150_000
 # `actor` is a party in statements and a bare slug in `ActorRegistered`, indexed as `actor:SLUG`).
 _PARTY_FIELDS = (
     "party",
+    "predecessor",
     "actor",
     "target",
     "detaining_state",
@@ -191,6 +204,7 @@ class Projection:
 
     def __init__(self, events: Iterable[EventBase] = (), *, decoded_events: int = DECODED_EVENTS) -> None:
         self._lines: dict[UUID, bytes] = {}  # packed lines by id, in the order added
+        self._continued: list[UUID] = []  # ids of Continued events, in the order indexed
         self._facts: dict[str, list[UUID]] = {}
         self._amendments: dict[str, list[UUID]] = {}
         self._routed: dict[UUID, str] = {}  # amendment -> its target's entity
@@ -266,6 +280,8 @@ class Projection:
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
             self._reverse_links[str(data["other_case"])].add(str(data["case"]))
+        elif kind == "Continued":
+            self._continued.append(event_id)  # queries decode these, not every statement
         if self._orphans:
             for orphan in self._orphans.pop(event_id, []):
                 self._route(entity, orphan, orjson.loads(self._line(orphan)), touched)
@@ -482,6 +498,31 @@ class Projection:
 
     # -- queries ---------------------------------------------------------------------------
 
+    def _continuations(self, known_at: datetime | None) -> list[_Continuation]:
+        """The continuations believed at `known_at`: only Continued events and their amendments decoded."""
+        ids = set(self._continued)
+        facts: list[EventBase] = [self._decode(event_id) for event_id in self._continued]
+        amendments = [self._decode(i) for i in self._amendments.get(STATEMENTS, ()) if i in self._routed]
+        relevant = [a for a in amendments if isinstance(a, Corrected | Retracted) and a.target in ids]
+        if known_at is not None:
+            facts = [f for f in facts if f.recorded_at is not None and f.recorded_at <= known_at]
+            relevant = [a for a in relevant if a.recorded_at is not None and a.recorded_at <= known_at]
+        return [
+            _Continuation(fact.occurred_on.first, fact.occurred_on.last, fact.party, fact.predecessor)
+            for fact in sorted(apply_amendments(facts, relevant, strict=False), key=valid_time_key)
+            if isinstance(fact, Continued)
+        ]
+
+    def warnings(self) -> list[LedgerWarning]:
+        """What the rules found legal but worth a look, instrument by instrument, as believed now."""
+        found: list[LedgerWarning] = []
+        for slug in self.entities("instrument"):
+            history = self.instrument_history(slug)
+            found += [
+                LedgerWarning(event_id, f"instrument:{slug}", text) for event_id, text in history.warnings
+            ]
+        return found
+
     def signatories(
         self, instrument: str, *, as_of: date | None = None, known_at: datetime | None = None
     ) -> Signatories:
@@ -494,17 +535,50 @@ class Projection:
         belief = self._belief(entity, known_at)
         history = belief.instrument
         assert history is not None  # noqa: S101 - instrument entities always fold to one
-        rows: list[SignatoryRow] = []
-        counts: Counter[str] = Counter()
+        shown: dict[str, tuple[Change, bool, str | None]] = {}
         for party in sorted(belief.parties):
             point, uncertain = belief.parties[party].at(as_of)
-            if point is None or point.status is None:
-                continue
+            if point is not None and point.status is not None:
+                shown[party] = (point, uncertain, None)
+        if self._continued:
+            for continued in self._continuations(known_at):
+                taken = shown.get(continued.predecessor) if continued.first <= as_of else None
+                if taken is not None and continued.party not in shown:
+                    del shown[continued.predecessor]
+                    point, uncertain, _ = taken
+                    shown[continued.party] = (
+                        point,
+                        uncertain or continued.last > as_of,
+                        continued.predecessor,
+                    )
+        rows: list[SignatoryRow] = []
+        counts: Counter[str] = Counter()
+        tally: Counter[str] = Counter()
+        for party in sorted(shown):
+            point, uncertain, predecessor = shown[party]
+            assert point.status is not None  # noqa: S101 - only statuses are shown
             rows.append(
-                SignatoryRow(party, party_name(party), point.status, point.on, point.event_id, uncertain)
+                SignatoryRow(
+                    party,
+                    party_name(party),
+                    point.status,
+                    point.on,
+                    point.event_id,
+                    uncertain,
+                    effective_on=point.effective_on,
+                    effective_derived=point.derived,
+                    continued_from=predecessor,
+                )
             )
             if not uncertain:
                 counts[point.status] += 1
+                tally.update(
+                    signatories=int(point.signed),
+                    endorsers=int(point.endorsed),
+                    contracting_states=int(point.consented),
+                    parties=int(point.bound),
+                )
+        keys = ("endorsers", "signatories") if history.kind == "declaration" else TALLY_KEYS
         return Signatories(
             rows=tuple(rows),
             instrument=instrument,
@@ -513,6 +587,7 @@ class Projection:
             as_of=as_of,
             known_at=known,
             counts=dict(sorted(counts.items())),
+            tally={key: tally[key] for key in keys},
         )
 
     def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:

@@ -22,6 +22,9 @@ __all__ = [
     "counted",
     "csv_text",
     "html_table",
+    "plural",
+    "record_html",
+    "record_text",
     "text",
     "to_html",
 ]
@@ -31,6 +34,19 @@ MAX_CELL = 60
 #: Rows an HTML table shows before it is cut (the head and the last few rows).
 MAX_HTML_ROWS = 20
 _TAIL_ROWS = 5
+#: The tables' own style, scoped to their `div`: Jupyter styles tables, but an HTML export, a
+#: static notebook viewer or a page that embeds `_repr_html_()` otherwise shows bare cells.
+#: Translucent greys, so that light and dark themes both read.
+STYLE = (
+    "<style>"
+    ".declaration-events table{border-collapse:collapse;margin:0.4em 0;font-size:0.9em}"
+    ".declaration-events th,.declaration-events td{padding:0.25em 0.7em;text-align:left;"
+    "vertical-align:top;border-bottom:1px solid rgba(128,128,128,0.25)}"
+    ".declaration-events thead th{border-bottom:1px solid rgba(128,128,128,0.7)}"
+    ".declaration-events tbody tr:nth-child(even){background:rgba(128,128,128,0.07)}"
+    ".declaration-events small{opacity:0.75}"
+    "</style>"
+)
 
 #: How a DataFrame column is typed: `category`/`ordered` over `categories`, `int`/`Int64` and
 #: `bool`/`boolean` (the second of each pair nullable).
@@ -77,6 +93,18 @@ def aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join([line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)])
 
 
+def plural(count: int, noun: str, nouns: str | None = None, *, thousands: bool = True) -> str:
+    """`1 party`, `2 parties`, `1,000 events`: the count and the noun, plural unless the count is one."""
+    if count != 1:
+        if nouns is not None:
+            noun = nouns
+        elif noun.endswith("y") and noun[-2:-1] not in ("a", "e", "i", "o", "u"):
+            noun = noun[:-1] + "ies"
+        else:
+            noun += "es" if noun.endswith(("s", "x", "ch", "sh")) else "s"
+    return f"{count:,} {noun}" if thousands else f"{count} {noun}"
+
+
 def counted(counts: Mapping[str, int], *, thousands: bool = False) -> str:
     """`status count, ...` (or "none")."""
     return ", ".join(f"{k} {v:,}" if thousands else f"{k} {v}" for k, v in counts.items()) or "none"
@@ -119,12 +147,25 @@ def html_table(header: Sequence[str], rows: Sequence[Sequence[str]], max_rows: i
     return table
 
 
+def record_text(fields: Sequence[tuple[str, str]]) -> str:
+    """One record as `label  value` lines, the labels padded to the longest."""
+    width = max((len(label) for label, _ in fields), default=0)
+    return "\n".join(f"{label.ljust(width)}  {value}".rstrip() for label, value in fields)
+
+
+def record_html(title_html: str, fields: Sequence[tuple[str, str]]) -> str:
+    """One record as HTML: a title line (already escaped), then a label / value table."""
+    rows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>" for k, v in fields)
+    table = f"<table><tbody>{rows}</tbody></table>"
+    return f'<div class="declaration-events">{STYLE}<p>{title_html}</p>{table}</div>'
+
+
 def to_html(view: View, max_rows: int = MAX_HTML_ROWS) -> str:
     """Compact HTML: title and times, counts, then the rows (cut when long)."""
     header = view.html_header if view.html_header is not None else view.header
     cells = view.html_cells if view.html_cells is not None else view.cells
     return (
-        '<div class="declaration-events">'
+        f'<div class="declaration-events">{STYLE}'
         f"<p>{view.title_html}<br><small>{html.escape(view.when)}</small></p>"
         f"<p>{view.summary_html}</p>"
         f"{html_table(header, cells, max_rows)}</div>"
@@ -142,16 +183,17 @@ def ledger_html(
     events = sum(by_type.values())
     span = f", recorded {recorded[0]:%Y-%m-%d} to {recorded[-1]:%Y-%m-%d}" if recorded else ""
     parts = [
-        '<div class="declaration-events">',
-        f"<p><strong>Ledger</strong>: {events:,} events{span}<br>"
+        f'<div class="declaration-events">{STYLE}',
+        f"<p><strong>Ledger</strong>: {plural(events, 'event')}{span}<br>"
         f"<small>{html.escape(counted(dict(sorted(by_type.items())), thousands=True))}</small></p>",
     ]
     if instruments:
-        parts.append(f"<p><strong>{len(instruments)} instruments</strong>, parties as of today</p>")
+        parts.append(f"<p><strong>{plural(len(instruments), 'instrument')}</strong>, parties as of today</p>")
         parts.append(html_table(["instrument", "title", "kind", "parties"], instruments))
     if cases:
         parts.append(
-            f"<p><strong>{len(cases)} cases</strong>: {html.escape(counted(case_counts, thousands=True))}</p>"
+            f"<p><strong>{plural(len(cases), 'case')}</strong>: "
+            f"{html.escape(counted(case_counts, thousands=True))}</p>"
         )
         parts.append(html_table(["case", "person", "held by", "status today", "days"], cases))
     parts.append("</div>")

@@ -7,18 +7,21 @@ pandas, only when `to_dataframe` is called).
 
 from __future__ import annotations
 
+import difflib
 import html
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from . import render
 from .actors import display_name
 from .dates import PRECISIONS
-from .events import EVENT_TYPES, Condemned, Event
-from .parties import party_name
+from .events import EVENT_TYPES, Condemned, Event, EventBase
+from .parties import party_name, resolve_party
 from .render import Column, View
 from .rules import CASE_STATUSES, PARTICIPATION_STATUSES, Designation
 
@@ -26,10 +29,12 @@ if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = [
+    "TALLY_KEYS",
     "CaseRow",
     "Cases",
     "CondemnationRow",
     "Condemnations",
+    "LedgerWarning",
     "Signatories",
     "SignatoryRow",
     "Timeline",
@@ -37,6 +42,14 @@ __all__ = [
 ]
 
 Row = TypeVar("Row")
+#: The keys of a treaty's `Signatories.tally`, as published figures name them.
+TALLY_KEYS = ("signatories", "contracting_states", "parties")
+_TALLY_WORDS = {
+    "signatories": ("signatory", "signatories"),
+    "contracting_states": ("contracting state", "contracting states"),
+    "parties": ("party", "parties"),
+    "endorsers": ("endorser", "endorsers"),
+}
 
 
 def _name(code: str | None) -> str | None:
@@ -51,6 +64,61 @@ def _mark(status: str, uncertain: bool) -> str:
     return status + (" ?" if uncertain else "")
 
 
+def _names(codes: Sequence[str]) -> str:
+    return ", ".join(map(party_name, codes))
+
+
+#: What a fact's own words leave out: what every event has, and what the timeline's columns show.
+_NOT_SAID = {"type", "id", "occurred_on", "recorded_at", "sources", "note", "instrument", "case"}
+
+
+def fact_text(event: EventBase) -> str:
+    """What a fact says, in words, without its type, date or entity (the timeline's columns)."""
+    data: dict[str, Any] = event.model_dump(mode="json", exclude=_NOT_SAID, exclude_none=True)
+    kind = event.type
+    text: str
+    if kind == "InstrumentOpened":
+        text = f"“{data['title']}”, a {data['kind']}"
+        text += f", initiated by {party_name(data['initiator'])}" if "initiator" in data else ""
+    elif kind == "EnteredIntoForce":
+        text = "in force"
+    elif kind in ("Signed", "Endorsed", "Ratified", "Withdrew"):
+        text = f"by {party_name(data.pop('party'))}"
+        if data.get("mode", "ratification") != "ratification":
+            text += f", by {data['mode']}"
+        text += f", in effect {data['effective_on']}" if "effective_on" in data else ""
+    elif kind == "Condemned":
+        text = f"{party_name(data['actor'])}: {data['subject']}"
+        text += f" (against {party_name(data['target'])})" if "target" in data else ""
+        if "quote" in data:
+            text += f"; {data.get('speaker', 'quoted')}: “{data['quote']}”"
+        elif "speaker" in data:
+            text += f"; said by {data['speaker']}"
+    elif kind == "Detained":
+        held_by = party_name(data["detaining_state"])
+        text = f"{data['person']}, of {_names(data['nationalities'])}, held by {held_by}"
+        text += f" at the request of {party_name(data['requested_by'])}" if "requested_by" in data else ""
+        text += f", in {data['location']}" if "location" in data else ""
+    elif kind == "Charged":
+        text = "; ".join(data["charges"])
+    elif kind == "Sentenced":
+        term = data.get("term_days")
+        text = data["sentence"] + (f" ({render.plural(term, 'day')})" if term is not None else "")
+    elif kind == "Released":
+        text = str(data["mechanism"]).replace("_", " ")
+    elif kind == "CasesLinked":
+        text = f"{data['relation']}: case {data['other_case']}"
+    elif kind in ("Corrected", "Retracted"):
+        changes = "; ".join(f"{k} → {v}" for k, v in data.get("changes", {}).items())
+        text = f"{'corrects' if changes else 'retracts'} {data['target']}: {changes or data['reason']}"
+    else:  # a type this function does not know yet: its own fields, in words
+        text = "; ".join(
+            f"{key.replace('_', ' ')} {', '.join(map(str, v)) if isinstance(v, list) else v}"
+            for key, v in data.items()
+        )
+    return text
+
+
 @dataclass(frozen=True)
 class _Rows(Generic[Row]):
     rows: tuple[Row, ...]
@@ -61,8 +129,33 @@ class _Rows(Generic[Row]):
     def __len__(self) -> int:
         return len(self.rows)
 
-    def __getitem__(self, index: int) -> Row:
+    @overload
+    def __getitem__(self, index: int) -> Row: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Row, ...]: ...
+    @overload
+    def __getitem__(self, index: str) -> Row: ...
+    def __getitem__(self, index: int | slice | str) -> Row | tuple[Row, ...]:
+        """A row by position (`result[0]`), rows by slice, or a row by name where results have one."""
+        if isinstance(index, str):
+            found = self._find(index)
+            if found is None:
+                raise KeyError(self._missing(index))
+            return found
         return self.rows[index]
+
+    def __contains__(self, item: object) -> bool:
+        """Whether a row, or a name (`"Canada" in result`, where results have names), is in the result."""
+        if isinstance(item, str):
+            return self._find(item) is not None
+        return item in self.rows
+
+    # Lookup by name: results whose rows have one (a party, a case) override these.
+    def _find(self, key: str) -> Row | None:
+        raise TypeError(f"{type(self).__name__} rows are looked up by position, not by {key!r}")
+
+    def _missing(self, key: str) -> str:
+        return f"no row {key!r}"
 
     # What each kind of result describes; the displays below lay it out.
     def _view(self) -> View:
@@ -110,22 +203,34 @@ class _Rows(Generic[Row]):
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
         if self._uncertain():
             counts += f"; {self._uncertain()} uncertain, not counted"
-        return f"<{type(self).__name__} {what}, {self._when()}: {len(self):,} {noun} ({counts})>"
+        return f"<{type(self).__name__} {what}, {self._when()}: {render.plural(len(self), noun)} ({counts})>"
 
-    def _summary_html(self, noun: str) -> str:
+    def _summary_html(self, lead: str) -> str:
         uncertain = self._uncertain()
         counts = render.counted(getattr(self, "counts", {}), thousands=True)
-        line = f"<strong>{len(self) - uncertain:,} {noun}</strong>: {html.escape(counts)}"
+        line = f"<strong>{html.escape(lead)}</strong>: {html.escape(counts)}"
         if uncertain:
             line += f" <em>(+{uncertain} uncertain, marked ?, not counted)</em>"
         return line
 
-    def _footer(self, noun: str) -> str:
+    def _footer(self, lead: str) -> str:
         uncertain = self._uncertain()
-        footer = f"{len(self) - uncertain} {noun}: {render.counted(getattr(self, 'counts', {}))}"
+        footer = f"{lead}: {render.counted(getattr(self, 'counts', {}))}"
         if uncertain:
             footer += f" (+{uncertain} uncertain, marked ?, not counted)"
         return footer
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerWarning:
+    """A legal fact worth a second look (a consent with no signature, dates that disagree)."""
+
+    event_id: UUID
+    entity: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.entity}: {self.message} (event {self.event_id})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +243,12 @@ class SignatoryRow:
     since: date
     event_id: UUID
     uncertain: bool
+    #: When the consent (or withdrawal) behind the status takes effect, if it has one.
+    effective_on: date | None = None
+    #: Whether `effective_on` was derived from the final clauses rather than given in the log.
+    effective_derived: bool = False
+    #: The predecessor whose participation this state continues (`Continued`), if any.
+    continued_from: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row in the `status --format json` shape."""
@@ -147,7 +258,16 @@ class SignatoryRow:
             "status": self.status,
             "since": self.since.isoformat(),
             "uncertain": self.uncertain,
+            "effective_on": self.effective_on.isoformat() if self.effective_on else None,
+            "effective_derived": self.effective_derived,
+            "continued_from": self.continued_from,
         }
+
+    def effect(self) -> str:
+        """`effective_on` as shown in tables: the date, `(derived)` when the final clauses gave it."""
+        if self.effective_on is None:
+            return ""
+        return self.effective_on.isoformat() + (" (derived)" if self.effective_derived else "")
 
 
 @dataclass(frozen=True, repr=False)
@@ -160,10 +280,29 @@ class Signatories(_Rows[SignatoryRow]):
     as_of: date
     known_at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
+    #: Counts as published: `signatories` (standing signatures), `contracting_states` (consent
+    #: given, withdrawal not yet in effect) and `parties` (in force for them, withdrawing
+    #: included); for a declaration, `signatories` and `endorsers`. Uncertain rows are left out.
+    tally: Mapping[str, int] = field(default_factory=dict)
 
     def get(self, party: str) -> SignatoryRow | None:
-        """The row of one party (by stored code), if it has a status."""
-        return next((row for row in self.rows if row.party == party), None)
+        """The row of one party, if it has a status; `UnknownPartyError` if no party is called that.
+
+        The party may be named as in a log: `CAN`, `CA`, `can`, `Canada`, `the EU`. So may
+        `result[party]` (a `KeyError` if it has no status) and `party in result`.
+        """
+        return self._find(party)
+
+    @cached_property
+    def _by_party(self) -> dict[str, SignatoryRow]:
+        return {row.party: row for row in self.rows}
+
+    def _find(self, key: str) -> SignatoryRow | None:
+        return self._by_party.get(resolve_party(key))
+
+    def _missing(self, key: str) -> str:
+        code = resolve_party(key)
+        return f"{party_name(code)} ({code}) has no status in {self.instrument} as of {self.as_of}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `status --format json` shape."""
@@ -173,27 +312,60 @@ class Signatories(_Rows[SignatoryRow]):
             "known_at": self.known_at.isoformat(),
             "parties": [row.to_dict() for row in self.rows],
             "counts": dict(self.counts),
+            "tally": dict(self.tally),
         }
+
+    def _tallied(self) -> str:
+        """`133 signatories, 164 contracting states, 164 parties`: never a signatory called a party."""
+        shown = {k: n for k, n in self.tally.items() if n or self.kind != "declaration"} or {"endorsers": 0}
+        return ", ".join(f"{count:,} {_TALLY_WORDS[key][count != 1]}" for key, count in shown.items())
+
+    def _effects(self) -> bool:
+        return any(row.effective_on is not None or row.continued_from for row in self)
 
     def _view(self) -> View:
         cells = [[r.party, r.name, _mark(r.status, r.uncertain), r.since.isoformat()] for r in self]
+        header = ["code", "party", "status", "since"]
+        if self._effects():
+            header += ["in effect", "continues"]
+            cells = [[*row, r.effect(), r.continued_from or ""] for row, r in zip(cells, self, strict=True)]
         return View(
             title=f"{self.title} ({self.instrument}, {self.kind})\n{self._when()}",
-            header=["code", "party", "status", "since"],
+            header=header,
             cells=cells,
-            footer=self._footer("parties"),
+            footer=self._footer(self._tallied()),
             title_html=(
                 f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}, {self.kind})"
             ),
             when=self._when(),
-            summary_html=self._summary_html("parties"),
+            summary_html=self._summary_html(self._tallied()),
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
         rows: list[list[object]] = [
-            [r.party, r.name, r.status, r.since.isoformat(), str(r.uncertain).lower()] for r in self
+            [
+                r.party,
+                r.name,
+                r.status,
+                r.since.isoformat(),
+                str(r.uncertain).lower(),
+                r.effective_on.isoformat() if r.effective_on else "",
+                str(r.effective_derived).lower(),
+                r.continued_from or "",
+            ]
+            for r in self
         ]
-        return ["party", "name", "status", "since", "uncertain"], rows
+        header = [
+            "party",
+            "name",
+            "status",
+            "since",
+            "uncertain",
+            "effective_on",
+            "effective_derived",
+            "continued_from",
+        ]
+        return header, rows
 
     def _columns(self) -> list[Column]:
         rows = self.rows
@@ -204,6 +376,9 @@ class Signatories(_Rows[SignatoryRow]):
             Column("since", "date", [r.since for r in rows]),
             Column("uncertain", "bool", [r.uncertain for r in rows]),
             Column("event_id", "text", [str(r.event_id) for r in rows]),
+            Column("effective_on", "date", [r.effective_on for r in rows]),
+            Column("effective_derived", "bool", [r.effective_derived for r in rows]),
+            Column("continued_from", "category", [r.continued_from for r in rows]),
         ]
 
     def _attrs(self) -> dict[str, str]:
@@ -216,7 +391,12 @@ class Signatories(_Rows[SignatoryRow]):
         }
 
     def _about(self) -> tuple[str, str]:
-        return self.instrument, "parties"
+        return self.instrument, "participant"
+
+
+def _case_key(name: str) -> str:
+    """How a case is looked up: a slug or a person's name, casefolded, with spaces and `_` as `-`."""
+    return re.sub(r"[\s_]+", "-", name.strip().casefold())
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,6 +462,45 @@ class CaseRow:
             "cause_of_death": self.cause_of_death,
         }
 
+    def _fields(self) -> list[tuple[str, str]]:
+        """The row as (label, text) pairs, for its own display."""
+        fields = [
+            ("case", self.case),
+            ("person", self.person),
+            ("nationality", _names(self.nationalities)),
+            ("held by", _held_by(self)),
+            ("charged by", _name(self.charging_state) or ""),
+            ("requested by", _name(self.requested_by) or ""),
+            ("location", self.location or ""),
+            ("status", _mark(self.status, self.uncertain)),
+            ("since", self.since.isoformat()),
+            ("basis", self.basis or ""),
+            ("restrictions", ", ".join(self.restrictions)),
+            ("days detained", f"{self.days_detained:,}"),
+            ("days restricted", f"{self.days_restricted:,}" if self.days_restricted else ""),
+            ("days deprived", f"{self.days_deprived:,}" if self.days_deprived else ""),
+            ("charges", "; ".join(self.charges)),
+            ("sentence", self.sentence or ""),
+            ("term", render.plural(self.term_days, "day") if self.term_days is not None else ""),
+            ("designated", _designated(self, long=True)),
+            ("died", _death(self)),
+            ("linked cases", ", ".join(self.linked_cases)),
+        ]
+        return [(label, text) for label, text in fields if text]
+
+    def _repr_html_(self) -> str:
+        title = f"<strong>{html.escape(self.person)}</strong> ({html.escape(self.case)}): {self.status}"
+        return render.record_html(title, self._fields())
+
+    def __str__(self) -> str:
+        return render.record_text(self._fields())
+
+    def to_dataframe(self) -> pd.DataFrame:
+        """The row as a one-row DataFrame, with the columns of `Cases.to_dataframe()`."""
+        from .notebook import frame
+
+        return frame(_case_columns((self,)), {"case": self.case})
+
 
 def _designation_dict(designation: Designation) -> dict[str, Any]:
     return {
@@ -306,6 +525,14 @@ def _designated(row: CaseRow, *, long: bool = False) -> str:
     return "; ".join(parts)
 
 
+def _death(row: CaseRow) -> str:
+    """`in custody (cause)` or `out of custody`, for a case that ended in a death; else empty."""
+    if row.died_in_custody is None:
+        return ""
+    where = "in custody" if row.died_in_custody else "out of custody"
+    return f"{where} ({row.cause_of_death})" if row.cause_of_death else where
+
+
 def _held_by(row: CaseRow) -> str:
     return row.detained_by_name or (display_name(row.detained_by) if row.detained_by else "")
 
@@ -320,8 +547,27 @@ class Cases(_Rows[CaseRow]):
     designation: str | None = None
 
     def get(self, case: str) -> CaseRow | None:
-        """The row of one case, if it had begun."""
-        return next((row for row in self.rows if row.case == case), None)
+        """The row of one case, if it had begun: by slug (`kovrig`, `Kovrig`) or person (`Michael Kovrig`).
+
+        So may `result[case]` (a `KeyError` naming close slugs if there is none) and `case in result`.
+        """
+        return self._find(case)
+
+    @cached_property
+    def _by_key(self) -> dict[str, CaseRow]:
+        index: dict[str, CaseRow] = {}
+        for row in reversed(self.rows):  # a person in two cases: the first case wins
+            index[_case_key(row.person)] = row
+        index.update((_case_key(row.case), row) for row in self.rows)
+        return index
+
+    def _find(self, key: str) -> CaseRow | None:
+        return self._by_key.get(_case_key(key))
+
+    def _missing(self, key: str) -> str:
+        close = difflib.get_close_matches(_case_key(key), [_case_key(r.case) for r in self.rows], n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        return f"no case {key!r} had begun by {self.as_of}{hint}"
 
     def to_dict(self) -> dict[str, Any]:
         """The `cases --format json` shape."""
@@ -376,10 +622,10 @@ class Cases(_Rows[CaseRow]):
                 "designated",
             ],
             cells=cells,
-            footer=f"{len(self)} cases: {render.counted(self.counts)}",
+            footer=f"{render.plural(len(self), 'case', thousands=False)}: {render.counted(self.counts)}",
             title_html=f"<strong>{html.escape(what)}</strong>",
             when=self._when(),
-            summary_html=self._summary_html("cases"),
+            summary_html=self._summary_html(render.plural(len(self) - self._uncertain(), "case")),
             html_cells=html_cells,
         )
 
@@ -434,44 +680,48 @@ class Cases(_Rows[CaseRow]):
         return header, rows
 
     def _columns(self) -> list[Column]:
-        rows = self.rows
-        return [
-            Column("case", "text", [r.case for r in rows]),
-            Column("person", "text", [r.person for r in rows]),
-            Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
-            Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
-            Column("detaining_state", "category", [r.detaining_state for r in rows]),
-            Column("detaining_state_name", "text", [_held_by(r) or None for r in rows]),
-            Column("requested_by", "category", [r.requested_by for r in rows]),
-            Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
-            Column("location", "text", [r.location for r in rows]),
-            Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
-            Column("since", "date", [r.since for r in rows]),
-            Column("days_detained", "int", [r.days_detained for r in rows]),
-            Column("charges", "text", ["; ".join(r.charges) for r in rows]),
-            Column("sentence", "text", [r.sentence for r in rows]),
-            Column("term_days", "Int64", [r.term_days for r in rows]),
-            Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
-            Column("uncertain", "bool", [r.uncertain for r in rows]),
-            Column("event_id", "text", [str(r.event_id) for r in rows]),
-            Column("detained_by", "category", [r.detained_by for r in rows]),
-            Column("detained_by_name", "text", [r.detained_by_name for r in rows]),
-            Column("charging_state", "category", [r.charging_state for r in rows]),
-            Column("basis", "text", [r.basis for r in rows]),
-            Column("restrictions", "text", [",".join(r.restrictions) for r in rows]),
-            Column("days_restricted", "int", [r.days_restricted for r in rows]),
-            Column("days_deprived", "int", [r.days_deprived for r in rows]),
-            Column("designations", "text", [",".join(d.designation for d in r.designations) for r in rows]),
-            Column("died_in_custody", "boolean", [r.died_in_custody for r in rows]),
-            Column("cause_of_death", "text", [r.cause_of_death for r in rows]),
-        ]
+        return _case_columns(self.rows)
 
     def _attrs(self) -> dict[str, str]:
         attrs = {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
         return attrs | ({"designation": self.designation} if self.designation else {})
 
     def _about(self) -> tuple[str, str]:
-        return "detention cases", "cases"
+        return "detention cases", "case"
+
+
+def _case_columns(rows: Sequence[CaseRow]) -> list[Column]:
+    """The DataFrame columns of detention cases (`Cases` and a single `CaseRow`)."""
+    return [
+        Column("case", "text", [r.case for r in rows]),
+        Column("person", "text", [r.person for r in rows]),
+        Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
+        Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
+        Column("detaining_state", "category", [r.detaining_state for r in rows]),
+        Column("detaining_state_name", "text", [_held_by(r) or None for r in rows]),
+        Column("requested_by", "category", [r.requested_by for r in rows]),
+        Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
+        Column("location", "text", [r.location for r in rows]),
+        Column("status", "ordered", [r.status for r in rows], CASE_STATUSES),
+        Column("since", "date", [r.since for r in rows]),
+        Column("days_detained", "int", [r.days_detained for r in rows]),
+        Column("charges", "text", ["; ".join(r.charges) for r in rows]),
+        Column("sentence", "text", [r.sentence for r in rows]),
+        Column("term_days", "Int64", [r.term_days for r in rows]),
+        Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
+        Column("uncertain", "bool", [r.uncertain for r in rows]),
+        Column("event_id", "text", [str(r.event_id) for r in rows]),
+        Column("detained_by", "category", [r.detained_by for r in rows]),
+        Column("detained_by_name", "text", [r.detained_by_name for r in rows]),
+        Column("charging_state", "category", [r.charging_state for r in rows]),
+        Column("basis", "text", [r.basis for r in rows]),
+        Column("restrictions", "text", [",".join(r.restrictions) for r in rows]),
+        Column("days_restricted", "int", [r.days_restricted for r in rows]),
+        Column("days_deprived", "int", [r.days_deprived for r in rows]),
+        Column("designations", "text", [",".join(d.designation for d in r.designations) for r in rows]),
+        Column("died_in_custody", "boolean", [r.died_in_custody for r in rows]),
+        Column("cause_of_death", "text", [r.cause_of_death for r in rows]),
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,10 +780,10 @@ class Condemnations(_Rows[CondemnationRow]):
             cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject] for r in rows
             ],
-            footer=f"{len(self)} condemnations",
+            footer=render.plural(len(self), "condemnation", thousands=False),
             title_html="<strong>Condemnations</strong>",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} condemnations</strong>: by {html.escape(by)}",
+            summary_html=f"<strong>{render.plural(len(self), 'condemnation')}</strong>: by {html.escape(by)}",
             html_header=["on", "actor", "speaker", "target", "subject", "quote"],
             html_cells=[
                 [r.on, party_name(r.actor), r.speaker or "", _name(r.target) or "", r.subject, r.quote or ""]
@@ -582,7 +832,7 @@ class Condemnations(_Rows[CondemnationRow]):
         return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return "condemnations", "condemnations"
+        return "condemnations", "condemnation"
 
 
 @dataclass(frozen=True, slots=True)
@@ -623,15 +873,17 @@ class Timeline(_Rows[TimelineRow]):
         return View(
             title=f"{self.name} ({self.party}), {self._when()}",
             header=["on", "type", "entity", "fact"],
-            cells=[[r.on, r.type, r.entity, r.summary] for r in self],
-            footer=f"{len(self)} facts: {render.counted(self.counts)}",
+            cells=[[r.on, r.type, r.entity, fact_text(r.event)] for r in self],
+            footer=f"{render.plural(len(self), 'fact', thousands=False)}: {render.counted(self.counts)}",
             title_html=f"<strong>{html.escape(self.name)}</strong> ({html.escape(self.party)})",
             when=self._when(),
-            summary_html=f"<strong>{len(self):,} facts</strong>: {html.escape(counts)}",
+            summary_html=f"<strong>{render.plural(len(self), 'fact')}</strong>: {html.escape(counts)}",
         )
 
     def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
-        rows: list[list[object]] = [[r.on, r.type, r.entity, r.summary, str(r.event.id)] for r in self]
+        rows: list[list[object]] = [
+            [r.on, r.type, r.entity, fact_text(r.event), str(r.event.id)] for r in self
+        ]
         return ["on", "type", "entity", "fact", "event_id"], rows
 
     def _columns(self) -> list[Column]:
@@ -641,6 +893,7 @@ class Timeline(_Rows[TimelineRow]):
             Column("precision", "ordered", [r.event.occurred_on.precision for r in rows], PRECISIONS),
             Column("type", "category", [r.type for r in rows], list(EVENT_TYPES)),
             Column("entity", "category", [r.entity for r in rows]),
+            Column("fact", "text", [fact_text(r.event) for r in rows]),
             Column("summary", "text", [r.summary for r in rows]),
             Column("event_id", "text", [str(r.event.id) for r in rows]),
         ]
@@ -649,4 +902,4 @@ class Timeline(_Rows[TimelineRow]):
         return {"party": self.party, "name": self.name, "known_at": self.known_at.isoformat()}
 
     def _about(self) -> tuple[str, str]:
-        return f"{self.name} ({self.party})", "facts"
+        return f"{self.name} ({self.party})", "fact"

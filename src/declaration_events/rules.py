@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Literal, NamedTuple, NoReturn, get_args
 from uuid import UUID
 
@@ -42,12 +42,15 @@ from .events import (
     Charged,
     Corrected,
     CustodyChanged,
+    Delay,
     Designated,
     Detained,
     Died,
+    Endorsed,
     EnteredIntoForce,
     Event,
     EventBase,
+    FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
@@ -55,6 +58,8 @@ from .events import (
     RestrictionLifted,
     Retracted,
     Sentenced,
+    Signed,
+    WithdrawalRevoked,
     Withdrew,
     describe_validation_error,
 )
@@ -114,8 +119,13 @@ RULES: Mapping[str, str] = {
     "force-treaties-only": "only treaties enter into force",
     "force-once": "a treaty enters into force once",
     "already-participating": "a party that already participates must withdraw before it joins again",
-    "withdrawal-pending": "a party whose withdrawal is pending cannot act until it takes effect",
+    "withdrawal-pending": (
+        "a party whose withdrawal is pending cannot act until it takes effect, except to consent "
+        "again with effect no earlier than the withdrawal's, or to revoke it"
+    ),
     "withdraw-participating": "only a participating party can withdraw",
+    "signature-closed": "a treaty cannot be signed once its signature has closed (final clauses)",
+    "revoke-pending-only": "only a pending withdrawal can be revoked, before it takes effect",
     "unknown-case": (
         "a fact about a case needs the case to be opened: by a detention (Detained) or by a charge "
         "naming the person (Charged with person, nationalities and charging_state)"
@@ -147,18 +157,42 @@ RULES: Mapping[str, str] = {
     "duplicate-id": "an event id names one fact only",
 }
 
+PREVIOUS = "previous"  # back to the status held before the withdrawal
 #: Participation: event -> {status met: status after}. Absent pairs are illegal.
-PARTICIPATION_TRANSITIONS: Mapping[str, Mapping[str | None, ParticipationStatus]] = {
+#: A consent met while withdrawing is legal only if it takes effect no earlier than the
+#: withdrawal does (rule `withdrawal-pending`); the party stays `withdrawing` until then.
+PARTICIPATION_TRANSITIONS: Mapping[str, Mapping[str | None, str]] = {
     "Signed": {None: "signed", "withdrawn": "signed"},
     "Endorsed": {None: "endorsed", "signed": "endorsed", "withdrawn": "endorsed"},
-    "Ratified": {None: "ratified", "signed": "ratified", "withdrawn": "ratified"},
+    "Ratified": {
+        None: "ratified",
+        "signed": "ratified",
+        "withdrawn": "ratified",
+        "withdrawing": "withdrawing",
+    },
     "Withdrew": {
         "signed": "withdrawing",
         "endorsed": "withdrawing",
         "ratified": "withdrawing",
         "party": "withdrawing",
     },
+    "WithdrawalRevoked": {"withdrawing": PREVIOUS},
 }
+#: The rule a participation event breaks when its status is absent from the table.
+PARTICIPATION_RULE_BROKEN: Mapping[str, str] = {
+    "Signed": "already-participating",
+    "Endorsed": "already-participating",
+    "Ratified": "already-participating",
+    "Withdrew": "withdraw-participating",
+    "WithdrawalRevoked": "revoke-pending-only",
+}
+#: Consent modes that count towards a treaty's `consents_required` (an organisation's
+#: formal confirmation usually does not add to its members' instruments).
+COUNTED_CONSENTS: frozenset[str] = frozenset(
+    {"ratification", "acceptance", "approval", "accession", "succession", "definitive_signature"}
+)
+#: Consents that follow a signature; given without one, `validate` warns.
+AFTER_SIGNATURE: frozenset[str] = frozenset({"ratification", "acceptance", "approval"})
 
 #: Which kinds of instrument each participation event applies to, and the rule otherwise.
 APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
@@ -166,6 +200,7 @@ APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
     "Endorsed": (frozenset({"declaration"}), "endorse-declarations-only"),
     "Ratified": (frozenset({"treaty"}), "ratify-treaties-only"),
     "Withdrew": (frozenset({"declaration", "treaty"}), ""),
+    "WithdrawalRevoked": (frozenset({"declaration", "treaty"}), ""),
 }
 
 CUSTODY = "custody"  # back in custody, at the stage the proceedings had reached
@@ -270,6 +305,7 @@ LIFECYCLE_RANK: Mapping[str, int] = {
     "Ratified": 2,
     "EnteredIntoForce": 3,
     "Withdrew": 4,
+    "WithdrawalRevoked": 5,
     "Detained": 0,
     "Charged": 1,
     "Sentenced": 2,
@@ -310,14 +346,52 @@ def _broken(rule: str, event: EventBase, status: str | None, entity: str, detail
     )
 
 
+#: Bits of `Change.flags`.
+SIGNED, ENDORSED, CONSENTED, BOUND, DERIVED = 1, 2, 4, 8, 16
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
-    """A status that holds from `on` (inclusive) until the next change, and what caused it."""
+    """A status that holds from `on` (inclusive) until the next change, and what caused it.
+
+    The flags say where the party stands for `tally`: a standing signature, an
+    endorsement, a consent deposited (withdrawal not yet in effect), bound in force.
+    `effective_on` is when the consent (or withdrawal) behind the status takes effect,
+    and `derived` whether that date comes from the final clauses rather than the log.
+    (One int of flags: a large ledger holds millions of change points.)
+    """
 
     on: date
     start: date  # first day of the causing fact's period; before `on` when the date is partial
     status: str | None
     event_id: UUID
+    flags: int = 0
+    effective_on: date | None = None
+
+    @property
+    def signed(self) -> bool:
+        """A standing signature."""
+        return bool(self.flags & SIGNED)
+
+    @property
+    def endorsed(self) -> bool:
+        """A standing endorsement (declarations)."""
+        return bool(self.flags & ENDORSED)
+
+    @property
+    def consented(self) -> bool:
+        """Consent to be bound given, withdrawal not yet in effect."""
+        return bool(self.flags & CONSENTED)
+
+    @property
+    def bound(self) -> bool:
+        """Bound and in force for the party (withdrawing included)."""
+        return bool(self.flags & BOUND)
+
+    @property
+    def derived(self) -> bool:
+        """`effective_on` comes from the final clauses, not from the log."""
+        return bool(self.flags & DERIVED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,20 +406,62 @@ class InstrumentHistory:
     parties: Mapping[str, tuple[Change, ...]]
     milestones: tuple[tuple[date, str, UUID], ...]
     skipped: tuple[UUID, ...] = ()
+    #: `(event id, message)` of facts that are legal but worth a look (`validate` prints them).
+    warnings: tuple[tuple[UUID, str], ...] = ()
+    #: Whether the entry into force was derived from the final clauses (no `EnteredIntoForce`).
+    force_derived: bool = False
+
+
+@dataclass
+class _Standing:
+    """Where a party stands: its status and the flags `tally` counts."""
+
+    status: str | None = None
+    signed: bool = False
+    endorsed: bool = False
+    consented: bool = False
+    bound: bool = False
 
 
 @dataclass
 class _Party:
-    status: str | None = None
+    now: _Standing = field(default_factory=_Standing)
+    before_withdrawal: _Standing | None = None
     consent_effective: date | None = None
     consent_start: date | None = None
+    consent_derived: bool = False
+    #: A consent given while withdrawing: (effective, start, derived, cause), in effect after the withdrawal.
+    again: tuple[date, date, bool, UUID] | None = None
+    withdrawal_effective: date | None = None
     timer: tuple[date, date, str, UUID] | None = None
     changes: list[Change] = field(default_factory=list)
 
-    def record(self, on: date, start: date, status: str, cause: UUID, *, floor: date) -> None:
-        """Add a change; its period cannot start before the change it follows (or `floor`)."""
+    @property
+    def status(self) -> str | None:
+        return self.now.status
+
+    def record(
+        self,
+        on: date,
+        start: date,
+        cause: UUID,
+        *,
+        floor: date,
+        effective_on: date | None = None,
+        derived: bool = False,
+    ) -> None:
+        """Add a change to the current standing; its period cannot start before the change it follows."""
         start = max(start, self.changes[-1].start if self.changes else floor)
-        self.changes.append(Change(on, start, status, cause))
+        on = max(on, self.changes[-1].on) if self.changes else on
+        now = self.now
+        flags = (
+            SIGNED * now.signed
+            | ENDORSED * now.endorsed
+            | CONSENTED * now.consented
+            | BOUND * now.bound
+            | DERIVED * derived
+        )
+        self.changes.append(Change(on, start, now.status, cause, flags, effective_on))
 
 
 def _unknown(kind: str, opener: str, slug: str, ordered: Sequence[EventBase]) -> NoReturn:
@@ -362,18 +478,76 @@ def _unknown(kind: str, opener: str, slug: str, ordered: Sequence[EventBase]) ->
     )
 
 
+def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
+    """Same-day withdrawal and new consent of a party already bound: the withdrawal comes first.
+
+    The tie rule takes consents before withdrawals (sign, ratify and withdraw on one day);
+    a denunciation and re-accession on one day (Trinidad and Tobago, 1998) is the other way.
+    A party is bound by an earlier consent unless a withdrawal came after it (and was not
+    revoked): one that left and joins again is a newcomer.
+    """
+    consented: set[str] = set()  # parties whose consent stands at this point of the order
+    revoked: dict[str, bool] = {}  # whether revoking a party's pending withdrawal gives its consent back
+    moved: set[UUID] = set()  # withdrawals placed ahead of a same-day consent
+    out: list[EventBase] = []
+
+    def place(event: EventBase) -> None:
+        out.append(event)
+        party = getattr(event, "party", "")
+        if isinstance(event, Ratified):
+            consented.add(party)
+        elif isinstance(event, Withdrew):
+            revoked[party] = party in consented
+            consented.discard(party)
+        elif isinstance(event, WithdrawalRevoked) and revoked.pop(party, False):
+            consented.add(party)
+
+    for index, event in enumerate(ordered):
+        if event.id in moved:
+            continue
+        party = getattr(event, "party", None)
+        if isinstance(event, Ratified) and party in consented:
+            day = event.occurred_on.last
+            for position in range(index + 1, len(ordered)):
+                later = ordered[position]
+                if later.occurred_on.last != day:
+                    break
+                if isinstance(later, Withdrew) and later.party == party and later.id not in moved:
+                    moved.add(later.id)
+                    place(later)
+                    break
+        place(event)
+    return out
+
+
 def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = True) -> InstrumentHistory:
-    """Fold one instrument's (already amended) facts, in any order, into its history."""
+    """Fold one instrument's (already amended) facts, in any order, into its history.
+
+    With final clauses and no `EnteredIntoForce`, the treaty enters into force
+    `entry_into_force` after the date of the `consents_required`-th counted consent. A
+    consent without `effective_on` takes effect at entry into force if it is one of
+    those first consents, else `later_consents` after its date (never before entry
+    into force); a withdrawal without `effective_on` takes effect `withdrawal` after
+    its date. An explicit date always wins.
+    """
     entity = f"instrument:{slug}"
     ordered = sorted(events, key=valid_time_key)
     if strict and ordered and not any(isinstance(event, InstrumentOpened) for event in ordered):
         _unknown("instrument", "InstrumentOpened", slug, ordered)
+    ordered = _withdrawal_first(ordered)
+    explicit_force = next((e for e in ordered if isinstance(e, EnteredIntoForce)), None)
     opened: InstrumentOpened | None = None
-    force: EnteredIntoForce | None = None
+    clauses: FinalClauses | None = None
+    force_on: PartialDate | None = None
+    force_derived = False
+    derived_force: tuple[date, UUID] | None = None  # (date, the consent that brings it) not yet reached
+    consents = 0
+    nth_consent_on: date | None = None
     parties: dict[str, _Party] = {}
     timers: list[tuple[date, str]] = []
     milestones: list[tuple[date, str, UUID]] = []
     skipped: list[UUID] = []
+    warnings: list[tuple[UUID, str]] = []
 
     def schedule(party: str, state: _Party, on: date, start: date, status: str, cause: UUID) -> None:
         state.timer = (on, start, status, cause)
@@ -387,29 +561,81 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 continue  # cancelled or rescheduled
             _, start, status, cause = state.timer
             state.timer = None
-            state.status = status
             last = state.changes[-1] if state.changes else None
             if last is not None and last.on == on and last.start == on:
                 state.changes.pop()  # the earlier status certainly never held for a whole day
-            state.record(on, start, status, cause, floor=on)
+            if status == "party":
+                state.now.status, state.now.bound = "party", True
+                state.record(on, start, cause, floor=on, effective_on=on, derived=state.consent_derived)
+            elif state.again is not None:  # withdrawn, and bound again by the consent given meanwhile
+                effective, again_start, derived, again_cause = state.again
+                state.again = None
+                state.now = _Standing("ratified", consented=True)
+                state.consent_effective, state.consent_start = effective, again_start
+                state.consent_derived = derived
+                state.record(on, start, cause, floor=on, effective_on=effective, derived=derived)
+                bind_when_in_force(party, state, again_cause)
+            else:
+                state.now = _Standing("withdrawn")
+                state.consent_effective = state.consent_start = state.withdrawal_effective = None
+                state.record(on, start, cause, floor=on)
 
     def bind_when_in_force(party: str, state: _Party, cause: UUID) -> None:
-        if force is None or state.consent_effective is None or state.consent_start is None:
+        if force_on is None or state.consent_effective is None or state.consent_start is None:
             return
-        if state.consent_effective >= force.occurred_on.last:
-            on, start = state.consent_effective, max(state.consent_start, force.occurred_on.first)
+        if state.consent_effective >= force_on.last:
+            on, start = state.consent_effective, max(state.consent_start, force_on.first)
         else:
-            on, start = force.occurred_on.last, max(force.occurred_on.first, state.consent_start)
+            on, start = force_on.last, max(force_on.first, state.consent_start)
+        last = state.changes[-1] if state.changes else None
+        if last is not None and last.status == "ratified":  # the consent's row shows when it binds
+            state.changes[-1] = replace(last, effective_on=on)
         schedule(party, state, on, start, "party", cause)
+
+    def enter_into_force(on: PartialDate, cause: UUID, derived: bool) -> None:
+        nonlocal force_on, force_derived
+        force_on, force_derived = on, derived
+        milestones.append((on.last, "entered into force", cause))
+        for name, state in parties.items():
+            if state.status == "ratified" and state.timer is None:
+                bind_when_in_force(name, state, cause)
+
+    def consent_effect(event: Ratified, counted_as: int) -> tuple[date, date, bool]:
+        """(effective date, first day it may hold, derived) of a consent."""
+        if event.effective_on is not None:
+            start = event.effective_on.first
+            if event.mode != "succession":
+                start = max(start, event.occurred_on.first)  # an effect cannot start before its cause
+            return event.effective_on.last, start, False
+        day, start = event.occurred_on.last, event.occurred_on.first
+        if clauses is None:
+            return day, start, False
+        required = clauses.consents_required
+        if counted_as and required is not None:
+            first = counted_as <= required and force_on is None
+        else:
+            first = nth_consent_on is None and force_on is None
+        if first or clauses.later_consents is None:
+            return day, start, True  # at entry into force (at once, if already in force)
+        effective, start = _after(clauses.later_consents, day), _after(clauses.later_consents, start)
+        if force_on is not None:
+            effective, start = max(effective, force_on.last), max(start, force_on.first)
+        return effective, start, True
 
     for event in ordered:
         day = event.occurred_on.last
+        if derived_force is not None and (
+            day > derived_force[0] or (day == derived_force[0] and LIFECYCLE_RANK.get(event.type, 5) > 3)
+        ):
+            fire_until(derived_force[0] - _ONE_DAY)
+            enter_into_force(PartialDate.of(derived_force[0]), derived_force[1], True)
+            derived_force = None
         fire_until(day)
         try:
             if isinstance(event, InstrumentOpened):
                 if opened is not None:
                     _broken("open-once", event, None, entity, "the instrument is already open")
-                opened = event
+                opened, clauses = event, event.final_clauses
                 milestones.append((day, "opened", event.id))
                 continue
             if opened is None:
@@ -417,13 +643,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             if isinstance(event, EnteredIntoForce):
                 if opened.kind != "treaty":
                     _broken("force-treaties-only", event, None, entity, "it is a declaration")
-                if force is not None:
+                if force_on is not None:
                     _broken("force-once", event, None, entity, "it is already in force")
-                force = event
-                milestones.append((day, "entered into force", event.id))
-                for name, state in parties.items():
-                    if state.status == "ratified" and state.timer is None:
-                        bind_when_in_force(name, state, event.id)
+                enter_into_force(event.occurred_on, event.id, False)
                 fire_until(day)
                 continue
             party: str = getattr(event, "party")  # noqa: B009 - every other instrument event has one
@@ -433,32 +655,136 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 _broken(kind_rule, event, state.status, entity, f"{slug} is a {opened.kind}")
             after = PARTICIPATION_TRANSITIONS[event.type].get(state.status)
             if after is None:
-                if state.status == "withdrawing":
+                rule = PARTICIPATION_RULE_BROKEN[event.type]
+                if state.status == "withdrawing" and event.type != "Withdrew":
                     rule = "withdrawal-pending"
-                elif event.type == "Withdrew":
-                    rule = "withdraw-participating"
-                else:
-                    rule = "already-participating"
                 _broken(rule, event, state.status, entity, f"{party} cannot do this now")
-            state.timer = None
-            state.status = after
-            state.record(day, event.occurred_on.first, after, event.id, floor=opened.occurred_on.first)
-            if isinstance(event, Ratified):
-                effective = event.effective_on or event.occurred_on
-                # An effect cannot start before its cause, whatever its (partial) effective date.
-                state.consent_effective = effective.last
-                state.consent_start = max(effective.first, event.occurred_on.first)
-                bind_when_in_force(party, state, event.id)
+            floor = opened.occurred_on.first
+            if isinstance(event, Signed):
+                closes = _signature_closes(clauses, force_on)
+                if closes is not None and event.mode != "succession" and event.occurred_on.first >= closes:
+                    _broken("signature-closed", event, state.status, entity, f"signature closed on {closes}")
+                state.timer = None
+                state.now = _Standing("signed", signed=True)
+                state.record(day, event.occurred_on.first, event.id, floor=floor)
+            elif isinstance(event, Endorsed):
+                state.timer = None
+                state.now = _Standing("endorsed", signed=state.now.signed, endorsed=True)
+                state.record(day, event.occurred_on.first, event.id, floor=floor)
+            elif isinstance(event, Ratified):
+                counted = event.mode in COUNTED_CONSENTS
+                counted_as = consents + 1 if counted else 0
+                effective, start, derived = consent_effect(event, counted_as)
+                if after == "withdrawing":
+                    assert state.withdrawal_effective is not None  # noqa: S101 - set by the withdrawal
+                    if effective < state.withdrawal_effective:
+                        _broken(
+                            "withdrawal-pending",
+                            event,
+                            state.status,
+                            entity,
+                            f"it would take effect on {effective}, before the withdrawal does "
+                            f"({state.withdrawal_effective})",
+                        )
+                    state.again = (effective, start, derived, event.id)
+                    on_record = False
+                else:
+                    on_record = True
+                if counted:  # only a consent the rules accept counts towards entry into force
+                    consents = counted_as
+                if event.mode in AFTER_SIGNATURE and not state.now.signed and state.status != "withdrawing":
+                    warnings.append((event.id, f"{party}: {event.mode} with no signature recorded"))
+                if on_record:
+                    state.timer = None
+                    state.now = _Standing("ratified", signed=state.now.signed, consented=True)
+                    state.consent_effective, state.consent_start, state.consent_derived = (
+                        effective,
+                        start,
+                        derived,
+                    )
+                    on = min(day, effective) if event.mode == "succession" else day
+                    state.record(
+                        on,
+                        min(start, event.occurred_on.first),
+                        event.id,
+                        floor=floor,
+                        # Not known yet when it waits for an entry into force still to come.
+                        effective_on=effective if force_on is not None or effective != day else None,
+                        derived=derived,
+                    )
+                    bind_when_in_force(party, state, event.id)
+                if (
+                    counted_as
+                    and clauses is not None
+                    and clauses.consents_required == counted_as
+                    and clauses.entry_into_force is not None
+                ):
+                    nth_consent_on = day
+                    derived_on = _after(clauses.entry_into_force, day)
+                    if explicit_force is None:
+                        derived_force = (derived_on, event.id)
+                    elif explicit_force.occurred_on.first <= derived_on <= explicit_force.occurred_on.last:
+                        pass
+                    else:
+                        warnings.append(
+                            (
+                                explicit_force.id,
+                                f"entered into force on {explicit_force.occurred_on}, but the final clauses "
+                                f"give {derived_on} ({clauses.entry_into_force} after the "
+                                f"{counted_as}th consent, {event.occurred_on})",
+                            )
+                        )
             elif isinstance(event, Withdrew):
-                effective = event.effective_on or event.occurred_on
-                state.consent_effective = state.consent_start = None
-                leaving = max(effective.first, event.occurred_on.first)
-                schedule(party, state, effective.last, leaving, "withdrawn", event.id)
+                if event.effective_on is not None:
+                    effective, derived = event.effective_on.last, False
+                    leaving = max(event.effective_on.first, event.occurred_on.first)
+                elif clauses is not None and clauses.withdrawal is not None:
+                    effective, derived = _after(clauses.withdrawal, day), True
+                    leaving = _after(clauses.withdrawal, event.occurred_on.first)
+                else:
+                    effective, derived, leaving = day, False, event.occurred_on.first
+                state.before_withdrawal = replace(state.now)
+                state.now = replace(state.now, status="withdrawing")
+                state.withdrawal_effective = effective
+                state.record(
+                    day,
+                    event.occurred_on.first,
+                    event.id,
+                    floor=floor,
+                    effective_on=effective,
+                    derived=derived,
+                )
+                schedule(party, state, effective, leaving, "withdrawn", event.id)
+            elif isinstance(event, WithdrawalRevoked):
+                assert state.before_withdrawal is not None  # noqa: S101 - status is withdrawing
+                state.timer = None
+                state.again = None
+                state.now, state.before_withdrawal = state.before_withdrawal, None
+                state.withdrawal_effective = None
+                # Back to what it was, with the date of effect of the consent it keeps.
+                kept, kept_derived = None, False
+                if state.now.consented and state.consent_effective is not None:
+                    kept, kept_derived = state.consent_effective, state.consent_derived
+                    if force_on is not None:
+                        kept = max(kept, force_on.last)
+                state.record(
+                    day,
+                    event.occurred_on.first,
+                    event.id,
+                    floor=floor,
+                    effective_on=kept,
+                    derived=kept_derived,
+                )
+                if state.status == "ratified":
+                    bind_when_in_force(party, state, event.id)
             fire_until(day)
         except InvalidTransitionError:
             if strict:
                 raise
             skipped.append(event.id)
+    if derived_force is not None:
+        fire_until(derived_force[0] - _ONE_DAY)
+        enter_into_force(PartialDate.of(derived_force[0]), derived_force[1], True)
     fire_until(None)
     if opened is None:
         return InstrumentHistory(slug, slug, "declaration", PartialDate(1), None, {}, (), ())
@@ -467,10 +793,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         title=opened.title,
         kind=opened.kind,
         opened_on=opened.occurred_on,
-        entered_into_force=force.occurred_on if force else None,
+        entered_into_force=force_on,
         parties={name: tuple(state.changes) for name, state in parties.items() if state.changes},
-        milestones=tuple(milestones),
+        milestones=tuple(sorted(milestones, key=lambda m: m[0])),
         skipped=tuple(skipped),
+        warnings=tuple(warnings),
+        force_derived=force_derived,
     )
 
 
@@ -482,6 +810,24 @@ class Designation(NamedTuple):
     reference: str | None
     categories: tuple[str, ...]
     on: date
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _after(delay: Delay, day: date) -> date:
+    """The date a final clause's delay after `day` gives, never before `day` (no effect precedes its
+    cause: "day 1 of the 0th month after" the 2nd would be the 1st)."""
+    return max(delay.after(day), day)
+
+
+def _signature_closes(clauses: FinalClauses | None, force_on: PartialDate | None) -> date | None:
+    """The first day a treaty can no longer be signed, if its final clauses close signature."""
+    if clauses is None or clauses.signature_closes is None:
+        return None
+    if clauses.signature_closes == "at_entry_into_force":
+        return force_on.first if force_on is not None else None
+    return clauses.signature_closes.first
 
 
 class CaseState(NamedTuple):

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 import os
 import pty
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from declaration_events.cli import main
 from helpers import SEED_ARGS as SEEDS
+from helpers import SEED_EVENTS
 
 TIMES = ["--as-of", "2021-03-01", "--known-at", "2030-01-01T00:00:00+00:00"]
 
@@ -39,7 +42,7 @@ def test_status_and_cases_from_a_store_match_those_from_the_logs(
     """`import` then `status --db` / `cases --db` print the same JSON as reading the logs directly."""
     status, out, _ = run(capsys, "import", *SEEDS, "--db", db)
     assert status == 0
-    assert "142 events added, 0 already recorded; 142 events in the ledger" in out
+    assert f"{SEED_EVENTS} events added, 0 already recorded; {SEED_EVENTS} events in the ledger" in out
     for query in (
         ["status", "--instrument", "arbitrary-detention-declaration"],
         ["status", "--instrument", "ottawa-treaty"],
@@ -58,7 +61,7 @@ def test_importing_the_same_logs_again_adds_nothing(capsys: pytest.CaptureFixtur
     run(capsys, "import", *SEEDS, "--db", db)
     status, out, _ = run(capsys, "import", *SEEDS, "--db", db)
     assert status == 0
-    assert "0 events added, 142 already recorded; 142 events in the ledger" in out
+    assert f"0 events added, {SEED_EVENTS} already recorded; {SEED_EVENTS} events in the ledger" in out
 
 
 def test_a_bad_line_fails_the_import_with_its_location_and_stores_nothing(
@@ -86,7 +89,7 @@ def test_export_writes_a_log_that_reimports_to_an_identical_ledger(
     first = tmp_path / "first.jsonl"
     status, _, err = run(capsys, "export", "--db", db, "--out", str(first))
     assert status == 0
-    assert "142 events exported" in err
+    assert f"{SEED_EVENTS} events exported" in err
     copy = tmp_path / "copy.sqlite"
     run(capsys, "import", str(first), "--db", str(copy))
     status, second, _ = run(capsys, "export", "--db", f"sqlite:///{copy}")
@@ -148,7 +151,7 @@ def big_log(path: Path, cases: int) -> Path:
 
 
 def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
-    """Importing a large log draws a progress line on a terminal's stderr, and nothing into a pipe."""
+    """Importing a large log draws a bar per stage on a terminal's stderr, and nothing into a pipe."""
     log = big_log(tmp_path / "big.jsonl", 4000)
     assert log.stat().st_size > 1 << 20
     command = [sys.executable, "-m", "declaration_events", "import", str(log), "--db"]
@@ -177,6 +180,59 @@ def test_a_large_import_shows_progress_on_a_terminal_only(tmp_path: Path) -> Non
         os.close(leader)
         if follower != -1:
             os.close(follower)
-    assert b"reading" in seen
-    assert b"checking the rules and writing 4,000 lines" in seen
+    for stage in (b"reading:", b"checking:", b"storing:", b"indexing:"):  # tqdm's bars, one per stage
+        assert stage in seen, seen[-500:]
     assert b"4,000 events added" in process.stdout
+
+
+def test_import_names_a_postgres_store_without_its_password(
+    capsys: pytest.CaptureFixture[str], postgres_url: str
+) -> None:
+    """The summary of a successful import shows `USER:***@`, never the password of the URL."""
+    url = postgres_url.replace("postgres@", "postgres:Hunter2-secret@", 1) + "?schema=ledger"
+    status, out, err = run(capsys, "import", SEEDS[1], "--db", url)
+    assert status == 0
+    assert "postgres:***@" in out
+    assert "13 events added" in out
+    assert "Hunter2-secret" not in out + err
+
+
+QUERIES = [
+    ["status", "--instrument", "ottawa-treaty"],
+    ["cases"],
+    ["timeline", "--party", "CAN"],
+    ["condemnations"],
+    ["export"],
+]
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[query[0] for query in QUERIES])
+def test_a_query_where_no_ledger_is_says_so_and_creates_nothing(
+    query: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A mistyped --db path: one error line pointing at `import`, exit 1, and no file made."""
+    typo = tmp_path / "diplomacy.db"
+    status, out, err = run(capsys, *query, "--db", str(typo))
+    assert (status, out) == (1, "")
+    hint = "(create one with `declaration-events import`)"
+    assert err == f"declaration-events: error: no ledger at {typo} {hint}\n"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    "command", [["import", SEEDS[1]], *QUERIES], ids=["import", *(query[0] for query in QUERIES)]
+)
+def test_every_command_refuses_a_sqlite_file_of_another_program_and_leaves_it_unchanged(
+    command: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A SQLite file with tables but no ledger: one error line, exit 1, and not a byte changed."""
+    other = tmp_path / "app.db"
+    with closing(sqlite3.connect(other)) as conn, conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT)")
+        conn.execute("INSERT INTO notes (text) VALUES ('mine')")
+    before = sorted((path.name, path.read_bytes()) for path in tmp_path.iterdir())
+    status, out, err = run(capsys, *command, "--db", str(other))
+    assert (status, out) == (1, "")
+    assert err.count("\n") == 1
+    assert "is a SQLite database of another program (tables notes), not a declaration-events ledger" in err
+    assert sorted((path.name, path.read_bytes()) for path in tmp_path.iterdir()) == before

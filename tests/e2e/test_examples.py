@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from helpers import ROOT
+from helpers import ROOT, SEED_EVENTS
 
 EXAMPLES = ROOT / "examples"
 NOTEBOOK = EXAMPLES / "replay_the_declaration.ipynb"
@@ -75,8 +75,8 @@ def test_the_notebook_runs_on_a_kernel_with_the_tests_interpreter(notebook: nbfo
 @pytest.mark.slow
 def test_the_notebook_answers_the_articles_questions(notebook: nbformat.NotebookNode) -> None:
     """Launch day and today, the known-at-launch view, the correction, the charts and the export."""
-    assert "<strong>Ledger</strong>: 142 events" in text(notebook, "Ledger.from_jsonl")
-    assert "<strong>59 parties</strong>: endorsed 59" in text(notebook, "launch = ")
+    assert f"<strong>Ledger</strong>: {SEED_EVENTS} events" in text(notebook, "Ledger.from_jsonl")
+    assert "<strong>59 endorsers</strong>: endorsed 59" in text(notebook, "launch = ")
     assert text(notebook, "evening = ", "text/plain") == "(0, 59)"
     assert "joined since the launch: ['Kosovo']" in text(notebook, "today = ")
     assert "<strong>11 cases</strong>: charged 2, detained 1, died 2, escaped 1, exit_ban 1" in text(

@@ -17,7 +17,8 @@ from helpers import ROOT
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"```(\w+)\n(.*?)```", re.S)
 BLOCKS = [(lang, body) for lang, body in BLOCK.findall(README)]
-INSTALL = re.compile(r"^python -m pip install -e (\S+) && ")
+VENV = "python3 -m venv .venv && . .venv/bin/activate && "
+INSTALL = re.compile(r"^" + re.escape(VENV) + r"python -m pip install -e (\S+) && ")
 
 
 def bash_blocks() -> list[str]:
@@ -33,6 +34,38 @@ def test_the_readme_has_exactly_two_commands_install_and_run_then_install_and_te
     main, tests = bash_blocks()[:2]
     assert INSTALL.match(main), main
     assert tests == 'python -m pip install -e ".[dev]" && python -m pytest'
+
+
+def test_the_first_command_makes_and_activates_a_virtual_environment_before_installing() -> None:
+    """Debian and Ubuntu refuse `pip install` outside a virtual environment: the command starts with one."""
+    main = bash_blocks()[0]
+    assert main.startswith(VENV + "python -m pip install -e . && declaration-events import")
+
+
+def test_the_virtual_environment_steps_work_as_written(tmp_path: Path) -> None:
+    """`python3 -m venv .venv && . .venv/bin/activate` gives a `python` inside .venv (no install here)."""
+    command = VENV + 'python -c "import sys; print(sys.prefix)"'
+    result = subprocess.run(
+        ["bash", "-c", f"set -e; {command}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert Path(result.stdout.strip()) == tmp_path / ".venv"
+
+
+def test_the_encryption_example_installs_the_crypto_extra_first() -> None:
+    """`keygen` and an encrypted store need pycryptodome: the README installs `.[crypto]` before them."""
+    blocks = [body for lang, body in BLOCKS if lang == "console" and "keygen" in body]
+    assert blocks, "the README shows encryption at rest"
+    for body in blocks:
+        lines = body.splitlines()
+        first_key = next(n for n, line in enumerate(lines) if "CIPHER_KEY" in line or "keygen" in line)
+        assert any('pip install -e ".[crypto]"' in line for line in lines[:first_key]), body
+    assert "`crypto` extra" in README
 
 
 def test_ci_runs_the_same_test_command_as_the_readme() -> None:
@@ -59,7 +92,7 @@ def test_the_main_command_runs_as_written_in_a_fresh_folder(tmp_path: Path) -> N
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert "59 parties: endorsed 59" in result.stdout
+    assert "59 endorsers: endorsed 59" in result.stdout
     assert "kovrig" in result.stdout
     assert "798" in result.stdout
     assert "Traceback" not in result.stderr

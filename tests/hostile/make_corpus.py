@@ -12,12 +12,23 @@ produce. The manifest says, for each case, what must happen when it is read:
   `"level": "format"` errors are found by the reader alone (`read_events`);
   `"level": "rules"` ones only when the facts are checked against the rules.
 
+An accepted case may also list `redact_hides`: names that `redact` must leave no piece of
+(each word of 3 letters or more, and the parts run together, however written), and
+`redact_keeps`: ordinary words of the case that it must leave as they are
+(tests/reliability/test_privacy_and_sql.py).
+
 Cycles, decided: amendments cannot amend amendments, so corrections or retractions
 pointing at each other (or at themselves) are rejected; a case linked to itself is
 rejected; cases linked in a loop (a -> b -> c -> a) are legal, since a link is a
 relation between cases, not a hierarchy.
 
-The 10 MB line is not committed: tests write it with `write_huge_line_case`.
+The 10 MB lines are not committed: tests write them with `WRITTEN_AT_TEST_TIME`.
+
+Hostile stores (the manifest's `stores`): a `--db` a careless or hostile user could give,
+each with what the query commands and `import` must make of it: `"answer"` / `"add"`, or
+the pattern of the one error line. Their files are made at test time (`write_store_file`:
+SQLite files of other programs; the damaged ledger needs the library, the test builds it),
+and every PostgreSQL URL carries `STORE_PASSWORD`, which no output may show.
 
     python tests/hostile/make_corpus.py            # (re)write tests/hostile/corpus/
     python tests/hostile/make_corpus.py --check    # exit 1 if the committed corpus is stale
@@ -27,9 +38,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from contextlib import closing
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +125,12 @@ def linked(case: str, other: str) -> dict[str, Any]:
     )
 
 
+def condemned(occurred_on: str, **changes: Any) -> dict[str, Any]:
+    """A statement: a fact no rule orders against others, for dates at the ends of the calendar."""
+    data = {"type": "Condemned", "actor": "CAN", "subject": "the calendar", "occurred_on": occurred_on}
+    return fact(data, **changes)
+
+
 def amendment(kind: str, target: str, **more: Any) -> dict[str, Any]:
     data = {"type": kind, "target": target, "reason": "hostile corpus", "occurred_on": "2021-03-02"}
     return {**data, "recorded_at": "2021-03-02T12:00:00+00:00", **more}
@@ -138,6 +157,8 @@ class Case:
     errors: list[tuple[int, str]] = field(default_factory=list)  # (line in the last file, pattern)
     events: int = 0
     parties: int = 0
+    hidden: list[str] = field(default_factory=list)  # names `redact` must hide (accepted cases)
+    kept: list[str] = field(default_factory=list)  # words `redact` must keep (accepted cases)
 
     def manifest(self) -> dict[str, Any]:
         entry: dict[str, Any] = {
@@ -150,6 +171,8 @@ class Case:
             entry |= {"level": self.level, "errors": [list(error) for error in self.errors]}
         else:
             entry |= {"events": self.events, "parties": self.parties}
+        if self.hidden:
+            entry |= {"redact_hides": self.hidden, "redact_keeps": self.kept}
         return entry
 
 
@@ -169,6 +192,50 @@ HOSTILE_TEXT = (
     "<script>alert(1)</script> \\ \\\\ \u0000 NUL, \u202e RTL override, \u200d ZWJ, "
     "\U0001f30d emoji, \ufeff BOM inside, \r carriage return, \t tab, \x1b[31m escape"
 )
+
+
+#: People whose names the texts of `accept_names_in_hiding` write in the ways that once kept
+#: them from `redact` (issue 18): ß as ss, decomposed Unicode, no accents, inside Chinese text,
+#: percent-encoded (also twice) in URL paths and queries, `_`, `.` or nothing between the parts,
+#: glued to a hashtag, broken by a soft hyphen, in the user part or the host of a URL.
+HIDING = {
+    "h1": "Hans Strauß",
+    "h2": "Zoe\u0308 Mu\u0308ller",  # the log itself spells her decomposed (NFD)
+    "h3": "李明",
+    "h4": "Michael Kovrig",
+    "h5": "Li An",
+}
+HIDING_TEXTS: dict[str, dict[str, Any]] = {
+    "h1": {
+        "note": "Strauss was taken from his hotel; STRAUẞ's family asks for news",
+        "sources": [{"title": "HANS STRAUSS DETAINED", "url": "https://news.test/de/hans-strau%C3%9F"}],
+    },
+    "h2": {
+        "note": "Zoë Müller (composed), Zoe Muller (no accents), ZOE_MULLER (joined)",
+        "sources": [
+            {"title": "Zoë Müller", "url": "https://news.test/2021/zo%C3%AB-m%C3%BCller?ref=zo%25C3%25AB"}
+        ],
+    },
+    "h3": {
+        "note": "李明被拘留",
+        "sources": [
+            {
+                "title": "据报道，李明已被拘留。",
+                "url": "https://news.test/%E6%9D%8E%E6%98%8E%E8%A2%AB%E6%8B%98%E7%95%99",
+            }
+        ],
+    },
+    "h4": {
+        "note": "Michael_Kovrig, MichaelKovrig, michael.kovrig, #FreeKovrig, Ko\u00advrig",
+        "sources": [
+            {"title": "#freemichaelkovrig", "url": "https://michael.kovrig@mail.test/?q=Michael+Kovrig"}
+        ],
+    },
+    "h5": {
+        "note": "Li-An, LiAn and li_an; Italian and brilliant are ordinary words",
+        "sources": [{"url": "https://li-an.test/"}],
+    },
+}
 
 
 def cases() -> list[Case]:
@@ -244,6 +311,59 @@ def cases() -> list[Case]:
             b' "occurred_on": "2021-02-16", "recorded_at": "2021-03-01T12:00:00+00:00"}\n',
             events=4,
             parties=2,
+        ),
+        Case(
+            "accept_names_in_hiding",
+            "names written as ß/ss, decomposed, without accents, inside Chinese text, percent-encoded,"
+            " joined by `_`, `.` or nothing, in hashtags, in a URL's user part or host: accepted, and"
+            " `redact` hides them",
+            {
+                "accept_names_in_hiding.jsonl": lines(
+                    *CONTEXT,
+                    *(
+                        fact({**detained(case, person), **HIDING_TEXTS[case]})
+                        for case, person in HIDING.items()
+                    ),
+                    fact(
+                        {
+                            "type": "Condemned",
+                            "actor": "CAN",
+                            "subject": "the detention of 李明 and MICHAEL KOVRIG",
+                            "quote": "Free Zoë Müller and Hans Strauß",
+                            "occurred_on": "2019-07-01",
+                            "sources": [
+                                {"url": "https://news.test/statement?names=Zo%C3%AB+M%C3%BCller,li.an"}
+                            ],
+                        }
+                    ),
+                ),
+            },
+            "accept",
+            events=9,
+            parties=1,
+            hidden=list(HIDING.values()),
+            kept=["taken from his hotel", "被拘留", "Italian and brilliant are ordinary words"],
+        ),
+        accepted(
+            "accept_the_ends_of_the_calendar",
+            "record times at the first instants of year 1 (Z and -14:00; they ended in OverflowError)"
+            " and a withdrawal in effect on 9999-12-31",
+            lines(
+                *CONTEXT,
+                condemned("0001-01-01", recorded_at="0001-01-01T00:00:00Z"),
+                condemned("0001", recorded_at="0001-01-01T00:00:00-14:00"),
+                fact(
+                    {
+                        "type": "Withdrew",
+                        "instrument": INSTRUMENT,
+                        "party": "CAN",
+                        "occurred_on": "2021-02-20",
+                        "effective_on": "9999-12-31",
+                    }
+                ),
+            ),
+            events=6,
+            parties=1,
         ),
         rejected(
             "malformed_json",
@@ -477,6 +597,62 @@ def cases() -> list[Case]:
             ],
         ),
         rejected(
+            "record_time_out_of_range",
+            "record times whose offset carries them before year 1 or past 9999 in UTC (they ended in"
+            " OverflowError)",
+            base
+            + lines(
+                condemned("0001", recorded_at="0001-01-01T00:00:00+01:00"),
+                condemned("0001", recorded_at="0001-01-01T00:00:00+14:00"),
+                condemned("2021", recorded_at="9999-12-31T23:59:59-01:00"),
+                condemned("2021", recorded_at="9999-12-31T23:59:59-14:00"),
+            ),
+            [
+                (4, "recorded_at 0001-01-01T00:00:00\\+01:00 is out of range"),
+                (5, "recorded_at 0001-01-01T00:00:00\\+14:00 is out of range"),
+                (6, "recorded_at 9999-12-31T23:59:59-01:00 is out of range"),
+                (7, "recorded_at 9999-12-31T23:59:59-14:00 is out of range"),
+            ],
+        ),
+        rejected(
+            "silent_changes",
+            "values that were read as something else: nanoseconds cut to microseconds, Unix times,"
+            " full-width and Arabic-Indic digits, a newline inside a date, an all-zero id (read as no id)",
+            base
+            + lines(
+                endorsed("FRA", recorded_at="2021-03-01T12:00:00.123456789+00:00"),
+                endorsed("FRA", recorded_at=1614600000),
+                endorsed("FRA", recorded_at="1614600000"),
+                endorsed("FRA", occurred_on="\uff12\uff10\uff12\uff11-02-16"),
+                endorsed("FRA", occurred_on="\u0662\u0660\u0662\u0661-\u0660\u0662-\u0661\u0666"),
+                endorsed("FRA", occurred_on="2021-02-16\n"),
+                fact(
+                    {
+                        "type": "Withdrew",
+                        "instrument": INSTRUMENT,
+                        "party": "CAN",
+                        "occurred_on": "2021-02-20",
+                        "effective_on": "\u0662\u0660\u0662\u0661-\u0660\u0663",
+                    }
+                ),
+                endorsed("FRA", sources=[{"title": "a source", "published_on": "\uff12\uff10\uff12\uff11"}]),
+                endorsed("FRA", id="00000000-0000-0000-0000-000000000000"),
+                endorsed("FRA", recorded_at=True),
+            ),
+            [
+                (4, "'recorded_at': '2021-03-01T12:00:00.123456789\\+00:00' has 9 fractional digits"),
+                (5, "'recorded_at': expected an RFC 3339 date-time string, got number"),
+                (6, "'recorded_at': '1614600000' is not an RFC 3339 date-time"),
+                (7, "'occurred_on': '\uff12\uff10\uff12\uff11-02-16' is not a date .* in ASCII digits"),
+                (8, "'occurred_on': '\u0662\u0660\u0662\u0661-\u0660\u0662-\u0661\u0666' is not a date"),
+                (9, "'occurred_on': '2021-02-16\\\\n' is not a date of the form"),
+                (10, "'effective_on': '\u0662\u0660\u0662\u0661-\u0660\u0663' is not a date"),
+                (11, "'sources.0.published_on': '\uff12\uff10\uff12\uff11' is not a date"),
+                (12, "id 00000000-0000-0000-0000-000000000000 is the nil UUID, which names no event"),
+                (13, "'recorded_at': expected an RFC 3339 date-time string, got boolean"),
+            ],
+        ),
+        rejected(
             "recorded_before_it_happened",
             "a fact whose record time is before its valid time",
             base + lines(endorsed("FRA", occurred_on="2021-03-05")),
@@ -703,12 +879,198 @@ def write_huge_line_case(directory: Path) -> Path:
     return path
 
 
+#: The password of every PostgreSQL URL of the store cases: no output may show it.
+STORE_PASSWORD = "hostile-Pa55word"  # noqa: S105 - the test server trusts local users and ignores it
+#: What `import` records into each store case: one statement (the `statements` stream).
+STORE_LOG = fact(
+    {"type": "Condemned", "actor": "CAN", "subject": "a hostile store", "occurred_on": "2021-02-20"}
+)
+
+
+@dataclass
+class StoreCase:
+    """A store named by a careless or hostile `--db`, and what every command must make of it."""
+
+    name: str
+    description: str
+    backend: str  # "sqlite": `db` is a file name; "postgres": `db` is added to a new database's URL
+    db: str
+    file: str  # what is there first: see `write_store_file`, or "ledger-missing-a-row" (built by the test)
+    queries: str  # "answer", or a pattern of the one error line of every query command
+    imports: str  # "add", or a pattern of the one error line of `import`
+
+
+def store_cases() -> list[StoreCase]:
+    """Every hostile store, in the order of the manifest."""
+    no_ledger = "no ledger at .* \\(create one with `declaration-events import`\\)"
+    other = "is a SQLite database of another program \\(tables notes, users\\), not a declaration-events"
+    not_sqlite = "the file is not a SQLite database"
+    damaged = "is damaged: the stream of statements has no version 2 \\(it goes on at version 3\\)"
+    mixed = "schema 'Ledger2' has capital letters, which PostgreSQL folds to lowercase: write schema=ledger2"
+    reserved = "schema 'select' is a reserved word of PostgreSQL"
+    system = "is a system schema of PostgreSQL"
+    lost_a_row = "a ledger whose events table lost version 2 of a stream (a partial restore)"
+    return [
+        StoreCase(
+            "sqlite_typo",
+            "a mistyped path, where no file is",
+            "sqlite",
+            "diplomacy.db",
+            "none",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "sqlite_empty_file",
+            "an empty file (0 bytes)",
+            "sqlite",
+            "diplomacy.db",
+            "empty",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "sqlite_other_program",
+            "another program's SQLite file, in WAL mode, with two tables",
+            "sqlite",
+            "app.db",
+            "other-program",
+            queries=other,
+            imports=other,
+        ),
+        StoreCase(
+            "sqlite_not_sqlite",
+            "a text file named like a database",
+            "sqlite",
+            "notes.db",
+            "text",
+            queries=not_sqlite,
+            imports=not_sqlite,
+        ),
+        StoreCase(
+            "sqlite_missing_a_row",
+            lost_a_row,
+            "sqlite",
+            "ledger.sqlite",
+            "ledger-missing-a-row",
+            "answer",
+            damaged,
+        ),
+        StoreCase(
+            "postgres_no_such_schema",
+            "a mistyped schema, which does not exist",
+            "postgres",
+            "?schema=ledgr",
+            "none",
+            no_ledger,
+            "add",
+        ),
+        StoreCase(
+            "postgres_mixed_case",
+            "a schema with capital letters (it was created, and then writes failed)",
+            "postgres",
+            "?schema=Ledger2",
+            "none",
+            queries=mixed,
+            imports=mixed,
+        ),
+        StoreCase(
+            "postgres_reserved_word",
+            "a schema named by a reserved word (a raw SQL error)",
+            "postgres",
+            "?schema=select",
+            "none",
+            queries=reserved,
+            imports=reserved,
+        ),
+        StoreCase(
+            "postgres_information_schema",
+            "PostgreSQL's own information_schema (it was accepted)",
+            "postgres",
+            "?schema=information_schema",
+            "none",
+            queries=system,
+            imports=system,
+        ),
+        StoreCase(
+            "postgres_pg_prefix",
+            "a schema with the prefix pg_, which PostgreSQL keeps for itself",
+            "postgres",
+            "?schema=pg_ledger",
+            "none",
+            queries=system,
+            imports=system,
+        ),
+        StoreCase(
+            "postgres_missing_a_row",
+            lost_a_row,
+            "postgres",
+            "?schema=ledger",
+            "ledger-missing-a-row",
+            "answer",
+            damaged,
+        ),
+    ]
+
+
+def write_store_file(kind: str, path: Path) -> None:
+    """Write what a SQLite store case finds at its path: `empty` (0 bytes), `other-program` (a SQLite
+    database in WAL mode with tables `users` and `notes`) or `text`; nothing for `none`."""
+    if kind == "empty":
+        path.touch()
+    elif kind == "text":
+        path.write_text("These are my notes, not a database.\n" * 40)
+    elif kind == "other-program":
+        with closing(sqlite3.connect(path)) as conn, conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT)")
+            conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, user_id INTEGER, text TEXT)")
+            conn.execute("INSERT INTO users (name) VALUES ('ada')")
+    elif kind != "none":
+        raise ValueError(f"no file of kind {kind!r}")
+
+
+def write_store_log(directory: Path) -> Path:
+    """The log `import` records into each store case."""
+    path = directory / "store.jsonl"
+    path.write_bytes(lines(STORE_LOG))
+    return path
+
+
+def endless_line_case() -> dict[str, Any]:
+    """The manifest entry of the line without end, whose file `write_endless_line_case` writes."""
+    return {
+        "name": "endless_line",
+        "description": "a last line of 10 MB with no newline (a file cut or never ended); read in bounded"
+        " pieces, it costs about the 1 MiB limit in memory, not its size",
+        "files": ["endless_line.jsonl"],
+        "expect": "reject",
+        "level": "format",
+        "errors": [[4, f"line is {HUGE_LINE_BYTES:,} bytes; the limit is 1,048,576"]],
+    }
+
+
+def write_endless_line_case(directory: Path) -> Path:
+    """Write the line-without-end case into `directory` (at test time: it is not committed)."""
+    path = directory / "endless_line.jsonl"
+    head = b'{"type": "Endorsed", "instrument": "hostile-declaration", "party": "FRA", "note": "'
+    with path.open("wb") as out:
+        out.write(lines(*CONTEXT))
+        out.write(head + b"x" * (HUGE_LINE_BYTES - len(head)))
+    return path
+
+
+#: The cases whose files tests write (too large to commit): name -> writer.
+WRITTEN_AT_TEST_TIME = {"huge_line": write_huge_line_case, "endless_line": write_endless_line_case}
+
+
 def manifest() -> dict[str, Any]:
-    """The manifest: every case, committed or generated at test time."""
+    """The manifest: every case, committed or generated at test time, and the hostile stores."""
     return {
         "about": "Hostile inputs and their expected outcome; generated by tests/hostile/make_corpus.py.",
         "instrument": INSTRUMENT,
-        "cases": [case.manifest() for case in cases()] + [huge_line_case()],
+        "cases": [case.manifest() for case in cases()] + [huge_line_case(), endless_line_case()],
+        "stores": [asdict(case) for case in store_cases()],
     }
 
 
@@ -747,7 +1109,11 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if stale else 0
     for stale in set(args.out.glob("*")) - set(write_corpus(args.out)):
         stale.unlink()
-    print(f"{args.out}: {len(cases()) + 1} cases ({len(cases())} committed, 1 written at test time)")
+    committed, written = len(cases()), len(WRITTEN_AT_TEST_TIME)
+    print(
+        f"{args.out}: {committed + written} cases ({committed} committed, {written} written at test time), "
+        f"{len(store_cases())} hostile stores (made at test time)"
+    )
     return 0
 
 

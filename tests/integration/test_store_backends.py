@@ -14,7 +14,7 @@ import pytest
 from declaration_events import EventLogError, InvalidTransitionError, Ledger, StoreError, read_events
 from declaration_events.eventlog import dumps_events
 from declaration_events.storage.durable import EventStore, generate_cipher_key
-from helpers import SEEDS
+from helpers import SEED_EVENTS, SEEDS
 
 AS_OF = ("2018-12-15", "2021-02-16", "2021-03-01", "2022-01-01")
 KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2030-01-01T00:00:00+00:00")
@@ -75,7 +75,7 @@ def test_seeds_give_identical_status_and_cases_json_on_every_store(ledger: Ledge
     """Status and cases JSON from a store equal those of the plain in-memory ledger."""
     reference = Ledger.from_jsonl(*SEEDS)
     ledger.import_logs(*SEEDS)
-    assert len(ledger) == len(reference) == 142
+    assert len(ledger) == len(reference) == SEED_EVENTS
     assert answers(ledger) == answers(reference)
 
 
@@ -83,7 +83,7 @@ def test_seeds_imported_then_exported_give_back_the_same_events(ledger: Ledger, 
     """Export writes every seed event back, equal field by field, and re-imports to the same export."""
     ledger.import_logs(*SEEDS)
     exported = tmp_path / "export.jsonl"
-    assert ledger.to_jsonl(exported) == 142
+    assert ledger.to_jsonl(exported) == SEED_EVENTS
     seeds = {event.id: event for path in SEEDS for event in read_events(path)}
     back = {event.id: event for event in read_events(exported)}
     assert back == seeds
@@ -97,12 +97,12 @@ def test_importing_the_same_logs_twice_stores_each_event_once(ledger: Ledger) ->
     first = ledger.import_logs(*SEEDS)
     versions = stream_versions(ledger)
     second = ledger.import_logs(*reversed(SEEDS))
-    assert (first.added, first.duplicates) == (142, 0)
-    assert (second.added, second.duplicates) == (0, 142)
-    assert len(ledger) == 142
+    assert (first.added, first.duplicates) == (SEED_EVENTS, 0)
+    assert (second.added, second.duplicates) == (0, SEED_EVENTS)
+    assert len(ledger) == SEED_EVENTS
     assert stream_versions(ledger) == versions
     assert all(v == list(range(1, len(v) + 1)) for v in versions.values())
-    assert sum(len(v) for v in versions.values()) == 142
+    assert sum(len(v) for v in versions.values()) == SEED_EVENTS
 
 
 def test_a_log_with_one_bad_line_stores_nothing_and_names_the_line(ledger: Ledger, tmp_path: Path) -> None:
@@ -150,12 +150,12 @@ def test_a_second_process_s_new_facts_appear_on_the_next_query(durable_url: str,
     with Ledger.open(durable_url) as ledger:
         ledger.import_logs(SEEDS[2], SEEDS[1])
         as_of = "2021-03-01"
-        assert "NOR" not in {row.party for row in ledger.signatories("ottawa-treaty", as_of=as_of)}
+        assert "USA" not in {row.party for row in ledger.signatories("ottawa-treaty", as_of=as_of)}
         extra = tmp_path / "norway.jsonl"
         signed = {
             "type": "Signed",
             "instrument": "ottawa-treaty",
-            "party": "Norway",
+            "party": "United States",
             "occurred_on": "1997-12-03",
         }
         extra.write_text(json.dumps(signed) + "\n")
@@ -165,7 +165,7 @@ def test_a_second_process_s_new_facts_appear_on_the_next_query(durable_url: str,
             capture_output=True,
         )
         rows = {row.party: row.status for row in ledger.signatories("ottawa-treaty", as_of=as_of)}
-        assert rows["NOR"] == "signed"
+        assert rows["USA"] == "signed"
         assert len(ledger) == len(read_events(SEEDS[2])) + len(read_events(SEEDS[1])) + 1
 
 
@@ -205,7 +205,7 @@ def test_encrypted_postgres_keeps_names_out_of_the_table(postgres_url: str) -> N
     with psycopg.connect(postgres_url) as conn:
         plain = conn.execute("SELECT state FROM plain.declarationevents_events").fetchall()
         secret = conn.execute("SELECT state FROM secret.declarationevents_events").fetchall()
-    assert len(plain) == len(secret) == 142
+    assert len(plain) == len(secret) == SEED_EVENTS
     assert any(PERSON.encode() in bytes(row[0]) for row in plain)
     assert not any(PERSON.encode() in bytes(row[0]) for row in secret)
 
@@ -221,7 +221,7 @@ def test_encrypted_postgres_keeps_names_out_of_the_table(postgres_url: str) -> N
         ("sqlite:///", "no file path"),
         ("postgresql://user@127.0.0.1:{port}/db", "cannot connect"),
         ("postgresql://user@127.0.0.1:{port}/", "no database name"),
-        ("postgresql://user@127.0.0.1:{port}/db?schema=a;b", "not a plain identifier"),
+        ("postgresql://user@127.0.0.1:{port}/db?schema=a;b", "not a lowercase identifier"),
         ("postgresql://user@127.0.0.1:{port}/db?sslmode=x", "unknown parameter sslmode"),
     ],
 )
@@ -287,6 +287,6 @@ def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole
         versions = stream_versions(ledger)
     with Ledger.open(url) as reopened:
         assert [record.id for _, record in reopened._store.read()] == stored
-        assert len(stored) == len(reopened) == 142
+        assert len(stored) == len(reopened) == SEED_EVENTS
         assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in versions.values())
         assert answers(reopened) == answers(Ledger.from_jsonl(*SEEDS))

@@ -15,7 +15,7 @@ import pytest
 from declaration_events import InvalidTransitionError, Ledger
 from declaration_events.errors import ConcurrencyError
 from declaration_events.storage.durable import EventStore
-from helpers import SEEDS
+from helpers import SEED_EVENTS, SEEDS
 
 WRITERS = 4
 ROUNDS = 12  # per writer: an endorsement, a charge and a shared statement, one call each
@@ -258,4 +258,4 @@ def test_processes_opening_a_new_store_at_once_all_set_it_up_and_write(
         assert process.returncode == 0, err
     with Ledger.open(url) as ledger:
         ledger.import_logs(statements)
-        assert len(ledger) == 142
+        assert len(ledger) == SEED_EVENTS

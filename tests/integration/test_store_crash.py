@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from declaration_events import Ledger
-from helpers import SEEDS
+from helpers import SEED_EVENTS, SEEDS
 
 CASES = 4000  # x 3 events: a 12,000-line, 2 MB log
 
@@ -117,7 +117,7 @@ def test_sigkill_inside_the_write_transaction_leaves_the_store_as_before(
     """While the import writes, others see the old store; after SIGKILL it is unchanged; a rerun completes."""
     _, url = backend_url
     before = export(url)
-    assert before.count("\n") == 142  # the half-written batch is invisible to other readers
+    assert before.count("\n") == SEED_EVENTS  # the half-written batch is invisible to other readers
     assert paused_import.poll() is None  # and still open: reading did not wait for it
 
     paused_import.send_signal(signal.SIGKILL)
@@ -134,7 +134,7 @@ def test_sigkill_inside_the_write_transaction_leaves_the_store_as_before(
     assert f"{3 * CASES:,} events added" in rerun.stdout
     after = export(url)
     assert after.startswith(before)
-    assert after.count("\n") == 142 + 3 * CASES
+    assert after.count("\n") == SEED_EVENTS + 3 * CASES
     with Ledger.open(url) as ledger:
         assert ledger.case("bulk-17", as_of="2019-02-15") is not None
         assert ledger.import_logs(bulk_log).duplicates == 3 * CASES
@@ -157,5 +157,5 @@ def test_sigkill_at_any_moment_of_an_import_leaves_all_of_it_or_none(
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
     after = export(url)
-    assert after.count("\n") in (142, 142 + 3 * CASES)
+    assert after.count("\n") in (SEED_EVENTS, SEED_EVENTS + 3 * CASES)
     assert after.startswith(before)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from declaration_events import (
     Charged,
@@ -11,9 +11,11 @@ from declaration_events import (
     InstrumentOpened,
     Ledger,
     Ratified,
+    Retracted,
     Signed,
     Withdrew,
 )
+from declaration_events.events import Continued, Delay, FinalClauses, WithdrawalRevoked
 
 
 def at(day: int) -> datetime:
@@ -73,3 +75,115 @@ def test_a_partial_effective_date_does_not_act_before_the_fact_that_sets_it() ->
     assert len(ledger.signatories("t", as_of="2019-03-01")) == 0
     july = ledger.signatories("t", as_of="2019-07-01")
     assert [(r.party, r.status, r.uncertain) for r in july] == [("CAN", "party", True)]
+
+
+def test_the_timeline_of_a_predecessor_lists_the_state_that_continues_it() -> None:
+    """A `Continued` names two parties: both timelines show it (found by the state machine)."""
+    continued = Continued(party="SRB", predecessor="SCG", occurred_on="2006-06-03").recorded(at(1))
+    ledger = Ledger.from_events([continued])
+    assert [row.event.id for row in ledger.timeline("SCG")] == [continued.id]
+    assert [row.event.id for row in ledger.timeline("SRB")] == [continued.id]
+
+
+def test_a_state_that_withdrew_may_consent_and_withdraw_again_on_one_day() -> None:
+    """Once its withdrawal is in effect a state is a newcomer: consent and withdrawal on one day are
+    taken consent first, as for anyone (found by the state machine; the withdrawal was taken first)."""
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(instrument="t", title="T", kind="treaty", occurred_on="2000-01-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-02-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2001-02-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2003-02-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2003-02-01", effective_on="2003-08-01"),
+        ]
+    )
+    row = ledger.signatories("t", as_of="2003-03-01").get("CAN")
+    assert row is not None
+    assert (row.status, row.effective_on) == ("withdrawing", date(2003, 8, 1))
+
+
+def test_revoking_a_withdrawal_keeps_the_date_of_effect_of_the_consent_it_keeps() -> None:
+    """The row is back to what it was, date of effect included (found by the reference model)."""
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(instrument="t", title="T", kind="treaty", occurred_on="2000-01-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-02-01", effective_on="2000-05-01"),
+            Ratified(instrument="t", party="USA", occurred_on="2000-02-01", effective_on="2000-05-01"),
+            EnteredIntoForce(instrument="t", occurred_on="2000-03-01"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2000-02-10", effective_on="2000-12-01"),
+            Withdrew(instrument="t", party="USA", occurred_on="2001-02-10", effective_on="2001-12-01"),
+            WithdrawalRevoked(instrument="t", party="CAN", occurred_on="2000-04-01"),
+            WithdrawalRevoked(instrument="t", party="USA", occurred_on="2001-04-01"),
+        ]
+    )
+    ratified = ledger.signatories("t", as_of="2000-04-01").get("CAN")
+    assert ratified is not None
+    assert (ratified.status, ratified.effective_on) == ("ratified", date(2000, 5, 1))
+    bound = ledger.signatories("t", as_of="2001-04-01").get("USA")
+    assert bound is not None
+    assert (bound.status, bound.since, bound.effective_on) == ("party", date(2001, 4, 1), date(2000, 5, 1))
+
+
+def test_a_date_of_effect_the_clauses_derive_is_never_before_the_fact() -> None:
+    """ "Day 1 of the 0th month after" a consent of the 15th is not the 1st: no effect precedes its
+    cause (found by the properties: the party showed as bound before it consented)."""
+    clauses = FinalClauses(
+        later_consents=Delay(months=0, day=1), withdrawal=Delay(years=0, day=1), entry_into_force=None
+    )
+    ledger = Ledger.from_events(
+        event.recorded(at(1))
+        for event in [
+            InstrumentOpened(
+                instrument="t", title="T", kind="treaty", occurred_on="2000-01-01", final_clauses=clauses
+            ),
+            EnteredIntoForce(instrument="t", occurred_on="2000-02-01"),
+            Ratified(instrument="t", party="CAN", occurred_on="2000-05-15"),
+            Withdrew(instrument="t", party="CAN", occurred_on="2003-07-20"),
+        ]
+    )
+    assert ledger.signatories("t", as_of="2000-05-14").get("CAN") is None
+    bound = ledger.signatories("t", as_of="2000-05-15").get("CAN")
+    assert bound is not None
+    assert (bound.status, bound.since, bound.effective_on) == ("party", date(2000, 5, 15), date(2000, 5, 15))
+    leaving = ledger.signatories("t", as_of="2003-07-19").get("CAN")
+    assert leaving is not None
+    assert (leaving.status, leaving.uncertain) == ("party", False)
+    gone = ledger.signatories("t", as_of="2003-07-20").get("CAN")
+    assert gone is not None
+    assert (gone.status, gone.since) == ("withdrawn", date(2003, 7, 20))
+
+
+def test_a_consent_a_past_belief_skips_does_not_count_towards_entry_into_force() -> None:
+    """Known at a time when an illegal consent (later retracted) was believed, the ledger skips it,
+    and the second consent that counts still brings the treaty into force (found while writing
+    the reference model: the skipped consent was counted)."""
+    clauses = FinalClauses(consents_required=2, entry_into_force=Delay(days=10))
+    early = Ratified(instrument="t", party="CAN", occurred_on="2000-03-01", effective_on="2000-06-01")
+    ledger = Ledger.from_events(
+        [
+            *(
+                event.recorded(at(1))
+                for event in [
+                    InstrumentOpened(
+                        instrument="t",
+                        title="T",
+                        kind="treaty",
+                        occurred_on="1999-12-01",
+                        final_clauses=clauses,
+                    ),
+                    Ratified(instrument="t", party="CAN", occurred_on="2000-01-01"),
+                    Withdrew(
+                        instrument="t", party="CAN", occurred_on="2000-02-01", effective_on="2001-01-01"
+                    ),
+                    early,  # it would take effect before the withdrawal does: illegal
+                    Ratified(instrument="t", party="USA", occurred_on="2000-04-01"),
+                ]
+            ),
+            Retracted(target=early.id, reason="misread", occurred_on="2021-01-02").recorded(at(2)),
+        ]
+    )
+    usa = ledger.signatories("t", as_of="2000-04-11", known_at=at(1)).get("USA")
+    assert usa is not None
+    assert (usa.status, usa.since) == ("party", date(2000, 4, 11))

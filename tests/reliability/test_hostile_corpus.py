@@ -24,10 +24,9 @@ import pytest
 
 from declaration_events import DeclarationEventsError, EventLogError, Ledger, read_events
 from declaration_events.cli import main
-from helpers import SEEDS
+from helpers import SEED_EVENTS, SEEDS
 
 HOSTILE = Path(__file__).parents[1] / "hostile"
-SEED_EVENTS = 142
 
 
 def _load_generator() -> ModuleType:
@@ -55,10 +54,10 @@ def record(area: str, **fields: object) -> None:
 
 @pytest.fixture(params=CASES, ids=[case["name"] for case in CASES])
 def case(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
-    """A corpus case with `paths` to its files (the 10 MB line is written here, not committed)."""
+    """A corpus case with `paths` to its files (the 10 MB lines are written here, not committed)."""
     entry: dict[str, Any] = dict(request.param)
-    if entry["name"] == "huge_line":
-        entry["paths"] = [make_corpus.write_huge_line_case(tmp_path)]
+    if entry["name"] in make_corpus.WRITTEN_AT_TEST_TIME:
+        entry["paths"] = [make_corpus.WRITTEN_AT_TEST_TIME[entry["name"]](tmp_path)]
     else:
         entry["paths"] = [make_corpus.CORPUS / name for name in entry["files"]]
     return entry
@@ -114,7 +113,7 @@ def assert_one_line_per_error(case: dict[str, Any], stderr: str) -> None:
     assert "Traceback" not in stderr
     lines = stderr.splitlines()
     assert len(lines) == (len(case["errors"]) if case["level"] == "format" else 1), stderr
-    prefix = "" if case["level"] == "format" else "declaration-events: error: "
+    prefix = "declaration-events: error: "  # format errors and broken rules alike (issue 18, item 15)
     assert all(line.startswith(prefix + str(case["paths"][-1])) for line in lines), stderr
     assert_reported(case, stderr)
 

@@ -13,9 +13,11 @@ import signal
 import subprocess
 import sys
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import pytest
 
@@ -39,6 +41,8 @@ SEED_EVENTS = [event for path in SEEDS for event in read_events(path)]
 PEOPLE = sorted({event.person for event in SEED_EVENTS if isinstance(event, Detained)})
 KEY = "a test key that is long enough"
 AS_OF = ("2018-12-15", "2021-03-01", "2022-01-01")
+HOSTILE = ROOT / "tests" / "hostile" / "corpus"
+STROKES = str.maketrans({"ø": "o", "đ": "d", "ł": "l", "ı": "i", "æ": "ae", "œ": "oe"})
 
 
 def record(area: str, **fields: object) -> None:
@@ -149,6 +153,66 @@ def test_names_given_by_hand_and_urls_naming_someone_are_redacted() -> None:
     assert redacted.subject == f"the treatment of {pseudonym('Ann Relative', KEY)}'s family"
 
 
+def readings(text: str) -> list[str]:
+    """The forms a reader may see in `text`: as written and percent-decoded up to three times, each
+    compatibility-decomposed, case folded, without marks or invisible characters, ø ł ... as o l ...,
+    and each of those with only its letters and digits."""
+    found = []
+    for _ in range(4):
+        plain = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
+        plain = "".join(c for c in plain if unicodedata.category(c) not in ("Mn", "Cf")).translate(STROKES)
+        found += [plain, "".join(c for c in plain if c.isalnum())]
+        text = unquote(text)
+    return found
+
+
+def strings(value: Any) -> list[str]:
+    """Every string in a JSON-like value."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [text for item in value.values() for text in strings(item)]
+    if isinstance(value, list):
+        return [text for item in value for text in strings(item)]
+    return []
+
+
+def test_names_hidden_in_the_hostile_corpus_leave_no_piece_after_redaction() -> None:
+    """Each corpus case listing `redact_hides` (names as ß/ss, NFD, without accents, inside Chinese,
+    percent-encoded, joined by `_`/`.`/nothing, in hashtags, URL user parts and hosts) redacts to a
+    log that passes the rules, in which no field holds a word (3 letters or more) of those names or
+    their parts run together, in any reading, and the ordinary text of `redact_keeps` ("Italian" and
+    "brilliant" beside "Li An") is intact."""
+    manifest = json.loads((HOSTILE / "MANIFEST.json").read_text(encoding="utf-8"))
+    checked = [case for case in manifest["cases"] if case.get("redact_hides")]
+    assert checked
+    for case in checked:
+        events = [event for name in case["files"] for event in read_events(HOSTILE / name)]
+        redacted = redact_events(events, KEY)
+        assert len(Ledger.from_events(redacted)) == len(events)
+        values = [text for event in redacted for text in strings(event.model_dump(mode="json"))]
+        aside = "|".join(map(re.escape, case["redact_keeps"]))  # ordinary words, checked below
+        values = [
+            re.sub(rf"person-[0-9a-f]{{16}}|case-[0-9a-f]{{16}}|\[name\]|{aside}", " ", text)
+            for text in values
+        ]
+        for name in case["redact_hides"]:
+            parts = [part for part in re.split(r"\W+", readings(name)[0]) if part]
+            pieces = {part for part in parts if len(part) >= 3} | {"".join(parts)}
+            leaks = sorted(
+                {
+                    (piece, text)
+                    for text in values
+                    for piece in pieces
+                    if any(piece in r for r in readings(text))
+                }
+            )
+            assert leaks == [], (case["name"], name)
+        shared = "\n".join(event.to_json() for event in redacted)
+        assert [phrase for phrase in case["redact_keeps"] if phrase not in shared] == []
+        record("redaction", corpus_case=case["name"], names=len(case["redact_hides"]), leaks=0)
+
+
 def test_a_key_that_is_too_short_is_refused() -> None:
     """A redaction key is a secret: fewer than 16 bytes is a clear error."""
     with pytest.raises(RedactionError, match="at least 16 bytes"):
@@ -164,7 +228,7 @@ def test_the_redact_command_writes_a_valid_log_or_nothing(
     monkeypatch.setenv("SHARING_KEY", KEY)
     assert main(["redact", *map(str, SEEDS), "--key-env", "SHARING_KEY", "--out", str(out)]) == 0
     _, err = capsys.readouterr()
-    assert err == f"{out}: 142 events written, {len(PEOPLE)} names pseudonymised\n"
+    assert err == f"{out}: {len(SEED_EVENTS)} events written, {len(PEOPLE)} names pseudonymised\n"
     assert [e.to_json() for e in read_events(out)] == [e.to_json() for e in redact_events(SEED_EVENTS, KEY)]
     assert main(["validate", str(out)]) == 0
     capsys.readouterr()
@@ -179,7 +243,7 @@ def test_the_redact_command_writes_a_valid_log_or_nothing(
         ),
         (
             [str(SEEDS[1]), str(bad), "--key", KEY],
-            f"{bad}:17: field 'occurred_on': required field is missing",
+            f"declaration-events: error: {bad}:17: field 'occurred_on': required field is missing",
         ),
     ):
         target = tmp_path / "refused.jsonl"

@@ -27,6 +27,8 @@ VALID: dict[str, dict[str, Any]] = {
     "Endorsed": {"instrument": "decl", "party": "Canada"},
     "Ratified": {"instrument": "treaty", "party": "CA", "mode": "accession", "effective_on": "2021-08"},
     "Withdrew": {"instrument": "treaty", "party": "UK", "effective_on": "2021-08-15"},
+    "WithdrawalRevoked": {"instrument": "treaty", "party": "GMB"},
+    "Continued": {"party": "SRB", "predecessor": "Serbia and Montenegro"},
     "Condemned": {"actor": "CAN", "subject": "hostage diplomacy", "target": "China", "quote": "immoral"},
     "Detained": {
         "case": "kovrig",
@@ -64,6 +66,8 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
     "Endorsed": ({"instrument": "decl"}, "party"),
     "Ratified": ({"instrument": "t", "party": "CAN", "mode": "osmosis"}, "mode"),
     "Withdrew": ({"instrument": "t", "party": "CAN", "effective_on": "2021-13-01"}, "effective_on"),
+    "WithdrawalRevoked": ({"instrument": "t"}, "party"),
+    "Continued": ({"party": "SRB", "predecessor": "SRB"}, "predecessor"),
     "Condemned": ({"actor": "CAN", "subject": ""}, "subject"),
     "Detained": (
         {"case": "k", "person": "P", "nationalities": [], "detaining_state": "CHN"},

@@ -91,8 +91,13 @@ def test_linked_cases_are_listed_both_ways(seeds: Ledger) -> None:
 
 
 def test_the_ottawa_treaty_binds_canada_from_entry_into_force(seeds: Ledger) -> None:
-    """Canada signed and ratified on 1997-12-03 and was a party from 1999-03-01."""
-    assert seeds.signatories("ottawa-treaty", as_of="1998-06-01").counts == {"ratified": 1}
+    """Canada signed and ratified on 1997-12-03 and was a party from 1999-03-01 (derived from art. 17)."""
+    before = seeds.signatories("ottawa-treaty", as_of="1998-06-01")
+    canada = before.get("CAN")
+    assert canada is not None and canada.status == "ratified"
+    assert (canada.effective_on, canada.effective_derived) == (date(1999, 3, 1), True)
+    assert before.counts == {"ratified": 13, "signed": 113}
+    assert before.tally == {"signatories": 126, "contracting_states": 13, "parties": 0}
     bound = seeds.signatories("ottawa-treaty", as_of="1999-03-01").get("CAN")
     assert bound is not None and (bound.status, bound.since) == ("party", date(1999, 3, 1))
 
@@ -112,7 +117,8 @@ def test_a_partial_date_makes_a_row_uncertain_inside_its_period(seeds: Ledger) -
 def test_the_status_json_has_the_documented_shape(seeds: Ledger) -> None:
     """Keys and types of `status --format json` are a contract."""
     data = seeds.signatories(DECLARATION, as_of="2021-02-15", known_at="2026-01-01T00:00:00Z").to_dict()
-    assert list(data) == ["instrument", "as_of", "known_at", "parties", "counts"]
+    assert list(data) == ["instrument", "as_of", "known_at", "parties", "counts", "tally"]
+    assert data["tally"] == {"endorsers": 59, "signatories": 0}
     assert data["as_of"] == "2021-02-15" and data["known_at"] == "2026-01-01T00:00:00+00:00"
     assert data["parties"][0] == {
         "party": "ALB",
@@ -120,6 +126,9 @@ def test_the_status_json_has_the_documented_shape(seeds: Ledger) -> None:
         "status": "endorsed",
         "since": "2021-02-15",
         "uncertain": False,
+        "effective_on": None,
+        "effective_derived": False,
+        "continued_from": None,
     }
     assert [p["party"] for p in data["parties"]] == sorted(p["party"] for p in data["parties"])
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 
 import pytest
@@ -24,11 +26,11 @@ def body_rows(html: str) -> list[str]:
 
 
 def test_signatories_html_puts_title_and_counts_before_the_rows(ledger: Ledger) -> None:
-    """Title, both times, then '59 parties: endorsed 59', then the table."""
+    """Title, both times, then '59 endorsers: endorsed 59', then the table."""
     html = ledger.signatories(DECLARATION, as_of="2021-02-15")._repr_html_()
     assert html.startswith('<div class="declaration-events">')
     title = html.index("Declaration Against Arbitrary Detention in State-to-State Relations")
-    counts = html.index("<strong>59 parties</strong>: endorsed 59")
+    counts = html.index("<strong>59 endorsers</strong>: endorsed 59")
     assert title < html.index("as of 2021-02-15, known at") < counts < html.index("<table>")
     assert "<th>code</th><th>party</th><th>status</th><th>since</th>" in html
 
@@ -77,7 +79,7 @@ def test_every_result_prints_as_the_cli_table(ledger: Ledger, capsys: pytest.Cap
     for command, (result, options) in asked.items():
         assert main([command, *seeds, *options, "--known-at", known]) == 0
         assert capsys.readouterr().out == str(result) + "\n", command
-    assert "59 parties: endorsed 59" in str(asked["status"][0])
+    assert "59 endorsers: endorsed 59" in str(asked["status"][0])
 
 
 def test_repr_is_one_line_saying_what_when_and_how_many(ledger: Ledger) -> None:
@@ -85,7 +87,7 @@ def test_repr_is_one_line_saying_what_when_and_how_many(ledger: Ledger) -> None:
     text = repr(ledger.signatories(DECLARATION, as_of="2022-10-14", known_at="2026-11-02T00:00:00Z"))
     assert text == (
         "<Signatories arbitrary-detention-declaration, as of 2022-10-14, known at "
-        "2026-11-02T00:00:00+00:00: 60 parties (endorsed 59; 1 uncertain, not counted)>"
+        "2026-11-02T00:00:00+00:00: 60 participants (endorsed 59; 1 uncertain, not counted)>"
     )
     assert "\n" not in repr(ledger.cases()) and repr(ledger.timeline("XKX")).startswith("<Timeline Kosovo")
 
@@ -103,3 +105,56 @@ def test_the_ledger_html_summarises_events_instruments_and_cases(ledger: Ledger)
     assert html.index("events") < html.index("2 instruments") < html.index("12 cases")
     assert "<td>arbitrary-detention-declaration</td>" in html and "endorsed 60" in html
     assert "<td>kovrig</td><td>Michael Kovrig</td><td>China</td><td>released</td><td>1,019</td>" in html
+
+
+# -- issue 18, item 16: tables styled outside Jupyter, a case shows itself, facts in words -------------
+
+
+def test_every_html_table_carries_its_own_scoped_style(ledger: Ledger) -> None:
+    """Outside Jupyter (an HTML export, a web page) tables still have borders and padding, scoped."""
+    pages = [
+        ledger.signatories(DECLARATION)._repr_html_(),
+        ledger.cases()._repr_html_(),
+        ledger.condemnations()._repr_html_(),
+        ledger.timeline("CAN")._repr_html_(),
+        ledger._repr_html_(),
+    ]
+    for page in pages:
+        assert page.startswith('<div class="declaration-events"><style>')
+        style = page[page.index("<style>") : page.index("</style>")]
+        rules = [rule for rule in style.removeprefix("<style>").split("}") if rule]
+        assert rules and all(rule.startswith(".declaration-events ") for rule in rules), rules
+        assert "border-collapse:collapse" in style and "padding" in style
+
+
+def test_a_single_case_row_shows_as_html_text_and_a_dataframe(ledger: Ledger) -> None:
+    """`ledger.case(...)` in a notebook: a titled field table, readable text, a one-row DataFrame."""
+    spavor = ledger.case("spavor", as_of="2021-12-31")
+    assert spavor is not None
+    page = spavor._repr_html_()
+    assert page.startswith('<div class="declaration-events"><style>')
+    assert "<strong>Michael Spavor</strong> (spavor): released" in page
+    assert "<tr><th>days detained</th><td>1,019</td></tr>" in page
+    assert "<tr><th>sentence</th><td>11 years in prison</td></tr>" in page
+    assert "requested by" not in page  # empty fields are left out
+    text = str(spavor)
+    assert text.splitlines()[0].split() == ["case", "spavor"] and "days detained  1,019" in text
+    frame = spavor.to_dataframe()
+    assert list(frame.columns) == list(ledger.cases().to_dataframe().columns)
+    assert frame.loc[0, "days_detained"] == 1019 and frame.loc[0, "status"] == "released"
+
+
+def test_the_timeline_says_each_fact_in_words_without_repeating_its_type(ledger: Ledger) -> None:
+    """The 'fact' column reads 'by Canada' or 'Michael Kovrig, of Canada, held by China': no type, no k=v."""
+    timeline = ledger.timeline("Canada")
+    rows = list(csv.DictReader(io.StringIO(timeline.to_csv())))
+    # 11 facts name Canada; 13 more are the other facts of the cases that name it (issue 15).
+    assert len(rows) == len(timeline) == 24
+    for row in rows:
+        assert not row["fact"].startswith(row["type"]) and "=" not in row["fact"], row
+    facts = {(row["type"], row["entity"]): row["fact"] for row in rows}
+    assert facts["Signed", "instrument:ottawa-treaty"] == "by Canada"
+    assert facts["Detained", "case:kovrig"] == "Michael Kovrig, of Canada, held by China, in Beijing"
+    assert "  by Canada" in str(timeline)
+    meng = "Meng Wanzhou, of China, held by Canada at the request of United States, in Vancouver"
+    assert f"<td>{meng}</td>" in timeline._repr_html_()

@@ -33,7 +33,17 @@ def test_signatories_frame_has_one_typed_row_per_party_with_names_beside_codes(l
     """Codes and statuses are categoricals (statuses in lifecycle order), `since` is datetime64."""
     result = ledger.signatories(DECLARATION, as_of="2022-10-14")
     frame = result.to_dataframe()
-    assert list(frame.columns) == ["party", "name", "status", "since", "uncertain", "event_id"]
+    assert list(frame.columns) == [
+        "party",
+        "name",
+        "status",
+        "since",
+        "uncertain",
+        "event_id",
+        "effective_on",
+        "effective_derived",
+        "continued_from",
+    ]
     assert is_category(frame["party"])
     assert is_category(frame["status"], PARTICIPATION_STATUSES) and frame["status"].cat.ordered
     assert is_string_dtype(frame["name"]) and is_datetime64_any_dtype(frame["since"])
@@ -87,7 +97,7 @@ def test_timeline_frame_lists_a_partys_facts_oldest_first(ledger: Ledger) -> Non
     """Types are categoricals over every event type; dates ascend."""
     result = ledger.timeline("Kosovo")
     frame = result.to_dataframe()
-    assert list(frame.columns) == ["on", "precision", "type", "entity", "summary", "event_id"]
+    assert list(frame.columns) == ["on", "precision", "type", "entity", "fact", "summary", "event_id"]
     assert frame["type"].tolist() == [row.type for row in result] == ["Endorsed"]
     assert frame.loc[0, "on"] == pd.Timestamp("2022-10-01") and frame.loc[0, "precision"] == "month"
     assert "Corrected" in frame["type"].cat.categories

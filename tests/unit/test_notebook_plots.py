@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import struct
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import matplotlib
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pytest
 from matplotlib.axes import Axes
@@ -73,12 +75,12 @@ def test_signatories_chart_steps_to_59_on_launch_day_and_60_with_kosovo(ledger: 
 
 
 def test_a_treaty_chart_shows_ratified_then_party_and_entry_into_force(ledger: Ledger) -> None:
-    """The Ottawa Treaty: Canada ratified in 1997, a party from entry into force in 1999."""
+    """The Ottawa Treaty: signatories, then consents, then parties from entry into force in 1999."""
     fig = plot_signatories(
         ledger, "ottawa-treaty", start="1997-01-01", end="2001-01-01", known_at="2022-01-01"
     )
     ax = fig.axes[0]
-    assert [label.split(",")[0] for label in series(ax)] == ["ratified", "party"]
+    assert [label.split(",")[0] for label in series(ax)] == ["signed", "ratified", "party"]
     assert milestones(ax) == ["opened 3 Dec 1997", "entered into force 1 Mar 1999"]
     assert "as known on 1 Jan 2022" in " ".join(t.get_text() for t in ax.texts)
 
@@ -88,7 +90,7 @@ def test_several_instruments_share_one_chart_with_named_series(ledger: Ledger) -
     fig = plot_signatories(ledger, [DECLARATION, "ottawa-treaty"], start="1997-01-01", end="2023-01-01")
     ax = fig.axes[0]
     labels = list(series(ax))
-    assert len(labels) == 3
+    assert len(labels) == 4
     assert labels[0].startswith("Declaration Against Arbitrary Detention: endorsed")
     assert {label.split(":")[0] for label in labels[1:]} == {"Ottawa treaty"}
     assert len(milestones(ax)) == 3 and ax.get_title(loc="left") == "Parties by status"
@@ -193,7 +195,7 @@ def test_plot_command_writes_both_charts(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["plot", "signatories", *logs, "--instrument", DECLARATION, "--out", str(out)]) == 0
     assert main(["plot", "cases", *logs, "--as-of", "2021-12-31", "--out", str(tmp_path / "c.svg")]) == 0
     assert png_size(out)[0] > 1000 and (tmp_path / "c.svg").read_text().startswith("<?xml")
-    assert f"{out}: signatories chart written" in capsys.readouterr().out
+    assert f"{out}: signatories chart written" in capsys.readouterr().err  # stdout may carry the image
 
 
 @pytest.mark.parametrize(
@@ -219,3 +221,63 @@ def test_plot_command_errors_are_one_line(
 def test_figures_are_matplotlib_figures(ledger: Ledger) -> None:
     """The return type is the Figure, ready for `savefig` or a notebook."""
     assert isinstance(plot_cases(ledger), Figure)
+
+
+# -- issue 18, item 16: the axis ends with the story, labels stay legible, legends list what is drawn ---
+
+
+@pytest.fixture(scope="module")
+def three() -> Ledger:
+    """The article's three cases (Meng, Kovrig, Spavor), every one closed in 2021."""
+    return Ledger.from_jsonl(*(path for path in SEEDS if path.name == "detention-cases.jsonl"))
+
+
+def test_the_cases_axis_ends_at_the_last_event_once_every_case_is_closed(three: Ledger) -> None:
+    """As of today all three were released in 2021: the axis stops a margin after 24 Sep 2021."""
+    ax = plot_cases(three).axes[0]
+    _, right = ax.get_xlim()
+    assert mdates.num2date(right).date() < date(2021, 12, 1)
+    assert mdates.num2date(right).date() > date(2021, 9, 24)
+
+
+def test_the_cases_axis_reaches_as_of_while_a_case_is_open(ledger: Ledger) -> None:
+    """On launch day the cases are open: the bars and the axis run to 15 February 2021."""
+    ax = plot_cases(ledger, as_of="2021-02-15").axes[0]
+    assert mdates.num2date(ax.get_xlim()[1]).date() > date(2021, 2, 15)
+
+
+@pytest.mark.parametrize("chart", ["cases", "signatories"])
+def test_labels_sit_on_a_white_ground_above_the_dashed_milestone_lines(ledger: Ledger, chart: str) -> None:
+    """Case notes and milestone labels have an opaque white box drawn above every dashed line."""
+    if chart == "cases":
+        ax = plot_cases(ledger, as_of="2026-01-01", instruments=[DECLARATION]).axes[0]
+    else:
+        ax = plot_signatories(ledger, "ottawa-treaty").axes[0]
+    labels = [t for t in ax.texts if t.get_gid() in ("days", "milestone")]
+    dashed = [line for line in ax.get_lines() if line.get_gid() == "milestone-line"]
+    assert labels and dashed
+    for label in labels:
+        ground = label.get_bbox_patch()
+        assert ground is not None and ground.get_facecolor()[:3] == (1.0, 1.0, 1.0), label.get_text()
+        assert ground.get_facecolor()[3] >= 0.85
+        assert label.get_zorder() > max(line.get_zorder() for line in dashed)
+
+
+def test_the_cases_legend_lists_only_what_the_chart_shows(three: Ledger) -> None:
+    """In mid-2019 nobody was sentenced or released: the legend names neither (statuses, then markers)."""
+    fig = plot_cases(three, as_of="2019-06-01")
+    legend = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert legend == ["detained", "charged", "on bail", "charged at large", "charged"]
+    fig = plot_cases(three, as_of="2018-12-05")  # only Meng: indicted at large, then held
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["charged", "charged at large", "charged"]
+
+
+def test_a_status_with_nobody_left_is_not_labelled_with_a_count_of_zero(ledger: Ledger) -> None:
+    """The Ottawa Treaty's 'ratified' line fell to none by 2020: its label says so, not '0 on'."""
+    labels = list(series(plot_signatories(ledger, "ottawa-treaty", end="2020-01-01").axes[0]))
+    assert labels == [
+        "signed, 1 on 1 Jan 2020",
+        "ratified, none on 1 Jan 2020, 67 at most",
+        "party, 164 on 1 Jan 2020",
+    ]
+    assert not [label for label in labels if " 0 on" in label]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -10,9 +12,11 @@ import pytest
 
 from declaration_events import Ledger, Projection
 from declaration_events.counts import period_ends
-from helpers import SEEDS
+from helpers import ROOT, SEEDS
 
 DECLARATION = "arbitrary-detention-declaration"
+#: Frequencies users type (tests/hostile/arguments.json): pandas aliases and their samples, and refusals.
+FREQ = json.loads((ROOT / "tests" / "hostile" / "arguments.json").read_text(encoding="utf-8"))["freq"]
 
 
 def days(start: str, end: str) -> list[date]:
@@ -124,12 +128,38 @@ def test_period_ends_for_each_frequency(freq: str, expected: list[str]) -> None:
     assert [d.isoformat() for d in ends] == expected
 
 
-def test_period_ends_reject_a_bad_frequency_or_range() -> None:
-    """An unknown frequency or an end before the start is a clear error."""
-    with pytest.raises(ValueError, match="freq 'Q'"):
-        period_ends(date(2021, 1, 1), date(2021, 2, 1), "Q")  # type: ignore[arg-type]
+def test_period_ends_reject_a_bad_range() -> None:
+    """An end before the start is a clear error."""
     with pytest.raises(ValueError, match="after end"):
         period_ends(date(2021, 2, 1), date(2021, 1, 1), "D")
+
+
+@pytest.mark.parametrize(("freq", "expected"), sorted(FREQ["accept"].items()))
+def test_pandas_offset_aliases_sample_on_their_own_dates_and_end_at_end(
+    freq: str, expected: list[str]
+) -> None:
+    """`ME`, `QE`, `YE`, `MS`, `W-SUN`, `2M`...: pandas' dates within the range, then `end`."""
+    start, end = date.fromisoformat(FREQ["start"]), date.fromisoformat(FREQ["end"])
+    assert [d.isoformat() for d in period_ends(start, end, freq)] == expected
+
+
+@pytest.mark.parametrize(("freq", "message"), sorted(FREQ["reject"].items()))
+def test_a_frequency_pandas_does_not_know_or_finer_than_a_day_is_a_clear_error(
+    freq: str, message: str
+) -> None:
+    """Unknown aliases, zero or negative multiples and hours name the frequency and what to give instead."""
+    with pytest.raises(ValueError, match=f"freq {re.escape(repr(freq))}: .*{message}"):
+        period_ends(date(2021, 1, 1), date(2021, 2, 1), freq)
+
+
+def test_ledger_counts_take_pandas_aliases_and_date_offsets(seeds: Ledger) -> None:
+    """`signatory_counts(freq="QE")` and a `pd.offsets.MonthBegin()` pass through to pandas' offsets."""
+    quarters = seeds.signatory_counts(DECLARATION, start="2022-07-01", end="2023-01-15", freq="QE")
+    assert [d.date().isoformat() for d in quarters.index] == ["2022-09-30", "2022-12-31", "2023-01-15"]
+    assert quarters["endorsed"].tolist() == [59, 60, 60]
+    starts = seeds.cases_over_time(start="2021-08-15", end="2021-10-02", freq=pd.offsets.MonthBegin())
+    assert [d.date().isoformat() for d in starts.index] == ["2021-09-01", "2021-10-01", "2021-10-02"]
+    assert starts.loc["2021-10-01", "released"] == 3
 
 
 def test_cases_over_time_equal_cases_on_every_day(seeds: Ledger) -> None:

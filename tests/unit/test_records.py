@@ -71,9 +71,10 @@ def test_a_loaded_ledger_keeps_no_model_per_event() -> None:
     ledger.signatories("arbitrary-detention-declaration", as_of="2021-03-01")
     ledger.cases(as_of="2021-03-01")
     kept = models() - before
-    assert len(ledger) == 142
     assert kept < 10, f"{kept} event models kept"
-    assert {e.id for e in ledger.events()} == {e.id for path in SEEDS for e in read_events(path)}
+    seeded = {e.id for path in SEEDS for e in read_events(path)}
+    assert len(ledger) == len(seeded) > 300  # every line of the seeds (the Ottawa record is most of them)
+    assert {e.id for e in ledger.events()} == seeded
 
 
 def test_the_in_memory_store_refuses_to_read_again_what_it_handed_over() -> None:

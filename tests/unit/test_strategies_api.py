@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
 from declaration_events import PartialDate, Source, parse_event, strategies
-from declaration_events.events import EVENT_TYPES, Corrected, EventBase, Retracted
+from declaration_events.events import EVENT_TYPES, Corrected, Delay, EventBase, FinalClauses, Retracted
 from declaration_events.strategies import (
     LATEST_RECORD,
     dates,
@@ -97,6 +97,13 @@ def test_from_type_draws_any_event_source_and_date(
     assert type(event) in EVENT_TYPES.values()
     assert isinstance(source, Source)
     assert isinstance(day, PartialDate)
+
+
+@given(st.from_type(FinalClauses), st.from_type(Delay))
+def test_from_type_draws_final_clauses_and_delays(clauses: FinalClauses, delay: Delay) -> None:
+    """A treaty's final clauses and their delays are registered too, and read back from JSON."""
+    assert FinalClauses.model_validate_json(clauses.model_dump_json()) == clauses
+    assert delay.after(date(2000, 1, 31)) >= date(2000, 1, 1)
 
 
 @given(st.data())

@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from declaration_events.events import EventBase, Withdrew
-from declaration_events.rules import CASE_TRANSITIONS, PARTICIPATION_TRANSITIONS, RULES, case_key
-from declaration_events.strategies import Illegal, histories, illegal_events
+from declaration_events.events import (
+    ConsentMode,
+    Continued,
+    Corrected,
+    Delay,
+    EnteredIntoForce,
+    EventBase,
+    InstrumentOpened,
+    Ratified,
+    Signed,
+    Withdrew,
+)
+from declaration_events.rules import (
+    CASE_TRANSITIONS,
+    PARTICIPATION_TRANSITIONS,
+    RULES,
+    case_key,
+    fold_instrument,
+)
+from declaration_events.strategies import Illegal, event_logs, histories, illegal_events
 from declaration_events.testing import replay_case, replay_instrument
 
 MANY = settings(
@@ -37,18 +55,55 @@ def transitions(history: list[EventBase]) -> set[tuple[str, str | None]]:
     return found
 
 
+def delay_shape(delay: Delay) -> str:
+    """`days`, `months`, `months+day`, `years` or `years+day`."""
+    unit = "days" if delay.days is not None else "months" if delay.months is not None else "years"
+    return unit + ("+day" if delay.day is not None else "")
+
+
+def features(history: list[EventBase]) -> set[str]:
+    """What the law of a history exercises beyond its transitions: final clauses, modes, dates of effect."""
+    found: set[str] = set()
+    first = history[0]
+    if isinstance(first, InstrumentOpened) and first.final_clauses is not None:
+        clauses = first.final_clauses
+        delays = (clauses.entry_into_force, clauses.later_consents, clauses.withdrawal)
+        found |= {f"delay of {delay_shape(delay)}" for delay in delays if delay is not None}
+        closes = clauses.signature_closes
+        if closes is not None:
+            found.add(
+                "signature closes " + ("at entry into force" if isinstance(closes, str) else "on a date")
+            )
+        if fold_instrument(first.instrument, history).force_derived:
+            found.add("entry into force derived")
+    for before, event in itertools.pairwise(history):
+        if isinstance(event, Withdrew) and event.effective_on is not None:
+            found.add("withdrawal effective later")
+        if isinstance(event, EnteredIntoForce):
+            found.add("entry into force")
+        if isinstance(event, Signed) and event.mode == "succession":
+            found.add("signature by succession")
+        if isinstance(event, Ratified):
+            found.add(f"consent by {event.mode}")
+            if event.effective_on is not None and event.effective_on.first < event.occurred_on.first:
+                found.add("succession in effect before its notice")
+            if isinstance(before, Withdrew) and (before.party, before.occurred_on) == (
+                event.party,
+                event.occurred_on,
+            ):
+                found.add("denunciation and consent on one day")
+    return found
+
+
 def test_histories_walk_every_transition_in_the_tables() -> None:
-    """Every (event, status) pair the tables allow appears in some history, openings of a case included."""
+    """Every (event, status) pair the tables allow appears in some history, openings of a case included;
+    and every part of the treaty law: final clauses of every shape, every mode, derived dates."""
     walked: set[tuple[str, str | None]] = set()
     extras: set[str] = set()
 
     def seen(history: list[EventBase]) -> None:
         walked.update(transitions(history))
-        for event in history:
-            if isinstance(event, Withdrew) and event.effective_on is not None:
-                extras.add("withdrawal effective later")
-            if event.type == "EnteredIntoForce":
-                extras.add("entry into force")
+        extras.update(features(history))
 
     collect(histories(max_size=14), seen)
 
@@ -60,7 +115,34 @@ def test_histories_walk_every_transition_in_the_tables() -> None:
     expected = {(e, s) for e, table in PARTICIPATION_TRANSITIONS.items() for s in table}
     expected |= {(e, s) for e, table in CASE_TRANSITIONS.items() for s in table}
     assert expected - walked == set()
-    assert extras == {"withdrawal effective later", "entry into force"}
+    shapes = {f"delay of {shape}" for shape in ("days", "months", "months+day", "years", "years+day")}
+    modes = {f"consent by {mode}" for mode in get_args(ConsentMode)}
+    law = {
+        "withdrawal effective later",
+        "entry into force",
+        "entry into force derived",
+        "signature closes on a date",
+        "signature closes at entry into force",
+        "signature by succession",
+        "succession in effect before its notice",
+        "denunciation and consent on one day",
+    }
+    assert extras == law | shapes | modes
+
+
+def test_logs_hold_continuations_and_amended_final_clauses() -> None:
+    """Logs name states that continue their predecessors, and correct treaties' final clauses."""
+    found: set[str] = set()
+
+    def seen(log: list[EventBase]) -> None:
+        for event in log:
+            if isinstance(event, Continued):
+                found.add("continuation")
+            if isinstance(event, Corrected) and "final_clauses" in event.changes:
+                found.add("final clauses corrected")
+
+    given(event_logs(max_cases=0, max_amendments=8))(settings(MANY, max_examples=100)(seen))()
+    assert found == {"continuation", "final clauses corrected"}
 
 
 @pytest.mark.parametrize("rule", list(RULES))

@@ -13,6 +13,11 @@ writes one) and wraps it in `EventStore`, which implements the `Store` protocol 
 - `read(after)` pages through the notification log (the total order of all
   events) with `recorder.select_notifications`: SQLite has no subscriptions, and
   polling on each query is what a read model needs anyway.
+
+A store is opened only where it is ours: `open_store(url, create=False)` (the query side)
+refuses a place where no ledger exists, and any open refuses a SQLite file of another
+program, so that a typo never leaves an empty file behind and another application's file
+is never given a table. A URL's password is hidden in every message and repr.
 """
 
 from __future__ import annotations
@@ -24,8 +29,9 @@ import secrets
 import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -38,7 +44,14 @@ from ..events import EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
 
-__all__ = ["EventStore", "StoreApplication", "generate_cipher_key", "open_store", "store_environment"]
+__all__ = [
+    "EventStore",
+    "StoreApplication",
+    "describe_url",
+    "generate_cipher_key",
+    "open_store",
+    "store_environment",
+]
 
 #: Notifications read per query while catching up.
 PAGE_SIZE = 1000
@@ -47,7 +60,30 @@ SQLITE_LOCK_TIMEOUT = 60
 #: Seconds to wait for a PostgreSQL server to answer.
 POSTGRES_CONNECT_TIMEOUT = 10
 _SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
-_SCHEMA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+_PASSWORD_PARAMETER = re.compile(r"(?i)([?&][^=&#]*password[^=&#]*=)[^&#]*")
+#: A schema name PostgreSQL keeps as written when unquoted (eventsourcing names it unquoted).
+_SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
+#: PostgreSQL 15's key words that are not unreserved (`pg_get_keywords()` catcode R, T or C). R and C
+#: fail where eventsourcing reads `SCHEMA.stored_event_uuid` as a type name; T are refused as reserved
+#: all the same. A server that knows more key words is asked as well (`_open_postgres`).
+_RESERVED_WORDS = """
+    all analyse analyze and any array as asc asymmetric authorization between bigint binary bit boolean
+    both case cast char character check coalesce collate collation column concurrently constraint create
+    cross current_catalog current_date current_role current_schema current_time current_timestamp
+    current_user dec decimal default deferrable desc distinct do else end except exists extract false
+    fetch float for foreign freeze from full grant greatest group grouping having ilike in initially
+    inner inout int integer intersect interval into is isnull join lateral leading least left like limit
+    localtime localtimestamp national natural nchar none normalize not notnull null nullif numeric offset
+    on only or order out outer overlaps overlay placing position precision primary real references
+    returning right row select session_user setof similar smallint some substring symmetric table
+    tablesample then time timestamp to trailing treat trim true union unique user using values varchar
+    variadic verbose when where window with xmlattributes xmlconcat xmlelement xmlexists xmlforest
+    xmlnamespaces xmlparse xmlpi xmlroot xmlserialize xmltable
+"""
+RESERVED_WORDS = frozenset(_RESERVED_WORDS.split())
+#: The table of a SQLite ledger (eventsourcing's, one application per file).
+SQLITE_TABLE = "stored_events"
+_SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class StoreApplication(Application[UUID]):
@@ -86,8 +122,32 @@ def _check_cipher_key(key: str) -> None:
 
 
 def describe_url(url: str) -> str:
-    """The URL with any password hidden, for messages."""
-    return re.sub(r"(://[^/:@]*:)[^@/]*@", r"\1***@", url)
+    """The URL with any password hidden, for messages: `postgresql://me:***@host/db`.
+
+    The user part ends at the last `@`, as `urllib` reads it, so that a password holding
+    an unencoded `@` or `/` is hidden whole (more is hidden rather than less); a
+    `password=` parameter is hidden too.
+    """
+    scheme = _SCHEME.match(url)
+    if scheme:
+        rest = url[scheme.end() :]
+        at = rest.rfind("@")
+        user, colon, _ = rest[: max(at, 0)].partition(":")
+        if colon:
+            url = f"{scheme.group(0)}{user}:***{rest[at:]}"
+    return _PASSWORD_PARAMETER.sub(r"\1***", url)
+
+
+#: Shortest password or key hidden inside messages from the database drivers.
+_MIN_SECRET = 3
+
+
+def _hide(text: str, secrets: Sequence[str]) -> str:
+    """`text` with each secret (raw or percent-encoded) replaced by `***`."""
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET:  # shorter ones would star out ordinary letters
+            text = text.replace(secret, "***").replace(quote(secret, safe=""), "***")
+    return text
 
 
 def store_environment(url: str, *, cipher_key: str | None = None) -> dict[str, str]:
@@ -146,8 +206,8 @@ def _postgres_environment(url: str) -> dict[str, str]:
             f"cannot open {shown!r}: unknown parameter {', '.join(unknown)} (known: schema, connect_timeout)"
         )
     schema = query.get("schema", "")
-    if schema and not _SCHEMA_NAME.match(schema):
-        raise StoreError(f"cannot open {shown!r}: schema {schema!r} is not a plain identifier")
+    if schema:
+        _check_schema(schema, shown)
     try:
         port = parts.port or 5432
     except ValueError:
@@ -170,25 +230,107 @@ def _postgres_environment(url: str) -> dict[str, str]:
     }
 
 
-def open_store(url: str, *, cipher_key: str | None = None) -> EventStore:
-    """Open (creating on first use) the store a URL names.
+def _check_schema(schema: str, shown: str) -> None:
+    """Refuse a schema name eventsourcing cannot use, or one that belongs to PostgreSQL itself."""
+    problem = ""
+    if schema.lower() != schema and _SCHEMA_NAME.match(schema.lower()):
+        problem = f"has capital letters, which PostgreSQL folds to lowercase: write schema={schema.lower()}"
+    elif not _SCHEMA_NAME.match(schema):
+        problem = "is not a lowercase identifier (a-z, 0-9 and _, not starting with a digit, 63 at most)"
+    elif schema.startswith("pg_") or schema == "information_schema":
+        problem = "is a system schema of PostgreSQL: choose a name of your own"
+    elif schema in RESERVED_WORDS:
+        problem = "is a reserved word of PostgreSQL: choose another name"
+    if problem:
+        raise StoreError(f"cannot open {shown!r}: schema {schema!r} {problem}")
+
+
+def open_store(url: str, *, cipher_key: str | None = None, create: bool = True) -> EventStore:
+    """Open the store a URL names; with `create` (the default), create it on first use.
 
     - `diplomacy.sqlite` or `sqlite:///relative/path` or `sqlite:////absolute/path`: a SQLite file;
     - `postgresql://user:password@host:port/db?schema=name`: a PostgreSQL database (the schema,
-      default `public`, is created if missing);
+      default `public`, is created if missing; its name is a lowercase identifier, neither a
+      reserved word nor a system schema such as `pg_catalog` or `information_schema`);
     - `memory:`: in this process only.
 
+    With `create=False` nothing is created: a place holding no ledger (no file, an empty
+    file, a schema or database without the events table, `memory:`) raises `StoreError`
+    ("no ledger at URL"). A SQLite file of another program (not SQLite, or SQLite with
+    tables but not the ledger's) is refused either way, and left as it was.
+
     With `cipher_key` (see `generate_cipher_key`) events are encrypted at rest (AES-GCM).
-    Raises `StoreError` for a bad URL, an unreachable server or a file that is not a database.
+    Raises `StoreError` for a bad URL, an unreachable server or a file that is not a ledger.
     """
     env = store_environment(url, cipher_key=cipher_key)
-    if env["PERSISTENCE_MODULE"] == "eventsourcing.postgres":
-        return _open_postgres(url, env)
-    return EventStore(env, name=describe_url(url))
+    shown = describe_url(url)
+    module = env["PERSISTENCE_MODULE"]
+    if module == "eventsourcing.postgres":
+        return _open_postgres(url, env, create=create)
+    if module == "eventsourcing.sqlite":
+        if _sqlite_ledger_exists(Path(env["SQLITE_DBNAME"]), shown):
+            env["CREATE_TABLE"] = "no"  # nothing is missing, and a query must not write
+        elif not create:
+            raise StoreError(_no_ledger(shown))
+    elif not create:
+        raise StoreError(_no_ledger(shown))  # `memory:` holds nothing before it is opened
+    return EventStore(env, name=shown)
 
 
-def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
-    """Check the server answers, create the schema, then build the application.
+def _no_ledger(shown: str) -> str:
+    return f"no ledger at {shown} (create one with `declaration-events import`)"
+
+
+def _sqlite_ledger_exists(path: Path, shown: str) -> bool:
+    """Whether a SQLite file holds a ledger: False for no file or an empty database.
+
+    Raises `StoreError` for a file of another program: one that is not SQLite, or a SQLite
+    database with tables but not the ledger's. Reads without changing anything: read-only,
+    and `immutable` for a WAL database with no `-wal` file beside it (a read-only connection
+    would otherwise leave `-wal` and `-shm` files behind).
+    """
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(100)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise StoreError(f"cannot open {shown!r}: {exc.strerror or exc}") from None
+    if not header:
+        return False  # SQLite's own empty database
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        raise StoreError(f"cannot open {shown!r}: the file is not a SQLite database, nor a ledger")
+    uri = f"{path.absolute().as_uri()}?mode=ro"
+    immutable = header[18] == 2 and not path.with_name(f"{path.name}-wal").exists()
+    try:
+        try:
+            tables = _sqlite_tables(f"{uri}&immutable=1" if immutable else uri)
+        except sqlite3.DatabaseError:
+            if not immutable:
+                raise
+            tables = _sqlite_tables(uri)  # a writer came in while we read: read as a reader
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open {shown!r}: {_explain(exc)}") from None
+    if SQLITE_TABLE in tables:
+        return True
+    if tables:
+        names = ", ".join(tables[:3]) + (", ..." if len(tables) > 3 else "")
+        raise StoreError(
+            f"cannot open {shown!r}: it is a SQLite database of another program (tables {names}), "
+            "not a declaration-events ledger; it was left unchanged"
+        )
+    return False
+
+
+def _sqlite_tables(uri: str) -> list[str]:
+    """The names of the tables of a SQLite database, but SQLite's own."""
+    with closing(sqlite3.connect(uri, uri=True, timeout=SQLITE_LOCK_TIMEOUT)) as conn:
+        rows = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        return [name for (name,) in rows if not name.startswith("sqlite_")]
+
+
+def _open_postgres(url: str, env: dict[str, str], *, create: bool) -> EventStore:
+    """Check the server answers, create the schema if `create`, then build the application.
 
     Setup runs under an advisory lock so that processes opening a new database at
     once do not race each other's `CREATE TABLE IF NOT EXISTS`.
@@ -210,23 +352,29 @@ def _open_postgres(url: str, env: dict[str, str]) -> EventStore:
             autocommit=True,
         )
     except psycopg.Error as exc:
-        detail = " ".join(str(exc).split()) or type(exc).__name__
+        detail = _hide(" ".join(str(exc).split()), [env["POSTGRES_PASSWORD"]]) or type(exc).__name__
         raise StoreError(f"cannot connect to {shown}: {detail}") from None
     with conn:
         try:
             conn.execute("SELECT pg_advisory_lock(%s)", (_SETUP_LOCK,))
             schema = env["POSTGRES_SCHEMA"] or "public"
-            if not conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone():
+            word = conn.execute("SELECT catcode FROM pg_get_keywords() WHERE word = %s", (schema,)).fetchone()
+            if word and word[0] != "U":  # a key word this library's list does not know yet
+                raise StoreError(f"cannot open {shown!r}: schema {schema!r} is a reserved word of PostgreSQL")
+            exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+            if not exists and create:
                 # Only when missing: creating needs a privilege that using does not.
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
             table = sql.Identifier(schema, f"{StoreApplication.name.lower()}_events").as_string(conn)
-            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone()
+            row = conn.execute("SELECT to_regclass(%s) IS NOT NULL", (table,)).fetchone() if exists else None
             if row and row[0]:
                 # `CREATE INDEX IF NOT EXISTS` would wait for a running import's table lock.
                 env = {**env, "CREATE_TABLE": "no"}
+            elif not create:
+                raise StoreError(_no_ledger(shown))
             return EventStore(env, name=shown)
         except psycopg.Error as exc:
-            detail = " ".join(str(exc).split())
+            detail = _hide(" ".join(str(exc).split()), [env["POSTGRES_PASSWORD"]])
             raise StoreError(f"cannot set up {shown}: {detail}") from None
         finally:
             if not conn.closed:
@@ -242,14 +390,17 @@ class EventStore:
 
     def __init__(self, env: Mapping[str, str], *, name: str = "store") -> None:
         self.name = name
+        # Hidden in any message a driver's error lends us (a URL's password, the cipher key).
+        self._secrets = [env[key] for key in ("POSTGRES_PASSWORD", "CIPHER_KEY") if env.get(key)]
         try:
             self._app = StoreApplication(env=dict(env))
         except (EventSourcingError, OSError, ValueError, ImportError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot open {name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot open {name}: {self._explain(exc)}") from None
         self._recorder = self._app.recorder
         self._mapper = self._app.mapper
         self._entities: dict[UUID, str] = {}
         self._written: dict[int, Recorded] = {}  # just appended here: no need to decode them again
+        self._read_to = 0  # the last position `read` handed over, reading on from the start
 
     @property
     def application(self) -> StoreApplication:
@@ -275,15 +426,43 @@ class EventStore:
         try:
             recordings = self._app.events.put(envelopes)
         except IntegrityError:
+            damage = self._missing_version(expected)
+            if damage:
+                raise StoreError(damage) from None
             raise ConcurrencyError(
                 f"another writer appended to {', '.join(sorted(expected))} first"
             ) from None
         except (EventSourcingError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot write to {self.name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot write to {self.name}: {self._explain(exc)}") from None
         for entity in versions:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
             self._written[recording.notification.id] = envelope.record
+
+    def _missing_version(self, expected: Mapping[str, int]) -> str | None:
+        """Why a stream the ledger has read whole still collides: a version is missing from it.
+
+        An append collides on (stream, version) when a stream holds more versions than the
+        ledger counted. If the notification log has nothing the ledger has not read, no other
+        writer explains it: the stream has a gap (rows deleted, a partial restore), and every
+        retry would collide again. Costs one query per conflict; the streams are read only when
+        that query finds no other writer.
+        """
+        try:
+            if self._read_to < (self._recorder.max_notification_id() or 0):
+                return None  # another writer appended since the ledger looked: retry
+            for entity in sorted(expected):
+                stored = self._recorder.select_events(stream_id(entity))
+                for number, event in enumerate(stored, start=1):
+                    if event.originator_version != number:
+                        return (
+                            f"{self.name} is damaged: the stream of {entity} has no version {number} "
+                            f"(it goes on at version {event.originator_version}), as after a partial "
+                            "restore; nothing was written (restore the store from a backup)"
+                        )
+        except (EventSourcingError, sqlite3.Error):
+            return None  # the retry will meet and report whatever this is
+        return None
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:
         """Yield `(position, record)` for every event after a position, in order.
@@ -295,8 +474,11 @@ class EventStore:
         notification log is read.
         """
         position = after
+        on_from_last = after <= self._read_to  # then every position up to the next one is read
         while position + 1 in self._written:
             position += 1
+            if on_from_last:
+                self._read_to = max(self._read_to, position)
             yield position, self._written.pop(position)
         while True:
             try:
@@ -304,13 +486,15 @@ class EventStore:
                     start=position, limit=PAGE_SIZE, inclusive_of_start=False
                 )
             except (EventSourcingError, sqlite3.Error) as exc:
-                raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+                raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
             for notification in page:
                 record = self._written.pop(notification.id, None)
                 if record is None:
                     record = self._mapper.to_domain_event(notification).record  # type: ignore[attr-defined]
                 if not record.entity:
                     record = record._replace(entity=self._entity(notification))
+                if on_from_last:
+                    self._read_to = max(self._read_to, notification.id)
                 yield notification.id, record
             if len(page) < PAGE_SIZE:
                 return
@@ -321,7 +505,7 @@ class EventStore:
         try:
             stored = self._recorder.select_events(stream_id(entity))
         except (EventSourcingError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot read {self.name}: {_explain(exc)}") from None
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
         envelopes = [self._mapper.to_domain_event(s) for s in stored]
         return [(e.originator_version, e.event) for e in envelopes]  # type: ignore[attr-defined]
 
@@ -333,6 +517,11 @@ class EventStore:
         if entity is None:
             # A stream never starts with an amendment: its first event names the entity.
             first = self._recorder.select_events(oid, limit=1)
+            if first[0].originator_version != 1:
+                raise StoreError(
+                    f"{self.name} is damaged: stream {oid} has no version 1 (it starts at version "
+                    f"{first[0].originator_version}), as after a partial restore"
+                )
             entity = self._mapper.to_domain_event(first[0]).record.entity  # type: ignore[attr-defined]
             self._entities[oid] = entity
         return entity
@@ -340,6 +529,10 @@ class EventStore:
     def close(self) -> None:
         """Close the database connections."""
         self._app.close()
+
+    def _explain(self, exc: BaseException) -> str:
+        """`_explain`, with this store's password and key hidden."""
+        return _hide(_explain(exc), self._secrets)
 
     def __repr__(self) -> str:
         return f"<EventStore {self.name}>"

@@ -19,9 +19,11 @@ if TYPE_CHECKING:
         Belief,
         Broken,
         CaseView,
+        Point,
         ReferenceModel,
         View,
         assert_agrees,
+        assert_tally_adds_up,
         replay_case,
         replay_instrument,
     )
@@ -31,9 +33,11 @@ __all__ = [
     "Broken",
     "CaseView",
     "LedgerStateMachine",
+    "Point",
     "ReferenceModel",
     "View",
     "assert_agrees",
+    "assert_tally_adds_up",
     "replay_case",
     "replay_instrument",
 ]

@@ -8,11 +8,15 @@ The machine records generated facts (legal and illegal, late and out of order): 
 participations, detentions by states and by registered (or unregistered) actors, cases
 opened by a charge, every step of a case (custody, restrictions, outcomes, designations),
 corrections, retractions and re-imports, one at a time or in batches, into the ledger
-that `make_ledger()` returns. Beside it runs `ReferenceModel`: a naive replay that
-restates the law in a few lines of plain code, independent of the transition tables in
-`rules`. After every step the ledger must agree with the model: the same facts accepted
-and rejected (with the same rule), the same status as of every date that matters, counts
-that add up, and answers `known_at` a past record time that never change.
+that `make_ledger()` returns: treaties with and without final clauses, consents in every
+mode (a succession perhaps in effect before its notice), signatures by succession,
+withdrawals and their revocations, states continuing their predecessors. Beside it runs
+`ReferenceModel`: a naive replay that restates the law in plain code, independent of the
+transition tables in `rules`. After every step the ledger must agree with the model: the
+same facts accepted and rejected (with the same rule), the same status, date of effect
+and tally as of every date that matters (those the final clauses derive included),
+counts and tallies that add up, and answers `known_at` a past record time that never
+change.
 
 Subclass it to check a projection of your own: feed it in `after_record()`, compare it
 in an `@invariant()`; or override `make_ledger()` to run on another store.
@@ -42,8 +46,10 @@ from ..events import (
     CasesLinked,
     Charged,
     Condemned,
+    Continued,
     Corrected,
     CustodyChanged,
+    Delay,
     Designated,
     Detained,
     Died,
@@ -53,6 +59,7 @@ from ..events import (
     Escaped,
     Event,
     EventBase,
+    FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
@@ -61,6 +68,7 @@ from ..events import (
     Retracted,
     Sentenced,
     Signed,
+    WithdrawalRevoked,
     Withdrew,
 )
 from ..ledger import Ledger
@@ -79,10 +87,23 @@ class When(NamedTuple):
 
 
 class Effective(NamedTuple):
-    """When a ratification or withdrawal takes effect: days after it, and precision (8: month, 9: year)."""
+    """When a consent or withdrawal takes effect: days after it, and precision (8: month, 9: year).
+
+    Days before it (negative) only for a succession, which may take effect before it is notified.
+    """
 
     days: int
     precision: int
+
+
+class Clauses(NamedTuple):
+    """A treaty's final clauses, as drawn: each key may be missing."""
+
+    consents_required: int | None
+    entry_into_force: Delay | None
+    later_consents: Delay | None
+    withdrawal: Delay | None
+    signature_closes: int | None  # days after the opening; -1: at entry into force
 
 
 class Tick(NamedTuple):
@@ -113,9 +134,44 @@ _CASE_ACTS = (
     "Designated",
 )
 _DESIGNATORS = ("USA", "CAN", "un-wgad")
+#: Consent modes (a mode index picks one), and signature modes.
+_MODES = (
+    "ratification",
+    "acceptance",
+    "approval",
+    "accession",
+    "succession",
+    "definitive_signature",
+    "formal_confirmation",
+)
+_SIGNATURE_MODES = (None, "signature", "succession")
+_ACTS = ("Signed", "Endorsed", "Ratified", "Withdrew", "WithdrawalRevoked", "EnteredIntoForce")
+_CLASSES: dict[str, type[EventBase]] = {
+    "Signed": Signed,
+    "Endorsed": Endorsed,
+    "Ratified": Ratified,
+    "Withdrew": Withdrew,
+    "WithdrawalRevoked": WithdrawalRevoked,
+}
 
 whens = st.builds(When, st.integers(0, 1_000), st.integers(-60, 400), st.integers(0, 9))
-effectives = st.none() | st.builds(Effective, st.integers(0, 800), st.integers(0, 9))
+effectives = st.none() | st.builds(Effective, st.integers(-400, 800), st.integers(0, 9))
+modes = st.integers(0, len(_MODES) - 1)
+# Short delays, so that what the clauses derive falls within the dates the machine visits.
+delays = st.one_of(
+    st.builds(Delay, days=st.integers(0, 120)),
+    st.builds(Delay, months=st.integers(0, 6)),
+    st.builds(Delay, months=st.integers(0, 6), day=st.integers(1, 31)),
+    st.builds(Delay, years=st.integers(0, 1)),
+)
+clauses = st.none() | st.builds(
+    Clauses,
+    st.none() | st.integers(1, 3),
+    st.none() | delays,
+    st.none() | delays,
+    st.none() | delays,
+    st.none() | st.integers(-1, 400),
+)
 ticks = st.builds(Tick, st.integers(1, 30 * 86_400), st.integers(0, len(_OFFSETS) - 1))
 
 
@@ -194,15 +250,9 @@ class LedgerStateMachine(RuleBasedStateMachine):
         """Called with the events the ledger has just accepted; override to feed a projection."""
 
     def probe_dates(self) -> list[date]:
-        """Valid dates worth asking about: around every fact's period and effective date (`max_probes`)."""
-        days = {EARLIEST, self._clock.now.date()}
-        for facts in self.model.belief().by_entity.values():
-            for fact in facts:
-                on = fact.occurred_on
-                days |= {on.first - timedelta(days=1), on.first, on.last}
-                effective = getattr(fact, "effective_on", None)
-                if effective is not None:
-                    days |= {effective.first, effective.last}
+        """Valid dates worth asking about (`max_probes`): around every fact's period and effective date,
+        and every day the law makes a status or a tally change (dates of effect the clauses derive)."""
+        days = {EARLIEST, self._clock.now.date(), *self.model.belief().dates()}
         ordered = sorted(days)
         step = max(1, len(ordered) // self.max_probes)
         # A different slice at each step: over a run, every interesting date gets asked about.
@@ -285,16 +335,31 @@ class LedgerStateMachine(RuleBasedStateMachine):
     # not change what a later step refers to, so failures shrink to a few steps.
 
     @precondition(lambda self: len(self._instruments()) < self.max_entities)
-    @rule(kind=st.sampled_from(("declaration", "treaty")), when=whens, tick=ticks)
-    def open_instrument(self, kind: str, when: When, tick: Tick) -> None:
-        """Open a new declaration or treaty."""
+    @rule(kind=st.sampled_from(("declaration", "treaty")), when=whens, tick=ticks, final=clauses)
+    def open_instrument(self, kind: str, when: When, tick: Tick, final: Clauses | None) -> None:
+        """Open a new declaration or treaty (a treaty perhaps with final clauses)."""
         stamp = self._clock.advance(tick)
         slug = f"{kind}-{self._serial()}"
         on = self._day(when, None)
+        final_clauses = None
+        if kind == "treaty" and final is not None:
+            closes: PartialDate | str | None = None
+            if final.signature_closes is not None:
+                closes = "at_entry_into_force"
+                if final.signature_closes >= 0:
+                    closes = PartialDate.of(on.last + timedelta(days=final.signature_closes))
+            final_clauses = FinalClauses.model_validate(
+                {**final._asdict(), "signature_closes": closes}, strict=False
+            )
         self.record(
             [
                 InstrumentOpened(
-                    instrument=slug, title=slug.title(), kind=kind, occurred_on=on, recorded_at=stamp
+                    instrument=slug,
+                    title=slug.title(),
+                    kind=kind,
+                    final_clauses=final_clauses,
+                    occurred_on=on,
+                    recorded_at=stamp,
                 )
             ]
         )
@@ -308,6 +373,7 @@ class LedgerStateMachine(RuleBasedStateMachine):
         effective: Effective | None,
         stamp: datetime,
         *,
+        mode: int = 0,
         on: PartialDate | None = None,
     ) -> EventBase:
         on = on or self._day(when, f"instrument:{instrument}")
@@ -315,20 +381,26 @@ class LedgerStateMachine(RuleBasedStateMachine):
         if act == "EnteredIntoForce":
             return EnteredIntoForce(**fields)
         fields["party"] = party
+        if act == "Ratified":
+            fields["mode"] = _MODES[mode % len(_MODES)]
+        elif act == "Signed":
+            fields["mode"] = _SIGNATURE_MODES[mode % len(_SIGNATURE_MODES)]
         if act in ("Ratified", "Withdrew") and effective is not None:
-            fields["effective_on"] = _coarsen(on.last + timedelta(days=effective.days), effective.precision)
-        cls = {"Signed": Signed, "Endorsed": Endorsed, "Ratified": Ratified, "Withdrew": Withdrew}[act]
-        return cls(**fields)
+            days = effective.days if fields.get("mode") == "succession" else abs(effective.days)
+            effect = on.last + timedelta(days=days) if days >= 0 else on.first + timedelta(days=days)
+            fields["effective_on"] = _coarsen(max(effect, EARLIEST), effective.precision)
+        return _CLASSES[act](**fields)
 
     @precondition(lambda self: bool(self._instruments()))
     @rule(
         which=st.integers(0, 99),
-        act=st.sampled_from(("Signed", "Endorsed", "Ratified", "Withdrew", "EnteredIntoForce")),
+        act=st.sampled_from(_ACTS),
         party=st.integers(0, 99),
         when=whens,
         effective=effectives,
         tick=ticks,
         one_by_one=st.booleans(),
+        mode=modes,
     )
     def participate(
         self,
@@ -339,11 +411,15 @@ class LedgerStateMachine(RuleBasedStateMachine):
         effective: Effective | None,
         tick: Tick,
         one_by_one: bool,
+        mode: int,
     ) -> None:
-        """A party signs, endorses, ratifies or withdraws (or the treaty enters into force): legal or not."""
+        """A party signs, endorses, consents (in any mode), withdraws or revokes its withdrawal (or the
+        treaty enters into force): legal or not."""
         stamp = self._clock.advance(tick)
         party_code = self.party_pool[party % len(self.party_pool)]
-        event = self._participation(self._instrument(which), act, party_code, when, effective, stamp)
+        event = self._participation(
+            self._instrument(which), act, party_code, when, effective, stamp, mode=mode
+        )
         self.record([event], one_by_one=one_by_one)
 
     def _next_day(self, entity: str, gap: int, precision: int) -> PartialDate:
@@ -365,6 +441,7 @@ class LedgerStateMachine(RuleBasedStateMachine):
         effective=effectives,
         tick=ticks,
         one_by_one=st.booleans(),
+        mode=modes,
     )
     def advance_instrument(
         self,
@@ -375,14 +452,15 @@ class LedgerStateMachine(RuleBasedStateMachine):
         effective: Effective | None,
         tick: Tick,
         one_by_one: bool,
+        mode: int,
     ) -> None:
         """Take an instrument one legal step further (the model picks among all next facts)."""
         stamp = self._clock.advance(tick)
         instrument = self._instrument(which)
         on = self._next_day(f"instrument:{instrument}", gap, precision)
         candidates = [
-            self._participation(instrument, act, party, When(0, 0, 0), effective, stamp, on=on)
-            for act in ("Signed", "Endorsed", "Ratified", "Withdrew", "EnteredIntoForce")
+            self._participation(instrument, act, party, When(0, 0, 0), effective, stamp, mode=mode, on=on)
+            for act in _ACTS
             for party in self.party_pool
         ]
         self.record(self._legal(candidates, pick), one_by_one=one_by_one)
@@ -584,6 +662,21 @@ class LedgerStateMachine(RuleBasedStateMachine):
         )
         self.record([event])
 
+    @precondition(lambda self: bool(self._instruments()))
+    @rule(party=st.integers(0, 99), predecessor=st.integers(0, 99), when=whens, tick=ticks)
+    def continue_participations(self, party: int, predecessor: int, when: When, tick: Tick) -> None:
+        """A state continues another's participations from a date (shown under its name from then)."""
+        pool = self.party_pool
+        if len(pool) < 2:
+            return
+        stamp = self._clock.advance(tick)
+        index = party % len(pool)
+        other = (index + 1 + predecessor % (len(pool) - 1)) % len(pool)  # any party but itself
+        event = Continued(
+            party=pool[index], predecessor=pool[other], occurred_on=self._day(when, None), recorded_at=stamp
+        )
+        self.record([event])
+
     # -- rules: batches, re-imports, amendments ----------------------------------------------------
 
     @precondition(lambda self: bool(self._instruments()))
@@ -591,7 +684,9 @@ class LedgerStateMachine(RuleBasedStateMachine):
         which=st.integers(0, 99),
         orders=st.lists(
             st.tuples(
-                st.sampled_from(("Signed", "Endorsed", "Ratified", "Withdrew", "Charged", "Released")),
+                st.sampled_from(
+                    ("Signed", "Endorsed", "Ratified", "Withdrew", "WithdrawalRevoked", "Charged", "Released")
+                ),
                 st.integers(0, 99),
                 whens,
                 effectives,
@@ -642,6 +737,9 @@ class LedgerStateMachine(RuleBasedStateMachine):
                 "instrument",
                 "restriction",
                 "in_custody",
+                "mode",
+                "final_clauses",
+                "predecessor",
             )
         ),
         pick=st.integers(0, 99),
@@ -666,6 +764,9 @@ class LedgerStateMachine(RuleBasedStateMachine):
             "instrument": f"declaration-{pick}",
             "restriction": RESTRICTIONS[pick % len(RESTRICTIONS)],
             "in_custody": bool(pick % 2),
+            "mode": _SIGNATURE_MODES[pick % 3] if isinstance(target, Signed) else _MODES[pick % len(_MODES)],
+            "final_clauses": None,
+            "predecessor": pool[pick % len(pool)],
         }
         fields = type(target).model_fields
         changes = {change: values[change]} if change in values and change in fields else {"note": f"n{pick}"}
@@ -748,7 +849,8 @@ class LedgerStateMachine(RuleBasedStateMachine):
 
     @invariant()
     def agrees_with_the_model(self) -> None:
-        """Every instrument, case and condemnation agrees with the model on every probe date."""
+        """Every instrument (statuses, dates of effect, a tally that adds up), case and condemnation
+        agrees with the model on every probe date."""
         belief = self.model.belief()
         for as_of in self.probe_dates():
             assert_agrees(self.ledger, belief, as_of)

@@ -2,8 +2,37 @@
 
 `ReferenceModel` replays every fact naively (one pass per question, no index) and
 `assert_agrees` compares a `Ledger` with it: the same facts accepted and rejected
-(with the same rule), the same status as of every date that matters, counts that add
-up. `LedgerStateMachine` (in `machine`) runs it beside a ledger at every step.
+(with the same rule), the same status, date of effect and tally as of every date that
+matters, counts that add up. `LedgerStateMachine` (in `machine`) runs it beside a ledger
+at every step, and the strategies walk legal histories with it.
+
+The law of an instrument, as the model has it (`_Instrument`):
+
+- Facts are taken in valid-time order (the last day of their date), a day's facts in
+  lifecycle order (opening, signatures, consents, entry into force, withdrawals,
+  revocations), then by record time and id; but a denunciation and a new consent of a
+  party bound by an earlier consent, on one day, are taken withdrawal first.
+- A treaty enters into force when the log says so; if the log never does, `entry_into_force`
+  after the day of the Nth consent that counts (`consents_required`; every mode counts
+  but an organisation's formal confirmation), after that day's consents.
+- A consent takes effect on its `effective_on` (a succession's may precede its notice,
+  and its row then starts there); without final clauses, on its day; if it is one of the
+  first N that count (without N: given before entry into force), or the clauses give no
+  delay for later ones, at entry into force; else `later_consents` after its day, not
+  before entry into force. It binds the party (status `party`) when it has taken effect
+  and the treaty is in force, and a `ratified` row shows that date once it is known.
+- A withdrawal takes effect on its `effective_on`, else `withdrawal` after its day, else
+  at once; until then the party is `withdrawing` and keeps what it had (bound or not: a
+  consent that had not bound it when it gave notice never does). Revoking the withdrawal
+  restores the row; a consent given meanwhile is legal if it takes effect no earlier than
+  the withdrawal, and stands once the withdrawal is in effect.
+- A date of effect the clauses derive is never before the fact it follows. Signature
+  closes on `signature_closes`, or at entry into force; a signature by succession is
+  still taken after that.
+- Tallies count standing signatures (withdrawal not yet in effect), endorsements,
+  consents given (withdrawal not yet in effect) and parties bound (withdrawing included).
+  From the first day of a `Continued`, a predecessor's row is shown under the continuing
+  state, unless that state has a row of its own.
 """
 
 # A test base checks with `assert`, as tests do; each says what disagreed (and `python -O`
@@ -14,9 +43,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Any, NamedTuple
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any, NamedTuple
 from uuid import UUID
 
 from ..dates import PartialDate
@@ -26,8 +55,10 @@ from ..events import (
     CasesLinked,
     Charged,
     Condemned,
+    Continued,
     Corrected,
     CustodyChanged,
+    Delay,
     Designated,
     Detained,
     Died,
@@ -36,6 +67,7 @@ from ..events import (
     EnteredIntoForce,
     Escaped,
     EventBase,
+    FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
@@ -43,25 +75,32 @@ from ..events import (
     RestrictionLifted,
     Retracted,
     Sentenced,
+    Signed,
+    WithdrawalRevoked,
     Withdrew,
 )
-from ..ledger import Ledger
-from ..projections import Projection
+
+if TYPE_CHECKING:  # the strategies replay histories with the model: it does not load the ledger
+    from ..ledger import Ledger
+    from ..projections import Projection
+    from ..results import Signatories
 
 __all__ = [
     "Belief",
     "Broken",
     "CaseView",
+    "Point",
     "ReferenceModel",
     "View",
     "assert_agrees",
+    "assert_tally_adds_up",
     "replay_case",
     "replay_instrument",
 ]
 
-#: The same-day order of the design: opening, signing, ratifying, entry into force, withdrawal;
-#: detention, charge or change of custody, sentence, link or designation, release, restriction,
-#: its lifting, escape or disappearance, death. Then record time, then id.
+#: The same-day order of the design: opening, signing, ratifying, entry into force, withdrawal,
+#: revocation; detention, charge or change of custody, sentence, link or designation, release,
+#: restriction, its lifting, escape or disappearance, death. Then record time, then id.
 _SAME_DAY = {
     "InstrumentOpened": 0,
     "Signed": 1,
@@ -69,6 +108,7 @@ _SAME_DAY = {
     "Ratified": 2,
     "EnteredIntoForce": 3,
     "Withdrew": 4,
+    "WithdrawalRevoked": 5,
     "Detained": 0,
     "Charged": 1,
     "CustodyChanged": 1,
@@ -82,11 +122,15 @@ _SAME_DAY = {
     "Disappeared": 7,
     "Died": 8,
 }
-_PARTICIPATING = ("signed", "endorsed", "ratified", "party")
-#: Who may sign, endorse or ratify: no status yet, or withdrawn (and, to endorse or ratify, signed).
+_LAST = 99  # after every fact of a day
+#: An entry into force the clauses derive comes after its day's consents and before its withdrawals.
+_FORCE_RANK = _SAME_DAY["EnteredIntoForce"]
+#: Every consent counts towards the number that brings a treaty into force, but an organisation's.
+_UNCOUNTED = frozenset({"formal_confirmation"})
+#: Who may join, and as what: no status yet, or withdrawn (and, to endorse or ratify, signed).
 _MAY_JOIN = {"Signed": (None, "withdrawn"), "Endorsed": (None, "signed", "withdrawn")}
 _MAY_JOIN["Ratified"] = _MAY_JOIN["Endorsed"]
-_JOINS_AS = {"Signed": "signed", "Endorsed": "endorsed", "Ratified": "ratified"}
+_PARTICIPATING = ("signed", "endorsed", "ratified", "party")
 
 
 class Broken(Exception):
@@ -102,32 +146,231 @@ def _valid_time_order(event: EventBase) -> tuple[date, int, datetime, str]:
     return (event.occurred_on.last, _SAME_DAY.get(event.type, 5), event.recorded_at, str(event.id))
 
 
+@dataclass(frozen=True)
+class Point:
+    """A party's participation from `since` until its next point: what its row and the tally show.
+
+    `signed`: a standing signature; `endorsed`: a standing endorsement; `consented`: consent
+    to be bound given, its withdrawal not yet in effect; `bound`: bound and in force for it.
+    `effective_on`: when the consent (for `withdrawing`: the withdrawal) behind the status
+    takes effect; `derived`: whether the final clauses gave that date rather than the log.
+    """
+
+    since: date
+    status: str
+    signed: bool = False
+    endorsed: bool = False
+    consented: bool = False
+    bound: bool = False
+    effective_on: date | None = None
+    derived: bool = False
+
+
+def _after(delay: Delay, day: date) -> date:
+    """A final clause's delay after `day`: never before it (no effect precedes the fact it follows)."""
+    return max(delay.after(day), day)
+
+
+class _Effect(NamedTuple):
+    """When a consent or a withdrawal takes effect: the day, the earliest day a partial date allows, and
+    whether the final clauses gave it."""
+
+    on: date
+    earliest: date
+    derived: bool
+
+
 @dataclass
 class _Seat:
-    """One party's participation in one instrument."""
+    """One party's participation in one instrument, as the replay has it now, and its points so far."""
 
     status: str | None = None
-    since: date | None = None
-    consent: date | None = None  # consent to be bound takes effect
-    leaving: date | None = None  # withdrawal takes effect
+    signed: bool = False
+    endorsed: bool = False
+    bound: bool = False
+    consent: _Effect | None = None  # the standing consent (kept while its withdrawal is pending)
+    leaving: _Effect | None = None  # the pending withdrawal
+    #: A consent given while withdrawing: it stands once the withdrawal is in effect.
+    again: _Effect | None = None
+    saved: tuple[str, bool, bool, bool] | None = None  # status and flags a revocation restores
+    points: list[Point] = field(default_factory=list)
+    windows: list[tuple[date, date]] = field(default_factory=list)  # periods a partial date leaves open
 
-    def settle(self, day: date, force: date | None) -> None:
-        """Let a withdrawal or a binding that fell due by `day` take effect."""
-        if self.status == "withdrawing" and self.leaving is not None and self.leaving <= day:
-            self.status, self.since = "withdrawn", self.leaving
-        if self.status == "ratified" and force is not None and self.consent is not None:
-            bound = max(force, self.consent)
-            if bound <= day:
-                self.status, self.since = "party", bound
+    def at(self, day: date) -> Point | None:
+        """The point in force on `day` (the latest of those from the same day)."""
+        found = None
+        for point in self.points:
+            if point.since > day:
+                break
+            found = point
+        return found
+
+    def binds_on(self, force: PartialDate | None) -> date | None:
+        """When its standing consent binds it: not before its own effect, nor before entry into force."""
+        if force is None or self.consent is None:
+            return None
+        return max(self.consent.on, force.last)
+
+    def shown_effect(self, force: PartialDate | None, given_on: date | None = None) -> date | None:
+        """The date of effect a `ratified` row shows: when it binds, once entry into force is known.
+
+        A consent given on `given_on` that waits for an entry into force still to come shows
+        none yet, unless the log or the clauses put its effect on another day.
+        """
+        assert self.consent is not None
+        if force is None and given_on is not None and self.consent.on == given_on:
+            return None
+        return self.binds_on(force) or self.consent.on
+
+    def move(self, on: date, status: str, *, effective_on: date | None = None, derived: bool = False) -> None:
+        """A new status from `on` (never before the point it follows), with the flags as they are now."""
+        since = max(on, self.points[-1].since) if self.points else on
+        self.status = status
+        consented = self.consent is not None
+        flags = (self.signed, self.endorsed, consented, self.bound)
+        self.points.append(Point(since, status, *flags, effective_on, derived))
+
+    def open_between(self, first: date, last: date) -> None:
+        """A partial date leaves the row open from `first` (inclusive) to `last` (exclusive)."""
+        if first < last:
+            self.windows.append((first, last))
 
 
-@dataclass
 class _Instrument:
-    """An instrument being replayed: its kind, entry into force and seats."""
+    """An instrument being replayed in valid-time order: its kind, final clauses, entry into force, seats."""
 
-    kind: str | None = None
-    force: date | None = None
-    seats: dict[str, _Seat] = field(default_factory=dict)
+    def __init__(self, *, force_recorded: bool) -> None:
+        self.kind: str | None = None
+        self.clauses: FinalClauses | None = None
+        self.force: PartialDate | None = None
+        self.force_derived = False
+        #: The log records an entry into force: the clauses derive none (the log wins).
+        self.force_recorded = force_recorded
+        self.force_due: date | None = None  # derived from the Nth consent, not yet reached
+        self.counted = 0  # consents that count towards entry into force, so far
+        self.nth_given = False
+        self.seats: dict[str, _Seat] = {}
+        self.windows: list[tuple[date, date]] = []  # periods a partial date leaves open for every row
+
+    # -- time passing -------------------------------------------------------------------------
+
+    def advance(self, day: date, rank: int) -> None:
+        """Let what falls due before a fact of `rank` on `day` take effect, earliest first.
+
+        Withdrawals and bindings take effect before any fact of their day; an entry into
+        force the clauses derive, after that day's signatures and consents.
+        """
+        while True:
+            due: tuple[date, int, str] | None = None
+            if self.force_due is not None and (
+                self.force_due < day or (self.force_due == day and rank > _FORCE_RANK)
+            ):
+                due = (self.force_due, 0, "")
+            for party, seat in self.seats.items():
+                if seat.status == "withdrawing":
+                    assert seat.leaving is not None
+                    on: date | None = seat.leaving.on
+                elif seat.status == "ratified":
+                    on = seat.binds_on(self.force)
+                else:
+                    on = None
+                if on is not None and on <= day and (due is None or (on, 1, party) < due):
+                    due = (on, 1, party)
+            if due is None:
+                return
+            on, _, party = due
+            if not party:
+                self.force_due = None
+                self.enter_into_force(PartialDate.of(on), derived=True)
+            else:
+                self.fall_due(self.seats[party], on)
+
+    def enter_into_force(self, on: PartialDate, *, derived: bool) -> None:
+        self.force, self.force_derived = on, derived
+        if not derived:
+            self.windows.append((on.first, on.last))
+        for seat in self.seats.values():
+            if seat.status == "ratified":  # its row now shows when it binds
+                last = seat.points[-1]
+                seat.points[-1] = replace(last, effective_on=seat.shown_effect(self.force))
+
+    def fall_due(self, seat: _Seat, on: date) -> None:
+        """A pending withdrawal takes effect, or a consent binds."""
+        if seat.status == "ratified":
+            assert seat.consent is not None
+            assert self.force is not None
+            seat.bound = True
+            seat.move(on, "party", effective_on=on, derived=seat.consent.derived)
+            seat.open_between(max(seat.consent.earliest, self.force.first), on)
+            return
+        assert seat.leaving is not None
+        seat.open_between(seat.leaving.earliest, seat.leaving.on)
+        seat.leaving, seat.saved = None, None
+        seat.signed = seat.endorsed = seat.bound = False
+        if seat.again is not None:  # bound again by the consent given meanwhile, once the treaty binds it
+            seat.consent, seat.again = seat.again, None
+            seat.move(
+                on, "ratified", effective_on=seat.shown_effect(self.force), derived=seat.consent.derived
+            )
+        else:
+            seat.consent = None
+            seat.move(on, "withdrawn")
+
+    # -- the law of each fact ---------------------------------------------------------------------
+
+    def consent_effect(self, event: Ratified, counted_as: int) -> _Effect:
+        """When a consent takes effect.
+
+        On its `effective_on` if the log gives one (a succession's may precede its
+        notification). Without final clauses, on its own date. If it is one of the consents
+        that bring the treaty into force (the first N that count, given before any entry into
+        force; when no N is given, any given before entry into force and before the Nth), or
+        the clauses give no delay for
+        later consents: at entry into force, which is its own date if the treaty is already
+        in force. Any other: `later_consents` after its date, and not before entry into force.
+        """
+        on = event.occurred_on
+        if event.effective_on is not None:
+            earliest = event.effective_on.first
+            if event.mode != "succession":
+                earliest = max(earliest, on.first)
+            return _Effect(event.effective_on.last, earliest, False)
+        clauses = self.clauses
+        if clauses is None:
+            return _Effect(on.last, on.first, False)
+        if counted_as and clauses.consents_required is not None:
+            at_entry_into_force = counted_as <= clauses.consents_required and self.force is None
+        else:
+            at_entry_into_force = self.force is None and not self.nth_given
+        if at_entry_into_force or clauses.later_consents is None:
+            return _Effect(on.last, on.first, True)
+        effect = _Effect(
+            _after(clauses.later_consents, on.last), _after(clauses.later_consents, on.first), True
+        )
+        if self.force is not None:
+            effect = _Effect(max(effect.on, self.force.last), max(effect.earliest, self.force.first), True)
+        return effect
+
+    def withdrawal_effect(self, event: Withdrew) -> _Effect:
+        """On its `effective_on`; else `withdrawal` after its date by the clauses; else at once."""
+        on = event.occurred_on
+        if event.effective_on is not None:
+            return _Effect(event.effective_on.last, max(event.effective_on.first, on.first), False)
+        if self.clauses is not None and self.clauses.withdrawal is not None:
+            delay = self.clauses.withdrawal
+            return _Effect(_after(delay, on.last), _after(delay, on.first), True)
+        return _Effect(on.last, on.first, False)
+
+    def signature_closes(self) -> date | None:
+        """The first day a treaty can no longer be signed: a date, or its entry into force once known."""
+        closes = self.clauses.signature_closes if self.clauses is not None else None
+        if closes == "at_entry_into_force":
+            return self.force.first if self.force is not None else None
+        return closes.first if isinstance(closes, PartialDate) else None
+
+    def holds_consent(self, party: str) -> bool:
+        seat = self.seats.get(party)
+        return seat is not None and seat.status in ("ratified", "party")
 
     def take(self, event: EventBase) -> None:
         """Apply one fact, or raise `Broken` (before changing anything) if it is illegal here."""
@@ -135,7 +378,8 @@ class _Instrument:
         if isinstance(event, InstrumentOpened):
             if self.kind is not None:
                 raise Broken("open-once")
-            self.kind = event.kind
+            self.kind, self.clauses = event.kind, event.final_clauses
+            self.windows.append((event.occurred_on.first, event.occurred_on.last))
             return
         if self.kind is None:
             raise Broken("before-opening")
@@ -144,34 +388,142 @@ class _Instrument:
                 raise Broken("force-treaties-only")
             if self.force is not None:
                 raise Broken("force-once")
-            self.force = day
+            self.enter_into_force(event.occurred_on, derived=False)
             return
         if isinstance(event, Endorsed) and self.kind != "declaration":
             raise Broken("endorse-declarations-only")
         if isinstance(event, Ratified) and self.kind != "treaty":
             raise Broken("ratify-treaties-only")
         party: str = getattr(event, "party")  # noqa: B009 - every other instrument fact names one
-        seat = self.seats.get(party, _Seat())
-        if seat.status == "withdrawing":
-            raise Broken("withdrawal-pending")
-        if isinstance(event, Withdrew):
-            if seat.status not in _PARTICIPATING:
+        seat = self.seats.get(party) or _Seat()
+        status = seat.status
+        if isinstance(event, WithdrawalRevoked):
+            if status != "withdrawing":
+                raise Broken("revoke-pending-only")
+            assert seat.saved is not None
+            seat.status, seat.signed, seat.endorsed, seat.bound = seat.saved
+            seat.leaving = seat.saved = seat.again = None
+            # Back to what it was, with the date of effect of the consent it keeps (if any).
+            restored, consent = seat.status, seat.consent
+            shown = None
+            if restored == "ratified":
+                shown = seat.shown_effect(self.force)
+            elif restored == "party":
+                shown = seat.binds_on(self.force)
+            seat.move(
+                day,
+                restored,
+                effective_on=shown,
+                derived=consent is not None and shown is not None and consent.derived,
+            )
+        elif isinstance(event, Withdrew):
+            if status not in _PARTICIPATING:
                 raise Broken("withdraw-participating")
-            seat.status, seat.since, seat.consent = "withdrawing", day, None
-            seat.leaving = (event.effective_on or event.occurred_on).last
+            assert status is not None
+            leaving = self.withdrawal_effect(event)
+            seat.saved = (status, seat.signed, seat.endorsed, seat.bound)
+            seat.leaving = leaving
+            seat.move(day, "withdrawing", effective_on=leaving.on, derived=leaving.derived)
+        elif isinstance(event, Ratified) and status == "withdrawing":
+            assert seat.leaving is not None
+            counted_as = self.counted + 1 if event.mode not in _UNCOUNTED else 0
+            effect = self.consent_effect(event, counted_as)
+            if effect.on < seat.leaving.on:  # it would bind before the withdrawal is in effect
+                raise Broken("withdrawal-pending")
+            seat.again = effect
+            self.count(event)
         else:
-            if seat.status not in _MAY_JOIN[event.type]:
-                raise Broken("already-participating")
-            seat.status, seat.since = _JOINS_AS[event.type], day
-            if isinstance(event, Ratified):
-                seat.consent = (event.effective_on or event.occurred_on).last
+            if status not in _MAY_JOIN[event.type]:
+                raise Broken("withdrawal-pending" if status == "withdrawing" else "already-participating")
+            if isinstance(event, Signed):
+                closes = self.signature_closes()
+                if closes is not None and event.mode != "succession" and event.occurred_on.first >= closes:
+                    raise Broken("signature-closed")
+                seat.signed, seat.endorsed, seat.bound, seat.consent = True, False, False, None
+                seat.move(day, "signed")
+            elif isinstance(event, Endorsed):
+                seat.endorsed, seat.bound, seat.consent = True, False, None
+                seat.move(day, "endorsed")
+            else:
+                assert isinstance(event, Ratified)
+                counted_as = self.counted + 1 if event.mode not in _UNCOUNTED else 0
+                effect = self.consent_effect(event, counted_as)
+                seat.endorsed, seat.bound, seat.consent = False, False, effect
+                since = min(day, effect.on) if event.mode == "succession" else day
+                seat.move(
+                    since,
+                    "ratified",
+                    effective_on=seat.shown_effect(self.force, day),
+                    derived=effect.derived,
+                )
+                seat.open_between(min(effect.earliest, event.occurred_on.first), min(effect.on, day))
+                self.count(event)
+        seat.open_between(event.occurred_on.first, day)
+        if isinstance(event, Withdrew | Ratified) and event.effective_on is not None:
+            seat.open_between(event.effective_on.first, event.effective_on.last)
         self.seats[party] = seat
+
+    def count(self, event: Ratified) -> None:
+        """Count a consent; the Nth brings the treaty into force by the clauses (if the log records none)."""
+        if event.mode in _UNCOUNTED:
+            return
+        self.counted += 1
+        clauses = self.clauses
+        if clauses is None or clauses.entry_into_force is None or clauses.consents_required != self.counted:
+            return
+        self.nth_given = True
+        if not self.force_recorded:
+            self.force_due = _after(clauses.entry_into_force, event.occurred_on.last)
+
+
+def _replay(
+    facts: Sequence[EventBase], *, lenient: bool, until: tuple[date, int] = (date.max, _LAST)
+) -> _Instrument:
+    """Replay an instrument's facts in valid-time order, then let time pass up to `until` (day, rank).
+
+    A denunciation and a new consent of a party bound by an earlier one, on the same day,
+    are taken withdrawal first (Trinidad and Tobago, 1998): consenting again while bound
+    is no path at all.
+    """
+    ordered = sorted(facts, key=_valid_time_order)
+    instrument = _Instrument(force_recorded=any(isinstance(e, EnteredIntoForce) for e in ordered))
+    done: set[UUID] = set()
+    for index, event in enumerate(ordered):
+        if event.id in done:
+            continue
+        batch = [event]
+        day = event.occurred_on.last
+        if isinstance(event, Ratified):
+            instrument.advance(day, _SAME_DAY["Ratified"])
+            if instrument.holds_consent(event.party):
+                first = next(
+                    (
+                        later
+                        for later in ordered[index + 1 :]
+                        if later.occurred_on.last == day
+                        and isinstance(later, Withdrew)
+                        and later.party == event.party
+                        and later.id not in done
+                    ),
+                    None,
+                )
+                batch = [first, event] if first is not None else batch
+        for fact in batch:
+            done.add(fact.id)
+            instrument.advance(fact.occurred_on.last, _SAME_DAY.get(fact.type, 5))
+            try:
+                instrument.take(fact)
+            except Broken:
+                if not lenient:
+                    raise
+    instrument.advance(*until)
+    return instrument
 
 
 def replay_instrument(
     facts: Sequence[EventBase], until: date | None = None, *, lenient: bool = False
-) -> dict[str, _Seat]:
-    """Each party's seat after the instrument's facts dated by `until` (default: all).
+) -> dict[str, Point]:
+    """Each party's point as of `until` (default: its last), after the instrument's facts.
 
     Raises `Broken` at the first illegal fact; `lenient` skips it instead, as queries about
     past beliefs do.
@@ -180,21 +532,14 @@ def replay_instrument(
         if lenient or not facts:  # every fact retracted: an empty history is legal
             return {}
         raise Broken("unknown-instrument")
-    instrument = _Instrument()
-    for event in sorted(facts, key=_valid_time_order):
-        day = event.occurred_on.last
-        if until is not None and day > until:
-            break
-        for seat in instrument.seats.values():
-            seat.settle(day, instrument.force)
-        try:
-            instrument.take(event)
-        except Broken:
-            if not lenient:
-                raise
-    for seat in instrument.seats.values():
-        seat.settle(until or date.max, instrument.force)
-    return instrument.seats
+    seats = _replay(facts, lenient=lenient).seats
+    day = until or date.max
+    return {party: point for party, seat in seats.items() if (point := seat.at(day)) is not None}
+
+
+def standing(facts: Sequence[EventBase], day: date, rank: int) -> _Instrument:
+    """The instrument as a fact of `rank` on `day` would meet it (every fact given comes before it)."""
+    return _replay(facts, lenient=False, until=(day, rank))
 
 
 #: Where a person can be: held in custody (at a stage of the proceedings), out on one of these
@@ -256,7 +601,7 @@ class CaseView:
         return self.free
 
 
-def _open(event: EventBase, day: date) -> CaseView:
+def _open_case(event: EventBase, day: date) -> CaseView:
     if isinstance(event, Detained):
         return CaseView("detained", day, "detained", event.person, event.nationalities, event.captor)
     if isinstance(event, Charged) and event.person is not None and event.nationalities is not None:
@@ -304,7 +649,7 @@ def _take(case: CaseView | None, event: EventBase) -> CaseView:
     """The case after one fact; raise `Broken` (before changing anything) if it is illegal here."""
     day = event.occurred_on.last
     if case is None:
-        new = _open(event, day)
+        new = _open_case(event, day)
         new.clock = day
         return new
     kind: str | None = getattr(event, "restriction", None)
@@ -402,10 +747,15 @@ class View(NamedTuple):
 
     answers: dict[str, Any]
     unsettled: frozenset[str]  # keys (parties or cases) whose answer a partial date leaves open
+    tally: dict[str, int] | None = None  # the counts as published, when no row is left open
 
 
 def _straddles(period: PartialDate | None, day: date) -> bool:
     return period is not None and period.first <= day < period.last
+
+
+def _open(windows: Iterable[tuple[date, date]], day: date) -> bool:
+    return any(first <= day < last for first, last in windows)
 
 
 class Belief:
@@ -424,24 +774,70 @@ class Belief:
         """Slugs of the cases with believed facts."""
         return sorted(e.partition(":")[2] for e in self.by_entity if e.startswith("case:"))
 
+    def dates(self) -> set[date]:
+        """Days on which some answer may change: around every fact's period and date of effect, and
+        every day the law changes a party's row (dates of effect the final clauses derive)."""
+        one = timedelta(days=1)
+        days: set[date] = set()
+        for entity, facts in self.by_entity.items():
+            for fact in facts:
+                for period in (fact.occurred_on, getattr(fact, "effective_on", None)):
+                    if period is not None:
+                        days |= {period.first - one, period.first, period.last}
+            if entity.startswith("instrument:") and any(isinstance(e, InstrumentOpened) for e in facts):
+                for seat in _replay(facts, lenient=True).seats.values():
+                    days |= {point.since - one for point in seat.points} | {p.since for p in seat.points}
+        return {day for day in days if day.year > 1}
+
+    def continuations(self) -> list[Continued]:
+        """States continuing their predecessors' participations, in valid-time order."""
+        found = [e for e in self.by_entity.get(STATEMENTS, []) if isinstance(e, Continued)]
+        return sorted(found, key=_valid_time_order)
+
     def signatories(self, instrument: str, as_of: date) -> View:
-        """Each party's `(status, since)` as of `as_of`; parties a partial date leaves open."""
+        """Each party's `(status, since, effective_on, derived, continued_from)` as of `as_of`, the
+        parties a partial date leaves open, and the tally when none is.
+
+        From the first day of a `Continued`, a predecessor's row is shown under the state
+        that continues it, unless that state has a row of its own.
+        """
         facts = self.by_entity.get(f"instrument:{instrument}", [])
         if not any(isinstance(e, InstrumentOpened) for e in facts):
             return View({}, frozenset())
-        seats = replay_instrument(facts, until=as_of, lenient=True)
-        answers = {p: (s.status, s.since) for p, s in seats.items() if s.status is not None}
+        replay = _replay(facts, lenient=True)
+        rows: dict[str, tuple[Point, str | None]] = {}
         unsettled: set[str] = set()
-        for event in facts:
-            party = getattr(event, "party", None)
-            effective = getattr(event, "effective_on", None)
-            # An effect is open from its cause on, not from the start of its effective period.
-            pending = effective is not None and event.occurred_on.first <= as_of < effective.last
-            if _straddles(event.occurred_on, as_of) or pending:
-                if party is None:
-                    return View(answers, frozenset(seats) | {"*"})
+        for party, seat in replay.seats.items():
+            point = seat.at(as_of)
+            if point is not None:
+                rows[party] = (point, None)
+            if _open(seat.windows, as_of):
                 unsettled.add(party)
-        return View(answers, frozenset(unsettled))
+        for continued in self.continuations():
+            if continued.occurred_on.first > as_of:
+                continue
+            pair = {continued.party, continued.predecessor}
+            if pair & unsettled or _straddles(continued.occurred_on, as_of):
+                unsettled |= pair
+            if continued.predecessor in rows and continued.party not in rows:
+                point, _ = rows.pop(continued.predecessor)
+                rows[continued.party] = (point, continued.predecessor)
+        answers = {
+            party: (point.status, point.since, point.effective_on, point.derived, predecessor)
+            for party, (point, predecessor) in rows.items()
+        }
+        if _open(replay.windows, as_of):
+            return View(answers, frozenset(rows) | frozenset(unsettled) | {"*"})
+        tally = None
+        if not unsettled:
+            points = [point for point, _ in rows.values()]
+            tally = {"signatories": sum(p.signed for p in points)}
+            if replay.kind == "declaration":
+                tally = {"endorsers": sum(p.endorsed for p in points), **tally}
+            else:
+                tally["contracting_states"] = sum(p.consented for p in points)
+                tally["parties"] = sum(p.bound for p in points)
+        return View(answers, frozenset(unsettled), tally)
 
     def case(self, case: str, as_of: date) -> tuple[CaseView | None, bool]:
         """The case as of `as_of` (None before it began), and whether a partial date leaves it open."""
@@ -696,11 +1092,47 @@ def _assert_signatories(
     where = f"{slug} as of {as_of} known at {known_at}"
     certain = [row for row in result if not row.uncertain]
     assert result.counts == dict(Counter(row.status for row in certain)), f"{where}: counts do not add up"
+    assert_tally_adds_up(result)
     if "*" in view.unsettled:
         return
-    got = {row.party: (row.status, row.since) for row in result if row.party not in view.unsettled}
+    got = {
+        row.party: (row.status, row.since, row.effective_on, row.effective_derived, row.continued_from)
+        for row in result
+        if row.party not in view.unsettled
+    }
     want = {party: answer for party, answer in view.answers.items() if party not in view.unsettled}
     assert got == want, f"{where}: ledger {got}, model {want}"
     assert not any(row.uncertain for row in result if row.party not in view.unsettled), where
+    if view.tally is not None:
+        assert dict(result.tally) == view.tally, f"{where}: tally {dict(result.tally)}, model {view.tally}"
     if not view.unsettled:
-        assert result.counts == dict(Counter(status for status, _ in want.values())), where
+        assert result.counts == dict(Counter(answer[0] for answer in want.values())), where
+
+
+#: For each count of a tally: the statuses whose rows it always counts, and those it may count.
+_TALLIED: dict[str, dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
+    "treaty": {
+        "signatories": (("signed",), ("signed", "ratified", "party", "withdrawing")),
+        "contracting_states": (("ratified", "party"), ("ratified", "party", "withdrawing")),
+        "parties": (("party",), ("party", "withdrawing")),
+    },
+    "declaration": {
+        "endorsers": (("endorsed",), ("endorsed", "withdrawing")),
+        "signatories": (("signed",), ("signed", "endorsed", "withdrawing")),
+    },
+}
+
+
+def assert_tally_adds_up(result: Signatories) -> None:
+    """Assert a tally has the keys of its kind, each between what its certain rows must and may count.
+
+    A `party` row is always counted a party and a contracting state, a `signed` row a
+    signatory; a `withdrawing` row may be counted as what it was; nothing else is.
+    """
+    where = f"tally of {result.instrument} as of {result.as_of}"
+    expected = _TALLIED[result.kind]
+    assert list(result.tally) == list(expected), f"{where}: keys {list(result.tally)}"
+    statuses = Counter(row.status for row in result if not row.uncertain)
+    for key, (always, maybe) in expected.items():
+        low, high = sum(statuses[s] for s in always), sum(statuses[s] for s in maybe)
+        assert low <= result.tally[key] <= high, f"{where}: {key} {result.tally[key]} not in [{low}, {high}]"

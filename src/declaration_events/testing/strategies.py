@@ -18,20 +18,23 @@ from __future__ import annotations
 
 
 def _hypothesis_setup_hook() -> None:
-    """Register strategies for every event class, `Source` and `PartialDate` (run by Hypothesis).
+    """Register strategies for every event class, `Source`, `PartialDate`, `FinalClauses` and `Delay`
+    (run by Hypothesis).
 
     The strategies are looked up when `st.from_type` first asks, once this module has loaded.
     """
     from hypothesis import strategies as st
 
     from ..dates import PartialDate
-    from ..events import EVENT_TYPES, EventBase, Source
+    from ..events import EVENT_TYPES, Delay, EventBase, FinalClauses, Source
 
     for cls in EVENT_TYPES.values():
         st.register_type_strategy(cls, lambda thing: events(types=[thing]))
     st.register_type_strategy(EventBase, lambda _: events())
     st.register_type_strategy(Source, lambda _: sources())
     st.register_type_strategy(PartialDate, lambda _: dates())
+    st.register_type_strategy(FinalClauses, lambda _: _any_final_clauses())
+    st.register_type_strategy(Delay, lambda _: _delays())
 
 
 from collections.abc import Callable, Iterable, Sequence
@@ -55,8 +58,10 @@ from ..events import (
     CasesLinked,
     Charged,
     Condemned,
+    Continued,
     Corrected,
     CustodyChanged,
+    Delay,
     Designated,
     Detained,
     Died,
@@ -66,6 +71,7 @@ from ..events import (
     Escaped,
     Event,
     EventBase,
+    FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
@@ -75,6 +81,7 @@ from ..events import (
     Sentenced,
     Signed,
     Source,
+    WithdrawalRevoked,
     Withdrew,
 )
 from ..parties import EXTRA_ENTITIES, resolve_party
@@ -90,6 +97,7 @@ from ..rules import (
     CaseState,
     fold_case,
 )
+from .model import Broken, replay_instrument, standing
 
 __all__ = [
     "EARLIEST",
@@ -141,7 +149,17 @@ _MECHANISMS = (
 _FREE_MECHANISMS = tuple(m for m in _MECHANISMS if m != "bail")
 _BANS = tuple(r for r in RESTRICTIONS if r not in INSTEAD_OF_CUSTODY)
 _CATEGORIES = ("I", "II", "III", "IV", "V")
-_MODES = ("ratification", "acceptance", "approval", "accession", "succession")
+#: Every way of consenting to be bound (UNTC's vocabulary), and of signing.
+_MODES = (
+    "ratification",
+    "acceptance",
+    "approval",
+    "accession",
+    "succession",
+    "definitive_signature",
+    "formal_confirmation",
+)
+_SIGNATURE_MODES = (None, "signature", "succession")
 _SLUG_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 _DAY = timedelta(days=1)
 
@@ -294,16 +312,78 @@ def _sources() -> st.SearchStrategy[Source]:
     )
 
 
+def _mostly(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
+    """The strategy three times in four, else None (shrinks towards None)."""
+    return st.tuples(st.integers(0, 3), strategy).map(lambda pair: pair[1] if pair[0] else None)
+
+
+@cache
+def _delays() -> st.SearchStrategy[Delay]:
+    """Delays of every shape, up to about two years: days, months, a day of a month, years.
+
+    Shrinks towards `{"days": 0}` (at once).
+    """
+    return st.one_of(
+        st.builds(Delay, days=st.integers(0, 400)),
+        st.builds(Delay, months=st.integers(0, 24)),
+        st.builds(Delay, months=st.integers(1, 24), day=st.integers(1, 31)),
+        st.builds(Delay, years=st.integers(0, 2)),
+        st.builds(Delay, years=st.integers(1, 2), day=st.integers(1, 31)),
+    )
+
+
+@cache
+def _final_clauses() -> st.SearchStrategy[tuple[FinalClauses, int | str | None]]:
+    """A treaty's final clauses, any key missing, and when signature closes (days after opening, at
+    entry into force, or never): see `_clauses`. Shrinks towards clauses that give nothing."""
+    clauses = st.builds(
+        FinalClauses,
+        consents_required=_mostly(st.integers(1, 3)),
+        entry_into_force=_mostly(_delays()),
+        later_consents=_optional(_delays()),
+        withdrawal=_optional(_delays()),
+    )
+    closes = st.one_of(st.none(), st.just("at_entry_into_force"), st.integers(0, 3 * 366))
+    return st.tuples(clauses, closes)
+
+
+@cache
+def _any_final_clauses() -> st.SearchStrategy[FinalClauses]:
+    """Final clauses of every shape, signature closing on any date (what `st.from_type` draws)."""
+    closes = st.one_of(st.none(), st.just("at_entry_into_force"), dates())
+    return st.builds(
+        lambda pair, day: pair[0].model_copy(update={"signature_closes": day}), _final_clauses(), closes
+    )
+
+
+def _clauses(draw: st.DrawFn, opened: date, hi: date, *, closing: bool = False) -> FinalClauses:
+    """Final clauses for a treaty opened on `opened`: a few consents bring it into force after a
+    delay, later consents and withdrawals take effect after theirs, signature closes on a date
+    no later than `hi` or at entry into force (always, with `closing`)."""
+    clauses, closes = draw(_final_clauses())
+    if closes is None and closing:
+        closes = "at_entry_into_force" if draw(st.booleans()) else draw(st.integers(0, 3 * 366))
+    if isinstance(closes, int):
+        day = _coarsen(min(opened + timedelta(days=closes), max(opened, hi)), 0)
+        return clauses.model_copy(update={"signature_closes": day})
+    return clauses.model_copy(update={"signature_closes": closes})
+
+
 @st.composite
 def _instruments(
     draw: st.DrawFn, kind: Kind | None, min_value: date, max_value: date, partial: bool
 ) -> InstrumentOpened:
     occurred_on = _date(draw, min_value, max_value, partial)
+    chosen = kind or draw(st.sampled_from(("declaration", "treaty")))
+    clauses = None
+    if chosen == "treaty" and draw(st.booleans()):
+        clauses = _clauses(draw, occurred_on.first, max_value)
     return InstrumentOpened(
         instrument=draw(_slugs()),
         title=draw(_texts()),
-        kind=kind or draw(st.sampled_from(("declaration", "treaty"))),
+        kind=chosen,
         initiator=draw(_optional(parties())),
+        final_clauses=clauses,
         **_common(draw, occurred_on),
     )
 
@@ -317,7 +397,12 @@ def instruments(
 ) -> st.SearchStrategy[InstrumentOpened]:
     """The opening of an instrument (`InstrumentOpened`): a declaration or treaty, or of `kind`.
 
-    Shrinks towards a declaration with slug `"0"`, title `"0"`, no initiator, opened on `min_value`.
+    Half the treaties have final clauses, any of their keys missing: how many consents
+    bring the treaty into force and after what delay, when later consents and withdrawals
+    take effect (delays in days, months, a day of the Nth month, years), and when signature
+    closes (a date, or at entry into force).
+    Shrinks towards a declaration with slug `"0"`, title `"0"`, no initiator, opened on `min_value`
+    (and a treaty towards one without final clauses).
     """
     return _instruments(kind, min_value, max_value, partial)
 
@@ -334,15 +419,23 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
     common = _common(draw, on)
     party = parties()
     later = st.integers(0, 3 * 366).map(lambda days: _coarsen(on.last + timedelta(days=days), 0))
-    if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew):
+    if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew, WithdrawalRevoked):
         fields: dict[str, Any] = {"instrument": draw(_slugs())}
         if cls is not EnteredIntoForce:
             fields["party"] = draw(party)
+        if cls is Signed:
+            fields["mode"] = draw(st.sampled_from(_SIGNATURE_MODES))
         if cls is Ratified:
             fields["mode"] = draw(st.sampled_from(_MODES))
         if cls in (Ratified, Withdrew):
             fields["effective_on"] = draw(_optional(later))
+            if fields.get("mode") == "succession" and draw(st.booleans()):  # in effect before it was notified
+                earlier = max(EARLIEST, on.first - timedelta(days=draw(st.integers(1, 3 * 366))))
+                fields["effective_on"] = _coarsen(earlier, 0)
         return cls(**fields, **common)
+    if cls is Continued:
+        successor, predecessor = draw(st.lists(party, min_size=2, max_size=2, unique=True))
+        return Continued(party=successor, predecessor=predecessor, **common)
     if cls is Condemned:
         return Condemned(
             actor=draw(party),
@@ -475,7 +568,9 @@ def events(
 
     Every field is valid and the event has a record time, but it is not necessarily legal
     in context (it may name an instrument nobody opened): use `histories()` or
-    `event_logs()` for facts a ledger accepts.
+    `event_logs()` for facts a ledger accepts. Treaties come with and without final
+    clauses, consents in every mode (a succession sometimes in effect before it was
+    notified), signatures in person or by succession.
     Shrinks towards the first type given (`InstrumentOpened` by default) with its
     simplest values, dated `min_value`.
     """
@@ -498,24 +593,6 @@ class _Fact:
 
 
 @dataclass
-class _Standing:
-    """One party's participation, as the walk tracks it."""
-
-    status: str | None = None
-    consent: date | None = None  # when its consent to be bound takes effect
-    leaving: date | None = None  # when its withdrawal takes effect
-    last: int | None = None  # index of its latest fact in the walk
-
-    def on(self, day: date, force: date | None) -> str | None:
-        """Its status on `day`, with pending withdrawals and bindings that fell due."""
-        if self.status == "withdrawing" and self.leaving is not None and self.leaving <= day:
-            return "withdrawn"
-        if self.status == "ratified" and force is not None and self.consent is not None:
-            return "party" if max(force, self.consent) <= day else "ratified"
-        return self.status
-
-
-@dataclass
 class _Walk:
     """A legal history under construction, for one instrument or case."""
 
@@ -529,8 +606,8 @@ class _Walk:
     last_day: date = EARLIEST
     last_rank: int = -1
     # instruments
-    standing: dict[str, _Standing] = field(default_factory=dict)
-    force: date | None = None
+    clauses: FinalClauses | None = None
+    last_of: dict[str, int] = field(default_factory=dict)  # party -> index of its latest fact
     force_index: int | None = None
     # cases
     status: str | None = None
@@ -575,61 +652,143 @@ def _later(draw: st.DrawFn, on: PartialDate, *, min_days: int, partial: bool) ->
     return _coarsen(day, precision)
 
 
-def _step_instrument(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
-    """Add one legal participation (or entry into force) chosen from the rules' tables."""
-    day = _next_day(draw, walk, remaining)
-    fresh = "+"  # stands for a party new to the instrument
-    while True:
-        options: list[tuple[str, str | None]] = []
-        for party in [*walk.pool, fresh]:
-            status = walk.standing[party].on(day, walk.force) if party in walk.standing else None
-            for event_type, table in PARTICIPATION_TRANSITIONS.items():
-                if walk.kind in APPLIES_TO[event_type][0] and status in table:
-                    options.append((event_type, party))
-        if walk.kind == "treaty" and walk.force is None:
-            options.append(("EnteredIntoForce", None))
-        if day == walk.last_day:  # the same-day tie rule orders facts by lifecycle rank
-            options = [o for o in options if LIFECYCLE_RANK[o[0]] > walk.last_rank]
-        if options:
-            break
-        day += _DAY
-    event_type, chosen = draw(st.sampled_from(options))
-    occurred_on = _dated(draw, walk, day, remaining)
+_PARTICIPATION: dict[str, type[EventBase]] = {
+    "Signed": Signed,
+    "Endorsed": Endorsed,
+    "Ratified": Ratified,
+    "Withdrew": Withdrew,
+    "WithdrawalRevoked": WithdrawalRevoked,
+}
+_FRESH = "+"  # stands for a party new to the instrument
+_LATER_RANK = LIFECYCLE_RANK[
+    "Withdrew"
+]  # from this rank on, a fact meets an entry into force derived that day
+_LAST = 99  # after every fact of a day
+
+
+def _options(walk: _Walk, at: date) -> list[tuple[str, str | None]]:
+    """(event type, party) pairs the tables allow for a fact on `at`, with the statuses the law gives then.
+
+    A party already bound may also consent again on the day it denounces (the withdrawal is
+    taken first, as for Trinidad and Tobago in 1998).
+    """
+    history = walk.events()
+    early, late = standing(history, at, 1), standing(history, at, _LATER_RANK)
+    same_day = at == walk.last_day
+    options: list[tuple[str, str | None]] = []
+    for party in [*walk.pool, _FRESH]:
+        for event_type, table in PARTICIPATION_TRANSITIONS.items():
+            rank = LIFECYCLE_RANK[event_type]
+            if walk.kind not in APPLIES_TO[event_type][0] or (same_day and rank <= walk.last_rank):
+                continue
+            seat = (late if rank >= _LATER_RANK else early).seats.get(party)
+            if (seat.status if seat else None) in table:
+                options.append((event_type, party))
+    if walk.kind == "treaty" and late.force is None and (not same_day or walk.last_rank < 3):
+        options.append(("EnteredIntoForce", None))
+    last = walk.facts[-1].event if walk.facts else None
+    if same_day and isinstance(last, Withdrew) and walk.kind == "treaty":
+        before = standing(history[:-1], at, LIFECYCLE_RANK["Ratified"]).seats.get(last.party)
+        if before is not None and before.status in ("ratified", "party"):
+            options.append(("Ratified", last.party))
+    return options
+
+
+def _participation(
+    draw: st.DrawFn, walk: _Walk, event_type: str, party: str, occurred_on: PartialDate, *, retry: bool
+) -> EventBase:
+    """A fact of `event_type` by `party` on `occurred_on`, every mode and kind of date of effect among them.
+
+    `retry`: the first try was illegal; a consent now takes effect no earlier than the party's
+    pending withdrawal (a consent given while withdrawing), a signature is a succession to one.
+    """
     common = _common(draw, occurred_on)
+    fields: dict[str, Any] = {"instrument": walk.slug, "party": party}
+    if event_type == "Signed":
+        fields["mode"] = "succession" if retry else draw(st.sampled_from(_SIGNATURE_MODES))
+    elif event_type == "Ratified":
+        fields["mode"] = mode = draw(st.sampled_from(_MODES))
+        how = draw(st.integers(0, 3))  # 0, 1: by the clauses (or at once); 2: later; 3: before notice
+        how = 3 if mode == "succession" and how == 1 else how
+        opened = walk.facts[0].event.occurred_on.first
+        if retry:
+            seat = standing(walk.events(), occurred_on.last, LIFECYCLE_RANK["Ratified"]).seats.get(party)
+            leaving = seat.leaving.on if seat is not None and seat.leaving is not None else occurred_on.last
+            start = max(leaving, occurred_on.last)
+            fields["effective_on"] = _coarsen(start + timedelta(days=draw(st.integers(0, 400))), 0)
+        elif how == 2:
+            fields["effective_on"] = _later(draw, occurred_on, min_days=0, partial=walk.partial)
+        elif how == 3 and mode == "succession" and party not in walk.last_of and opened < occurred_on.first:
+            back = draw(st.integers(1, min(3 * 366, (occurred_on.first - opened).days)))
+            fields["effective_on"] = _coarsen(occurred_on.first - timedelta(days=back), 0)
+    elif event_type == "Withdrew" and draw(st.booleans()):  # takes effect later, often months later
+        fields["effective_on"] = _later(draw, occurred_on, min_days=1, partial=walk.partial)
+    return _PARTICIPATION[event_type](**fields, **common)
+
+
+def _legal(history: list[Event], event: EventBase) -> bool:
+    """Whether the law (restated by the reference model) takes `event` after `history` (as a new fact)."""
+    if any(fact.id == event.id for fact in history):  # the same fact twice is one fact
+        return False
+    try:
+        replay_instrument([*history, event])
+    except Broken:
+        return False
+    return True
+
+
+def _step_instrument(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
+    """Add one legal participation (or entry into force) chosen from the rules' tables.
+
+    Statuses come from the law as the reference model restates it (final clauses, dates of
+    effect, pending withdrawals); each fact is checked legal there before it is added.
+    """
+    day = _next_day(draw, walk, remaining)
+    while True:
+        occurred_on = _dated(draw, walk, day, remaining)
+        options = _options(walk, occurred_on.last)
+        while options:
+            event_type, chosen = draw(st.sampled_from(options))
+            options.remove((event_type, chosen))
+            if _add_step(draw, walk, event_type, chosen, occurred_on):
+                return
+        day += _DAY
+
+
+def _add_step(
+    draw: st.DrawFn, walk: _Walk, event_type: str, chosen: str | None, occurred_on: PartialDate
+) -> bool:
+    """Add the fact if the law takes it (a second try for a consent or a signature); whether it did."""
+    history = walk.events()
     floor = walk.last_day + _DAY
     index = len(walk.facts)
+    same_day = occurred_on.last == walk.last_day
     if chosen is None:
-        walk.add(EnteredIntoForce(instrument=walk.slug, **common), floor)
-        walk.force, walk.force_index = occurred_on.last, index
-        return
+        event: EventBase = EnteredIntoForce(instrument=walk.slug, **_common(draw, occurred_on))
+        if not _legal(history, event):
+            return False
+        walk.add(event, floor)
+        walk.force_index = index
+        return True
     party = chosen
-    if party == fresh:
-        party = draw(parties().filter(lambda p: p not in walk.standing))
-        walk.pool.append(party)
-    state = walk.standing.setdefault(party, _Standing())
-    status = state.on(day, walk.force)
-    if state.leaving is not None and state.status == "withdrawing":
-        floor = max(floor, state.leaving)  # rejoining must wait for the withdrawal to take effect
-    after = PARTICIPATION_TRANSITIONS[event_type][status]
-    event: EventBase
-    if event_type == "Ratified":
-        effective = None
-        if draw(st.booleans()):  # consent that takes effect on a later date
-            effective = _later(draw, occurred_on, min_days=0, partial=walk.partial)
-        mode = draw(st.sampled_from(_MODES))
-        event = Ratified(instrument=walk.slug, party=party, mode=mode, effective_on=effective, **common)
-        state.consent = (effective or occurred_on).last
-    elif event_type == "Withdrew":
-        effective = None
-        if draw(st.booleans()):  # a withdrawal that takes effect later, often months later
-            effective = _later(draw, occurred_on, min_days=1, partial=walk.partial)
-        event = Withdrew(instrument=walk.slug, party=party, effective_on=effective, **common)
-        state.consent, state.leaving = None, (effective or occurred_on).last
+    if party == _FRESH:
+        party = draw(parties().filter(lambda p: p not in walk.last_of))
+    for retry in (False, True):
+        if retry and event_type not in ("Signed", "Ratified"):
+            return False
+        event = _participation(draw, walk, event_type, party, occurred_on, retry=retry)
+        if _legal(history, event):
+            break
     else:
-        cls = Signed if event_type == "Signed" else Endorsed
-        event = cls(instrument=walk.slug, party=party, **common)
-    state.status, state.last = after, index
+        return False
+    if chosen == _FRESH:
+        walk.pool.append(party)
+    rank = walk.last_rank
     walk.add(event, floor)
+    if same_day and isinstance(event, Ratified) and rank > LIFECYCLE_RANK["Ratified"]:
+        walk.last_rank = rank  # consenting again on the day it denounced: the denunciation stays first
+    walk.last_of[party] = index
+    return True
 
 
 def _case_options(walk: _Walk, remaining: int) -> list[str]:
@@ -735,10 +894,13 @@ def _walk(
     pool: list[str],
     mortal: bool = True,
     actors: tuple[str, ...] = (),
+    closing: bool = False,
 ) -> _Walk:
     """A legal history of `size` facts (the opening or first detention included).
 
-    A case's history may end in a death if `mortal`; its captor may be one of `actors`.
+    A treaty has final clauses half the time (always with `closing`, and then its
+    signature closes). A case's history may end in a death if `mortal`; its captor may be
+    one of `actors`.
     """
     walk = _Walk(slug=slug, kind=kind, lo=lo, hi=hi, partial=partial, pool=list(pool))
     walk.mortal, walk.actors = mortal, actors
@@ -753,17 +915,20 @@ def _walk(
         return walk
     latest_start = hi - timedelta(days=max(0, min((hi - lo).days, 2 * size + 400)))
     opened_on = _date(draw, lo, max(lo, latest_start), partial)
+    if kind == "treaty" and (closing or draw(st.booleans())):
+        walk.clauses = _clauses(draw, opened_on.first, hi, closing=closing)
     opened = InstrumentOpened(
         instrument=slug,
         title=draw(_texts()),
         kind=kind,
         initiator=draw(_optional(parties(among=pool) if pool else parties())),
+        final_clauses=walk.clauses,
         **_common(draw, opened_on),
     )
     walk.add(opened, lo)
     for done in range(1, size):
         _step_instrument(draw, walk, size - done - 1)
-    last_of_each = {state.last for state in walk.standing.values()} | {walk.force_index}
+    last_of_each = {*walk.last_of.values(), walk.force_index}
     for index in (i for i in last_of_each if i is not None):
         walk.facts[index] = _Fact(walk.facts[index].event, walk.facts[index].floor, retractable=True)
     return walk
@@ -782,6 +947,7 @@ def _walks(
     slug: str | None = None,
     mortal: bool = True,
     actors: tuple[str, ...] = (),
+    closing: bool = False,
 ) -> _Walk:
     chosen: HistoryKind = kind if kind is not None else draw(st.sampled_from(_ANY))
     size = draw(st.integers(min_size, max_size))
@@ -797,6 +963,7 @@ def _walks(
         pool=start_pool,
         mortal=mortal,
         actors=actors,
+        closing=closing,
     )
 
 
@@ -815,13 +982,17 @@ def histories(
     with the `InstrumentOpened`, or the first `Detained` or `Charged` naming the person.
     Every next fact is chosen among the transitions the rules' tables allow at its date,
     so any history is accepted by a ledger, as one batch in any order or fact by fact in
-    the order given. Histories cover every transition: signing, endorsing, ratifying (with
-    later effective dates), entry into force, withdrawals effective at once or months
-    later, rejoining after a withdrawal; charges and sentences in custody or in absentia,
-    changes of the basis of custody, bail, house arrest, furlough, exit and travel bans
-    imposed and lifted, re-detention, release, escape, disappearance, designations, and a
-    death (only ever as the last fact). Captors are parties (an `event_logs()` case may
-    be held by a registered actor).
+    the order given. Histories cover every transition: signing (in person or by
+    succession), endorsing, consenting in every mode (with later effective dates, or a
+    succession in effect before it was notified), entry into force (recorded, or derived
+    from a treaty's final clauses), withdrawals effective at once or months later,
+    revoking a pending withdrawal, consenting again while a withdrawal is pending or on
+    the day of a denunciation, rejoining after a withdrawal; charges and sentences in
+    custody or in absentia, changes of the basis of custody, bail, house arrest, furlough,
+    exit and travel bans imposed and lifted, re-detention, release, escape, disappearance,
+    designations, and a death (only ever as the last fact). Treaties come with and without
+    final clauses (delays of every shape, signature that closes on a date or at entry into
+    force). Captors are parties (an `event_logs()` case may be held by a registered actor).
     Record times come late, in any order. Shrinks towards the shortest history, with
     facts on consecutive days from `min_value`, known to the day, with the fewest parties.
     """
@@ -852,6 +1023,7 @@ class _Link(NamedTuple):
 
 
 class _Statement(NamedTuple):
+    continued: bool  # a state continuing its predecessor (actor continues target), not a condemnation
     actor: int
     target: int | None
     about: Literal["instrument", "case"] | None
@@ -910,7 +1082,8 @@ def _plans() -> st.SearchStrategy[_Plan]:
 
 
 def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, Any]:
-    """New values for fields that do not change which path the entity takes."""
+    """New values of fields: for cases and statements, ones that do not change which path the entity
+    takes; for instruments, also ones that may (a mode, the final clauses), which `_amend` checks."""
     party, other = pool[plan.party % len(pool)], pool[plan.other_party % len(pool)]
     options: list[dict[str, Any]] = [
         {"note": plan.text},
@@ -918,6 +1091,8 @@ def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, An
     ]
     if isinstance(event, InstrumentOpened):
         options += [{"title": plan.text}, {"initiator": party}]
+        if event.final_clauses is not None:
+            options.append({"final_clauses": None})  # often illegal: `_amend` checks it
     elif isinstance(event, Condemned):
         options += [{"subject": plan.text}, {"quote": plan.text}, {"actor": party}, {"target": party}]
     elif isinstance(event, Detained):
@@ -944,6 +1119,11 @@ def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, An
         options.append({"term_days": plan.number})
     elif isinstance(event, Ratified):
         options.append({"mode": _MODES[plan.number % len(_MODES)]})
+    elif isinstance(event, Signed):
+        options.append({"mode": _SIGNATURE_MODES[plan.number % len(_SIGNATURE_MODES)]})
+    elif isinstance(event, Continued):
+        options += [{"party": party}] if party != event.predecessor else []
+        options += [{"predecessor": other}] if other != event.party else []
     elif isinstance(event, Released) and event.mechanism != "bail":
         options.append({"mechanism": _FREE_MECHANISMS[plan.number % len(_FREE_MECHANISMS)]})
     elif isinstance(event, CasesLinked):
@@ -951,11 +1131,41 @@ def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, An
     return options[plan.field % len(options)]
 
 
+def _amended(
+    believed: dict[UUID, EventBase], amendment: Corrected | Retracted
+) -> dict[UUID, EventBase] | None:
+    """An instrument's facts once amended, or None if the amendment leaves an illegal path (or fact)."""
+    facts = dict(believed)
+    if isinstance(amendment, Retracted):
+        del facts[amendment.target]
+    else:
+        target = facts[amendment.target]
+        try:
+            facts[target.id] = type(target).model_validate(
+                {**target.model_dump(mode="json"), **amendment.changes}
+            )
+        except ValueError:
+            return None
+    try:
+        replay_instrument(list(facts.values()))
+    except Broken:
+        return None
+    return facts
+
+
 def _amend(facts: list[_Fact], plans: Sequence[_Plan], pool: Sequence[str]) -> list[EventBase]:
-    """Corrections and retractions that leave every path legal, each recorded after its target."""
+    """Corrections and retractions that leave every path legal, each recorded after its target.
+
+    An instrument's amendment that the law (as the reference model restates it) would not
+    take becomes a correction of the note.
+    """
     made: list[EventBase] = []
     latest: dict[UUID, datetime] = {}
     retracted: set[UUID] = set()
+    instruments: dict[str, dict[UUID, EventBase]] = {}
+    for fact in facts:
+        if fact.event.stream == "instrument":
+            instruments.setdefault(fact.event.entity(), {})[fact.event.id] = fact.event
     for plan in plans:
         fact = facts[plan.pick % len(facts)]
         target = fact.event
@@ -967,10 +1177,9 @@ def _amend(facts: list[_Fact], plans: Sequence[_Plan], pool: Sequence[str]) -> l
         on = _coarsen(stamp.date() - timedelta(days=plan.back), 0)
         fields: dict[str, Any] = {"target": target.id, "reason": plan.reason}
         window = (target.occurred_on.first - fact.floor).days  # days it may move earlier (exclusive)
-        amendment: EventBase
+        amendment: Corrected | Retracted
         if plan.kind == "retract" and fact.retractable:
             amendment = Retracted(occurred_on=on, recorded_at=stamp, **fields)
-            retracted.add(target.id)
         elif plan.kind == "date" and window >= 1:
             moved = fact.floor + timedelta(days=plan.day % window)
             amendment = Corrected(
@@ -980,6 +1189,18 @@ def _amend(facts: list[_Fact], plans: Sequence[_Plan], pool: Sequence[str]) -> l
             amendment = Corrected(
                 occurred_on=on, recorded_at=stamp, changes=_changes(plan, target, pool), **fields
             )
+        entity = target.entity()
+        if entity in instruments:
+            after = _amended(instruments[entity], amendment)
+            if after is None:
+                amendment = Corrected(
+                    occurred_on=on, recorded_at=stamp, changes={"note": plan.text}, **fields
+                )
+                after = _amended(instruments[entity], amendment)
+                assert after is not None  # noqa: S101 - a note changes no path
+            instruments[entity] = after
+        if isinstance(amendment, Retracted):
+            retracted.add(target.id)
         latest[target.id] = stamp
         made.append(amendment)
     return made
@@ -989,6 +1210,7 @@ def _amend(facts: list[_Fact], plans: Sequence[_Plan], pool: Sequence[str]) -> l
 def _statements(draw: st.DrawFn, partial: bool) -> tuple[_Statement, dict[str, Any]]:
     on = _date(draw, EARLIEST, LATEST_VALID, partial)
     statement = _Statement(
+        continued=draw(st.integers(0, 3)) == 3,
         actor=draw(st.integers(0, 99)),
         target=draw(_optional(st.integers(0, 99))),
         about=draw(st.sampled_from((None, "instrument", "case"))),
@@ -1058,6 +1280,13 @@ def _event_logs(
             at = next(i for i, fact in enumerate(facts) if fact is death)
             first.facts[-1] = facts[at] = _Fact(death.event, max(death.floor, on.last), death.retractable)
     for statement, common in draw(st.lists(_statements(partial), max_size=max_statements)):
+        if statement.continued:
+            successor = pool[statement.actor % len(pool)]
+            predecessor = pool[(statement.target or 0) % len(pool)]
+            if successor != predecessor:
+                continued = Continued(party=successor, predecessor=predecessor, **common)
+                facts.append(_Fact(continued, lo, retractable=True))
+            continue
         about: dict[str, str] = {}
         named = {"instrument": instruments_made, "case": cases_made}.get(statement.about or "", [])
         if statement.about and named:
@@ -1093,9 +1322,10 @@ def event_logs(
 
     A log mixes instruments and detention cases (legal histories of up to `max_history`
     facts each, sharing a few parties; a case may be held by a non-state actor that the log
-    registers), links between the cases, condemnations (some about those instruments and
-    cases), and corrections and retractions that keep every path
-    legal: new values of fields, earlier dates, retractions of the latest step. Record
+    registers), links between the cases, statements (condemnations, some about those
+    instruments and cases, and states continuing their predecessors' participations), and
+    corrections and retractions that keep every path legal: new values of fields (modes,
+    final clauses), earlier dates, retractions of the latest step. Record
     times arrive late (hours to decades) and out of valid-time order; amendments come
     after their targets. The log is sorted by record time and a ledger accepts it as one
     batch (`Ledger.from_events`), in any order. Shrinks towards the empty log.
@@ -1162,7 +1392,18 @@ class _Offence:
 
     def newcomer(self) -> str:
         """A party with no part in the instrument yet."""
-        return self.draw(parties().filter(lambda p: p not in self.walk.standing))
+        return self.draw(parties().filter(lambda p: p not in self.walk.last_of))
+
+    def join(self, party: str, on: PartialDate) -> EventBase:
+        """A legal first fact of a newcomer: it signs or endorses (declarations), signs or consents
+        (treaties; a signature by succession once signature has closed)."""
+        cls = self.pick(_JOIN[self.walk.kind])
+        fields: dict[str, Any] = {}
+        if cls is Signed:
+            closes = standing(self.history, on.last, LIFECYCLE_RANK["Signed"]).signature_closes()
+            if closes is not None and on.first >= closes:
+                fields["mode"] = "succession"
+        return self.setup(self.fact(cls, on, instrument=self.slug, party=party, **fields))
 
     def other_slug(self) -> str:
         return self.draw(_slugs().filter(lambda s: s != self.slug))
@@ -1209,7 +1450,7 @@ def _open_once(o: _Offence) -> EventBase:
 
 
 def _before_opening(o: _Offence) -> EventBase:
-    cls = o.pick((Signed, Endorsed, Ratified, Withdrew, EnteredIntoForce))
+    cls = o.pick((Signed, Endorsed, Ratified, Withdrew, WithdrawalRevoked, EnteredIntoForce))
     on = _coarsen(o.history[0].occurred_on.first - timedelta(days=o.days(1, 300)), 0)
     fields = {} if cls is EnteredIntoForce else {"party": o.party()}
     return o.fact(cls, on, instrument=o.slug, **fields)
@@ -1224,14 +1465,17 @@ def _wrong_kind(cls: type[EventBase]) -> Callable[[_Offence], EventBase]:
 
 
 def _force_once(o: _Offence) -> EventBase:
-    if o.walk.force is None:
+    state = standing(o.history, o.walk.last_day, _LAST)
+    if state.force is None:
         o.setup(o.fact(EnteredIntoForce, o.on(1), instrument=o.slug))
+    elif state.force_derived:  # recorded on the day the clauses give, it changes nothing
+        o.setup(o.fact(EnteredIntoForce, state.force, instrument=o.slug))
     return o.fact(EnteredIntoForce, o.on(o.days(2, 30)), instrument=o.slug)
 
 
 def _already_participating(o: _Offence) -> EventBase:
-    party, joined = o.newcomer(), o.pick(_JOIN[o.walk.kind])
-    o.setup(o.fact(joined, o.on(1), instrument=o.slug, party=party))
+    party = o.newcomer()
+    joined = type(o.join(party, o.on(1)))
     status = PARTICIPATION_TRANSITIONS[joined.__name__][None]
     again = [
         cls
@@ -1243,21 +1487,48 @@ def _already_participating(o: _Offence) -> EventBase:
 
 
 def _withdrawal_pending(o: _Offence) -> EventBase:
+    """Sign, endorse, or consent with effect before the pending withdrawal takes effect."""
     party, wait = o.newcomer(), o.days(3, 400)
-    o.setup(o.fact(o.pick(_JOIN[o.walk.kind]), o.on(1), instrument=o.slug, party=party))
+    o.join(party, o.on(1))
     o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2 + wait)))
-    cls = o.pick((*_JOIN[o.walk.kind], Withdrew))
-    return o.fact(cls, o.on(o.days(3, wait + 1)), instrument=o.slug, party=party)
+    cls = o.pick(_JOIN[o.walk.kind])
+    on = o.on(o.days(3, wait + 1))
+    fields: dict[str, Any] = {"effective_on": on} if cls is Ratified else {}
+    return o.fact(cls, on, instrument=o.slug, party=party, **fields)
 
 
 def _withdraw_participating(o: _Offence) -> EventBase:
     party = o.newcomer()
-    if o.draw(st.booleans()):
+    choice = o.days(0, 2)
+    if choice == 0:
         return o.fact(Withdrew, o.on(o.days(1, 30)), instrument=o.slug, party=party)
+    joined = o.join(party, o.on(1))
+    o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2 + o.days(1, 30))))
+    if choice == 1:  # a second withdrawal while the first is pending
+        return o.fact(Withdrew, o.on(3), instrument=o.slug, party=party)
     # A retraction that leaves a withdrawal with nothing to withdraw from.
-    joined = o.setup(o.fact(o.pick(_JOIN[o.walk.kind]), o.on(1), instrument=o.slug, party=party))
-    o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party))
     return o.amend(Retracted, joined)
+
+
+def _signature_closed(o: _Offence) -> EventBase:
+    """A newcomer signs in person on or after the day signature closes (a date, or entry into force)."""
+    state = standing(o.history, o.walk.last_day, _LAST)
+    closes = state.signature_closes() or state.force_due
+    if closes is None:  # it closes at entry into force, which nothing brings yet
+        closes = o.setup(o.fact(EnteredIntoForce, o.on(1), instrument=o.slug)).occurred_on.first
+    day = max(closes, o.walk.last_day + timedelta(days=2)) + timedelta(days=o.days(0, 30))
+    mode = o.draw(st.sampled_from((None, "signature")))
+    return o.fact(Signed, _coarsen(day, 0), instrument=o.slug, party=o.newcomer(), mode=mode)
+
+
+def _revoke_pending_only(o: _Offence) -> EventBase:
+    """Revoke a withdrawal never notified, or one already in effect."""
+    party = o.newcomer()
+    if o.draw(st.booleans()):
+        o.join(party, o.on(1))
+        if o.draw(st.booleans()):
+            o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2)))
+    return o.fact(WithdrawalRevoked, o.on(o.days(3, 30)), instrument=o.slug, party=party)
 
 
 def _unknown_case(o: _Offence) -> EventBase:
@@ -1433,6 +1704,8 @@ _OFFENCES: dict[str, tuple[tuple[HistoryKind, ...], Callable[[_Offence], EventBa
     "already-participating": (_INSTRUMENTS, _already_participating),
     "withdrawal-pending": (_INSTRUMENTS, _withdrawal_pending),
     "withdraw-participating": (_INSTRUMENTS, _withdraw_participating),
+    "signature-closed": (("treaty",), _signature_closed),
+    "revoke-pending-only": (_INSTRUMENTS, _revoke_pending_only),
     "unknown-case": (("case",), _unknown_case),
     "before-detention": (("case",), _before_detention),
     "detain-free": (("case",), _detain_free),
@@ -1464,7 +1737,8 @@ def _illegal(draw: st.DrawFn, rule: str) -> Illegal:
     kinds, offence = _OFFENCES[rule]
     # Histories end early enough to leave room before and after them for the offence.
     lo, hi = EARLIEST + timedelta(days=366), LATEST_VALID - timedelta(days=3 * 366)
-    walk = draw(_walks(draw(st.sampled_from(kinds)), 1, 6, True, lo, hi, mortal=False))
+    closing = rule == "signature-closed"
+    walk = draw(_walks(draw(st.sampled_from(kinds)), 1, 6, True, lo, hi, mortal=False, closing=closing))
     o = _Offence(draw, walk, [fact.event for fact in walk.facts])
     event = offence(o)
     return Illegal(o.history, event, rule)  # type: ignore[arg-type]
