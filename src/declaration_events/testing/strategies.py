@@ -88,12 +88,15 @@ from ..parties import EXTRA_ENTITIES, resolve_party
 from ..rules import (
     APPLIES_TO,
     CASE_TRANSITIONS,
+    CUSTODY,
     IN_CUSTODY,
     INSTEAD_OF_CUSTODY,
     LIFECYCLE_RANK,
+    LIFTED,
     PARTICIPATION_TRANSITIONS,
     RESTRICTION_STATUS,
     RULES,
+    SEVERITY,
     CaseState,
     fold_case,
 )
@@ -615,6 +618,7 @@ class _Walk:
     detention: dict[str, Any] = field(default_factory=dict)
     last_status_index: int | None = None
     mortal: bool = True  # whether the last fact may be a death
+    aim: tuple[str, str | None] | None = None  # a transition (key, status met) the walk heads for
     actors: tuple[str, ...] = ()  # registered actors (actor:SLUG) a captor may be
 
     def events(self) -> list[Event]:
@@ -854,16 +858,104 @@ def _case_fact(draw: st.DrawFn, walk: _Walk, key: str, common: dict[str, Any]) -
     return (Escaped if kind == "Escaped" else Disappeared)(case=case, **common)
 
 
+#: What a case walk may head for: every (key, status met) pair of the rules' table.
+_CASE_AIMS: tuple[tuple[str, str | None], ...] = tuple(
+    (key, status) for key, table in CASE_TRANSITIONS.items() for status in table
+)
+_AT_LARGE = frozenset({"charged_at_large", "sentenced_in_absentia", "released"})
+_LIGHTER = [RESTRICTION_STATUS[r] for r in SEVERITY]  # restriction statuses, most severe first
+
+
+def _marked(after: str, before: str | None) -> frozenset[str]:
+    """The statuses a status after may stand for: itself, or for a marker of the table custody at some
+    stage, or, once the most severe restriction is lifted, a lighter one or freedom."""
+    if after == CUSTODY:
+        return IN_CUSTODY
+    if after == LIFTED:
+        lighter = _LIGHTER[_LIGHTER.index(before) + 1 :] if before in _LIGHTER else []
+        return frozenset(lighter) | _AT_LARGE
+    return frozenset({after})
+
+
+@cache
+def _steps_to(status: str | None) -> dict[str | None, int]:
+    """The fewest facts that lead from each status to `status`, by the table (markers read as any
+    status they may stand for)."""
+    leads: dict[str | None, set[str | None]] = {}  # status -> the statuses one fact leads from to it
+    for table in CASE_TRANSITIONS.values():
+        for before, after in table.items():
+            for reached in _marked(after, before):
+                leads.setdefault(reached, set()).add(before)
+    steps: dict[str | None, int] = {status: 0}
+    frontier: list[str | None] = [status]
+    while frontier:
+        nearer, frontier = frontier, []
+        for near in nearer:
+            for earlier in leads.get(near, ()):
+                if earlier not in steps:
+                    steps[earlier] = steps[near] + 1
+                    frontier.append(earlier)
+    return steps
+
+
+@cache
+def _aims_from(status: str | None) -> tuple[tuple[str, str | None], ...]:
+    """The transitions a walk at `status` may still take."""
+    return tuple((key, met) for key, met in _CASE_AIMS if status in _steps_to(met))
+
+
+def _after(walk: _Walk, key: str) -> frozenset[str]:
+    """The status (or, for a lifting that leaves no restriction, the statuses) a key leads the walk to."""
+    after = CASE_TRANSITIONS[key][walk.status]
+    state = walk.state
+    if after == CUSTODY and state is not None:
+        return frozenset({"sentenced" if state.sentence else "charged" if state.charges else "detained"})
+    if after == LIFTED and state is not None:
+        left = [r for r, _ in state.restrictions if r != key.partition(":")[2]]
+        return frozenset({RESTRICTION_STATUS[left[0]]}) if left else _AT_LARGE
+    return _marked(after, walk.status)
+
+
+def _towards(walk: _Walk, options: list[str], aim: tuple[str, str | None]) -> list[str]:
+    """The options that take the walk's aim, or bring it nearest, or (there) keep the walk where it is."""
+    key, status = aim
+    if walk.status == status:
+        if key in options:
+            return [key]
+        kind, _, variant = key.partition(":")
+        if variant in _BANS:  # a ban is lifted when in force, imposed when not: impose or lift it first
+            undo = f"{'RestrictionLifted' if kind == 'Restricted' else 'Restricted'}:{variant}"
+            if undo in options and _after(walk, undo) == {status}:
+                return [undo]
+        # stay (a death waits for the last fact)
+        return [k for k in options if _after(walk, k) == {walk.status}]
+    steps = _steps_to(status)
+    now = steps.get(walk.status)
+    if now is None or not options:
+        return []
+    nearer = {k: min(steps.get(s, now) for s in _after(walk, k)) for k in options}
+    best = min(nearer.values())
+    return [k for k in options if nearer[k] == best < now]
+
+
 def _step_case(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
     """Add one legal fact of a detention case chosen from the rules' table, and fold the walk so far."""
     day = _next_day(draw, walk, remaining)
+    # Some transitions are many facts away (a death on bail, lifting an exit ban during a furlough):
+    # a walk drawn an aim mostly heads for it, and once at its status stays there until it can take
+    # it (a death only as the last fact), so that every transition of the table comes up.
+    aim = walk.aim if walk.aim and (walk.status == walk.aim[1] or draw(st.integers(0, 3))) else None
     while True:
         options = _case_options(walk, remaining)
         if day == walk.last_day:
             options = [k for k in options if LIFECYCLE_RANK[k.split(":")[0]] > walk.last_rank]
+            if aim and not _towards(walk, options, aim):
+                options = []  # what leads on to the aim comes earlier in a day: take the next one
         if options:
             break
         day += _DAY
+    if aim:
+        options = _towards(walk, options, aim) or options
     # A history that may end in a death often does, and a ban in force is often lifted: both
     # would otherwise be rare, and every transition of the table should come up.
     for favoured in ("Died", "RestrictionLifted"):
@@ -874,12 +966,16 @@ def _step_case(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
     # that favour over every transition instead of always the same two.
     turn = (7 * len(walk.facts)) % len(options)
     key = draw(st.sampled_from(options[turn:] + options[:turn]))
+    reached = walk.aim == (key, walk.status)
     occurred_on = _dated(draw, walk, day, remaining)
     event = _case_fact(draw, walk, key, _common(draw, occurred_on))
     walk.last_status_index = len(walk.facts)
     walk.add(event, walk.last_day + _DAY if walk.facts else walk.lo)
     walk.state = fold_case(walk.slug, walk.events()).states[-1]
     walk.status = walk.state.status
+    if reached:  # aim at another transition the walk can still take
+        aims = _aims_from(walk.status)
+        walk.aim = draw(st.sampled_from(aims)) if aims else None
 
 
 def _walk(
@@ -905,6 +1001,7 @@ def _walk(
     walk = _Walk(slug=slug, kind=kind, lo=lo, hi=hi, partial=partial, pool=list(pool))
     walk.mortal, walk.actors = mortal, actors
     if kind == "case":
+        walk.aim = draw(st.sampled_from(_CASE_AIMS))
         walk.last_day = lo + timedelta(days=draw(st.integers(0, max(0, (hi - lo).days - 2 * size))))
         walk.last_rank = -1
         for done in range(size):
