@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from .dates import PartialDate
 from .errors import (
+    BackdatedError,
     ConcurrencyConflict,
     ConcurrencyError,
     DeclarationEventsError,
@@ -69,6 +70,7 @@ from .results import (
     TimelineRow,
 )
 from .rules import Designation
+from .storage.stamps import Stamp
 
 if TYPE_CHECKING:
     from .plots import plot_cases, plot_signatories
@@ -84,6 +86,7 @@ _LAZY = {"plot_cases": "plots", "plot_signatories": "plots"}
 
 __all__ = [
     "ActorRegistered",
+    "BackdatedError",
     "CaseRow",
     "Cases",
     "CasesLinked",
@@ -130,6 +133,7 @@ __all__ = [
     "SignatoryRow",
     "Signed",
     "Source",
+    "Stamp",
     "StoreError",
     "Timeline",
     "TimelineRow",

@@ -15,7 +15,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -88,6 +88,9 @@ class Plan:
     expected: dict[str, int]
     #: The strict fold of each touched instrument and case, for the projection to adopt.
     folded: dict[str, InstrumentHistory | CaseHistory]
+    #: Ids of the batch's events recorded before a fact already stored about the same entity
+    #: (`backdated`), first found first.
+    backdated: list[UUID] = field(default_factory=list)
 
 
 class Locations(Mapping[UUID, str]):
@@ -417,25 +420,46 @@ def check(
         plan.append(record._replace(entity=entity))
     touched = set(by_entity) | set(new_amendments)
     new_entities = set(by_entity)
+    backdated: list[UUID] = []
     for entity in progress.iterate(sorted(touched), "checking", total=len(touched), unit="entity"):
         amendments = new_amendments.get(entity, [])
         if entity == STATEMENTS:
             # Statements follow no state machine: check only what the batch adds or amends.
             _check_statements(projection, by_entity.get(entity, []), amendments, new_entities)
+            prior = projection.amendments(STATEMENTS) if amendments else []
+            for amendment in amendments:  # a new statement is a fact of its own; an amendment is not
+                about = [
+                    projection.get(amendment.target),
+                    *(a for a in prior if a.target == amendment.target),
+                ]
+                backdated.extend(_backdated([e for e in about if e is not None], [amendment]))
             continue
         new_facts = [record.decode() for record in by_entity.get(entity, ())]
-        facts = projection.facts(entity) + new_facts
+        stored_facts, stored = projection.facts(entity), projection.amendments(entity)
+        backdated.extend(_backdated([*stored_facts, *stored], [*new_facts, *amendments]))
+        facts = stored_facts + new_facts
         try:
-            believed, history = _fold(entity, facts, projection.amendments(entity) + amendments)
+            believed, history = _fold(entity, facts, stored + amendments)
         except InvalidTransitionError as exc:
-            stored = projection.amendments(entity)
             raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
         if not entity.startswith("instrument:"):
             _check_references(projection, believed, new_entities)
         if history is not None:
             folded[entity] = history
     expected = {entity: versions.get(entity, 0) for entity in touched}
-    return Plan(plan, expected, folded)
+    return Plan(plan, expected, folded, backdated)
+
+
+def _backdated(stored: Sequence[EventBase], new: Sequence[EventBase]) -> list[UUID]:
+    """Ids of the new events recorded before the latest of the stored ones (about the same entity).
+
+    Such an event rewrites what a query known at a time in between answers: the store's own
+    storage time (`stamps`) is what keeps such answers from changing.
+    """
+    latest = max((e.recorded_at for e in stored if e.recorded_at is not None), default=None)
+    if latest is None:
+        return []
+    return [e.id for e in new if e.recorded_at is not None and e.recorded_at < latest]
 
 
 def _check_statements(

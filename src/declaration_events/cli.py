@@ -41,10 +41,14 @@ CIPHER_KEY_VARIABLE = "DECLARATION_EVENTS_CIPHER_KEY"
 
 def _ledger(args: argparse.Namespace) -> Ledger:
     db = getattr(args, "db", None)
-    if db and args.logs:
+    stored_by = getattr(args, "stored_by", None)
+    if db and getattr(args, "logs", None):
         raise UsageError("give either LOG files or --db, not both")
+    if stored_by and not db:
+        raise UsageError("--stored-by asks what a store held at a time: give --db URL")
     if db:
-        return _open(db)
+        ledger = _open(db)
+        return ledger.as_stored(stored_by) if stored_by else ledger
     if not args.logs:
         raise UsageError("give at least one LOG file (or --db URL)")
     return Ledger.from_jsonl(*args.logs)
@@ -375,22 +379,48 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     """Record logs into a store, all or nothing; importing the same lines again adds nothing."""
     with _open(args.db, create=True) as ledger:
-        result = ledger.import_logs(*args.logs)  # stages shown on a terminal for large logs
+        # stages shown on a terminal for large logs
+        result = ledger.import_logs(*args.logs, backdate=not args.no_backdate)
         total = len(ledger)
     from .storage.durable import describe_url  # loaded already, by `Ledger.open`
 
+    backdated = (
+        f", {result.backdated:,} of them backdated (recorded before facts already stored about "
+        "the same case or instrument)"
+        if result.backdated
+        else ""
+    )
     _print(
-        f"{describe_url(args.db)}: {_plural(result.added, 'event')} added, "
+        f"{describe_url(args.db)}: {_plural(result.added, 'event')} added{backdated}, "
         f"{result.duplicates:,} already recorded; "
         f"{_plural(total, 'event')} in the ledger"
     )
     return 0
 
 
+def cmd_stamps(args: argparse.Namespace) -> int:
+    """Print when each batch was stored, by the store's own clock: the ledger's audit trail."""
+    with _open(args.db) as ledger:
+        stamps = ledger.stamps()
+    rows = [
+        {"stored_at": s.stored_at.isoformat(), "events": s.events, "added": s.added, "position": s.position}
+        for s in stamps
+    ]
+    header = ["stored_at", "events", "added", "position"]
+    if args.format == "json":
+        _print(json.dumps(rows, indent=2))
+    elif args.format == "csv":
+        _print("\n".join([",".join(header), *(",".join(str(r[k]) for k in header) for r in rows)]))
+    else:
+        table = [[s.stored_at.isoformat(), f"{s.events:,}", f"{s.added:,}", str(s.position)] for s in stamps]
+        _print(f"{render.plural(len(rows), 'batch', 'batches')} stored\n" + render.aligned(header, table))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     """Write every recorded event as log format v1, in the order recorded."""
     with _open(args.db) as ledger, _output(args.out) as out:
-        count = ledger.to_jsonl(out)
+        count = ledger.to_jsonl(out, stored_by=args.stored_by)
     if args.out and args.out != "-":
         print(f"{args.out}: {_plural(count, 'event')} exported", file=sys.stderr)
     return 0
@@ -471,6 +501,16 @@ def _add_times(parser: argparse.ArgumentParser, *, as_of: bool = True) -> None:
     parser.add_argument(
         "--known-at", metavar="DATETIME", help="record time, RFC 3339 or a date (default: now)"
     )
+    _add_stored_by(parser)
+
+
+def _add_stored_by(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--stored-by",
+        metavar="DATETIME",
+        help="answer as the store (--db) held the ledger then, by its own clock (see `stamps`); "
+        "no later import changes that answer",
+    )
 
 
 def _add_format(parser: argparse.ArgumentParser, choices: Sequence[str]) -> None:
@@ -522,6 +562,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     listing = sub.add_parser("list", help="the instruments and cases a ledger knows, with their event counts")
     _add_source(listing)
+    _add_stored_by(listing)
     _add_format(listing, ["table", "json"])
     listing.set_defaults(run=cmd_list)
 
@@ -564,12 +605,24 @@ def build_parser() -> argparse.ArgumentParser:
     importer = sub.add_parser("import", help="record logs into a store, all or nothing")
     importer.add_argument("logs", nargs="+", metavar="LOG", help="event logs (JSON Lines), one batch")
     _add_db(importer, required=True)
+    importer.add_argument(
+        "--no-backdate",
+        action="store_true",
+        help="refuse the logs (nothing written) if a line is recorded before facts already stored "
+        "about the same case or instrument",
+    )
     importer.set_defaults(run=cmd_import)
 
     export = sub.add_parser("export", help="write a store's events as log format v1")
     _add_db(export, required=True)
     _add_out(export, "the log")
+    _add_stored_by(export)
     export.set_defaults(run=cmd_export)
+
+    stamps = sub.add_parser("stamps", help="when each batch was stored, by the store's own clock (audit)")
+    _add_db(stamps, required=True)
+    _add_format(stamps, ["table", "csv", "json"])
+    stamps.set_defaults(run=cmd_stamps)
 
     keygen = sub.add_parser("keygen", help=f"print a new encryption key (for ${CIPHER_KEY_VARIABLE})")
     keygen.set_defaults(run=cmd_keygen)

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "BackdatedError",
     "ConcurrencyConflict",
     "ConcurrencyError",
     "DeclarationEventsError",
@@ -72,6 +73,15 @@ class InvalidTransitionError(DeclarationEventsError, ValueError):
         self.event_type = event_type
         self.entity = entity
         self.status = status
+        super().__init__(message)
+
+
+class BackdatedError(DeclarationEventsError, ValueError):
+    """A batch records facts before facts already stored about the same entity, and that was refused."""
+
+    def __init__(self, message: str, *, event_id: str, count: int) -> None:
+        self.event_id = event_id  # the first backdated event (so that a ledger can name its log line)
+        self.count = count
         super().__init__(message)
 
 

@@ -18,7 +18,7 @@ from .actors import resolve_captor
 from .checking import Locations
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
-from .errors import ConcurrencyError, DeclarationEventsError
+from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
@@ -27,7 +27,7 @@ from .projections import Projection
 from .records import Recorded
 from .results import CaseRow, Cases, Condemnations, LedgerWarning, Signatories, Timeline
 from .rules import CaseHistory, InstrumentHistory
-from .storage import MemoryStore, Store
+from .storage import FrozenStore, MemoryStore, Stamp, Store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,6 +47,20 @@ class RecordResult:
 
     added: int
     duplicates: int
+    #: Of the added events, those recorded before a fact already stored about the same entity:
+    #: each changes what an earlier `known_at` answers (`stored_by` answers stay as they were).
+    backdated: int = 0
+
+
+def _backdated_error(backdated: Sequence[UUID]) -> BackdatedError:
+    count = len(backdated)
+    return BackdatedError(
+        f"event {backdated[0]} is recorded before facts already stored about the same entity "
+        f"({render.plural(count, 'backdated event')} in the batch); nothing was written "
+        "(without --no-backdate, or with backdate=True, they are recorded and counted)",
+        event_id=str(backdated[0]),
+        count=count,
+    )
 
 
 class Ledger:
@@ -61,6 +75,7 @@ class Ledger:
         self._projection = Projection()
         self._position = 0
         self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+        self._snapshot: tuple[int, Ledger] | None = None  # the last `as_stored` ledger, by its size
         with checking.bulk():
             self._catch_up(Progress.auto(progress, None) if progress is not False else OFF)
 
@@ -113,19 +128,24 @@ class Ledger:
         ledger.import_logs(*paths, progress=progress)
         return ledger
 
-    def import_logs(self, *sources: LogSource, progress: bool | None = None) -> RecordResult:
+    def import_logs(
+        self, *sources: LogSource, progress: bool | None = None, backdate: bool = True
+    ) -> RecordResult:
         """Record the facts of one or more logs, all or nothing; errors name file and line.
 
         Each line is validated, then kept only as its canonical line (see `records`):
         a log of millions of events is not held in memory as models.
         `progress`: show each stage (reading, checking, storing, indexing) with tqdm: True,
         False, or None for on a terminal or in Jupyter when the logs reach 1 MiB.
+        `backdate`: False refuses (`BackdatedError`, nothing written) a batch holding a fact
+        recorded before one already stored about the same entity; True counts them
+        (`RecordResult.backdated`).
         """
         shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
             items, locations = checking.read_logs(sources, now, shown)
-            return self._record_many(items, locations, now, shown)
+            return self._record_many(items, locations, now, shown, backdate=backdate)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -142,10 +162,15 @@ class Ledger:
         events: Iterable[EventBase | Mapping[str, Any]],
         *,
         locations: Mapping[UUID, str] | None = None,
+        backdate: bool = True,
     ) -> RecordResult:
-        """Record facts as one batch: checked as a whole in valid-time order, taken whole or not at all."""
+        """Record facts as one batch: checked as a whole in valid-time order, taken whole or not at all.
+
+        `backdate`: as `import_logs`.
+        """
         with checking.bulk():
-            return self._record_many([parse_event(e) for e in events], locations, datetime.now(UTC))
+            parsed = [parse_event(e) for e in events]
+            return self._record_many(parsed, locations, datetime.now(UTC), backdate=backdate)
 
     def _record_many(
         self,
@@ -153,6 +178,8 @@ class Ledger:
         locations: Mapping[UUID, str] | None,
         now: datetime,
         progress: Progress = OFF,
+        *,
+        backdate: bool = True,
     ) -> RecordResult:
         try:
             batch, duplicates = checking.prepare(self._projection, items, now)
@@ -161,8 +188,8 @@ class Ledger:
             raise
         if isinstance(items, list):
             items.clear()  # the batch holds what is left: do not keep two lists of a large import
-        added, late = self._commit(batch, locations, progress)
-        return RecordResult(added=added - late, duplicates=duplicates + late)
+        added, late, backdated = self._commit(batch, locations, progress, backdate=backdate)
+        return RecordResult(added=added - late, duplicates=duplicates + late, backdated=backdated)
 
     def correct(
         self,
@@ -195,11 +222,17 @@ class Ledger:
         return self.record(event)  # type: ignore[return-value]
 
     def _commit(
-        self, batch: list[Recorded], locations: Mapping[UUID, str] | None, progress: Progress = OFF
-    ) -> tuple[int, int]:
+        self,
+        batch: list[Recorded],
+        locations: Mapping[UUID, str] | None,
+        progress: Progress = OFF,
+        *,
+        backdate: bool = True,
+    ) -> tuple[int, int, int]:
         """Check and append the batch, retrying after other writers.
 
-        Returns how many events the batch had and how many other writers recorded first.
+        Returns how many events the batch had, how many other writers recorded first, and
+        how many of those appended were backdated.
         """
         recorded_by_others = 0
         size = len(batch)
@@ -209,9 +242,11 @@ class Ledger:
                 batch, found = checking.prepare(self._projection, batch)
                 recorded_by_others += found
             if not batch:
-                return size, recorded_by_others
+                return size, recorded_by_others, 0
             try:
                 plan = checking.check(self._projection, self._versions, batch, progress)
+                if plan.backdated and not backdate:
+                    raise _backdated_error(plan.backdated)
             except DeclarationEventsError as exc:
                 checking.locate(exc, locations)
                 raise
@@ -234,7 +269,7 @@ class Ledger:
                 locations.release()
             self._catch_up(progress, stored)
             self._adopt_folds(plan.folded, expected)
-            return size, recorded_by_others
+            return size, recorded_by_others, len(plan.backdated)
         raise ConcurrencyError(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
@@ -293,9 +328,17 @@ class Ledger:
         return self._projection.entities("case")
 
     def signatories(
-        self, instrument: str, *, as_of: DateLike | None = None, known_at: DateLike | None = None
+        self,
+        instrument: str,
+        *,
+        as_of: DateLike | None = None,
+        known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
     ) -> Signatories:
-        """Each party's status in an instrument as of a date (default today), known at R (default now)."""
+        """Each party's status in an instrument as of a date (default today), known at R (default now),
+        as this store held it at S (`stored_by`, default now; see `as_stored`)."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).signatories(instrument, as_of=as_of, known_at=known_at)
         self.catch_up()
         return self._projection.signatories(
             instrument,
@@ -310,8 +353,13 @@ class Ledger:
         known_at: DateLike | None = None,
         only: Iterable[str] | None = None,
         designation: str | None = None,
+        stored_by: DateLike | None = None,
     ) -> Cases:
-        """Every detention case (or only these, or only those with a `designation`) begun by a date."""
+        """Every detention case (or only these, or only those with a `designation`) begun by a date,
+        as known at a time (and stored by one)."""
+        if stored_by is not None:
+            snapshot = self.as_stored(stored_by)
+            return snapshot.cases(as_of=as_of, known_at=known_at, only=only, designation=designation)
         self.catch_up()
         return self._projection.cases(
             as_of=query_date(as_of, "as_of"),
@@ -321,10 +369,15 @@ class Ledger:
         )
 
     def case(
-        self, slug: str, *, as_of: DateLike | None = None, known_at: DateLike | None = None
+        self,
+        slug: str,
+        *,
+        as_of: DateLike | None = None,
+        known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
     ) -> CaseRow | None:
         """One detention case as of a date (None if it had not begun), as known at a time."""
-        result = self.cases(as_of=as_of, known_at=known_at, only=[slug])
+        result = self.cases(as_of=as_of, known_at=known_at, only=[slug], stored_by=stored_by)
         return result.rows[0] if result.rows else None
 
     def condemnations(
@@ -334,8 +387,12 @@ class Ledger:
         known_at: DateLike | None = None,
         actor: str | None = None,
         target: str | None = None,
+        stored_by: DateLike | None = None,
     ) -> Condemnations:
         """Condemnations made by a date, as known at a time, optionally by actor or target."""
+        if stored_by is not None:
+            snapshot = self.as_stored(stored_by)
+            return snapshot.condemnations(as_of=as_of, known_at=known_at, actor=actor, target=target)
         self.catch_up()
         return self._projection.condemnations(
             as_of=query_date(as_of, "as_of"),
@@ -344,8 +401,12 @@ class Ledger:
             target=resolve_party(target) if target else None,
         )
 
-    def timeline(self, party: str, *, known_at: DateLike | None = None) -> Timeline:
+    def timeline(
+        self, party: str, *, known_at: DateLike | None = None, stored_by: DateLike | None = None
+    ) -> Timeline:
         """Every fact about a party (code or name) or a non-state actor (`actor:SLUG`), oldest first."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).timeline(party, known_at=known_at)
         self.catch_up()
         return self._projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
 
@@ -360,13 +421,67 @@ class Ledger:
         self.catch_up()
         return self._projection.warnings()
 
-    def events(self) -> Iterator[Event]:
-        """Every recorded event, in the order it was recorded."""
+    # -- the store's own time ------------------------------------------------------------------
+
+    def stamps(self) -> list[Stamp]:
+        """When each batch this ledger holds was stored, by the store's own clock, oldest first.
+
+        A stamp is taken by the store in the batch's own transaction, never from a log, and
+        never goes back (see `storage.stamps`): the audit trail of what the ledger held when.
+        """
+        self.catch_up()
+        held = len(self._projection)
+        return [stamp for stamp in self._store.stamps() if stamp.events <= held]
+
+    def as_stored(self, stored_by: DateLike) -> Ledger:
+        """This ledger as its store held it at `stored_by` (by the store's clock): a read-only ledger.
+
+        Its answers are what queries answered then, and no later write can change them, not
+        even one whose facts say they were recorded earlier (`recorded_at` is what a log
+        says; the stamp is what the store did). `stored_by` may not be in the future, nor
+        before the first stamp of a store that holds events stored by an earlier version
+        of this library (which kept no storage times). The ledger it returns indexes the
+        events it held afresh (memory as for a ledger of that size); the last one is kept
+        for the next question about the same time.
+        """
+        moment = query_time(stored_by, "stored_by")
+        assert moment is not None  # noqa: S101 - a DateLike, not None
+        if moment > datetime.now(UTC):
+            raise InvalidEventError(
+                f"stored_by: {moment.isoformat()} is in the future; "
+                "what the store holds by then may still change"
+            )
+        stamps = self.stamps()
+        kept = [stamp for stamp in stamps if stamp.stored_at <= moment]
+        unstamped = stamps[0].events - stamps[0].added if stamps else len(self._projection)
+        if not kept and unstamped:
+            since = f" (the first at {stamps[0].stored_at.isoformat()})" if stamps else ""
+            raise StoreError(
+                f"cannot tell what the ledger held at {moment.isoformat()}: its first "
+                f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
+            )
+        held = kept[-1].events if kept else 0
+        if self._snapshot is not None and self._snapshot[0] == held:
+            return self._snapshot[1]
+        records = list(self._projection.recorded(held))
+        snapshot = Ledger(FrozenStore(records, kept, f"the ledger as stored by {moment.isoformat()}"))
+        self._snapshot = (held, snapshot)
+        return snapshot
+
+    def events(self, *, stored_by: DateLike | None = None) -> Iterator[Event]:
+        """Every recorded event, in the order it was stored (only those stored by `stored_by`)."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).events()
         self.catch_up()
         return iter(self._projection.events())  # type: ignore[arg-type]
 
-    def to_jsonl(self, destination: str | os.PathLike[str] | IO[bytes]) -> int:
-        """Write every recorded event as log format v1, to a file or a binary stream; return how many."""
+    def to_jsonl(
+        self, destination: str | os.PathLike[str] | IO[bytes], *, stored_by: DateLike | None = None
+    ) -> int:
+        """Write every recorded event (stored by `stored_by`) as log format v1, to a file or a binary
+        stream; return how many."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).to_jsonl(destination)
         self.catch_up()
         if isinstance(destination, str | os.PathLike):
             with Path(destination).open("wb") as handle:
@@ -403,12 +518,16 @@ class Ledger:
         end: DateLike | None = None,
         freq: Freq = "D",
         known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
     ) -> pd.DataFrame:
         """Parties by status on the dates of a pandas frequency, `end` last (see `counts.period_ends`).
 
         `freq`: any pandas offset alias or `DateOffset`: `D`, `W` (`W-SUN`), `ME`, `QE`, `YE`,
         `MS`, `2ME`, ...; `M`, `Q` and `Y` are month, quarter and year ends, as before pandas 2.2.
         """
+        if stored_by is not None:
+            snapshot = self.as_stored(stored_by)
+            return snapshot.signatory_counts(instrument, start=start, end=end, freq=freq, known_at=known_at)
         return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, instrument=instrument)
 
     def cases_over_time(
@@ -418,8 +537,12 @@ class Ledger:
         end: DateLike | None = None,
         freq: Freq = "D",
         known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
     ) -> pd.DataFrame:
         """Detention cases by status on the dates of a pandas frequency (as `signatory_counts`)."""
+        if stored_by is not None:
+            snapshot = self.as_stored(stored_by)
+            return snapshot.cases_over_time(start=start, end=end, freq=freq, known_at=known_at)
         return self._counts_frame(counts.case_counts, start, end, freq, known_at)
 
     def _counts_frame(

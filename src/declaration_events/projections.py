@@ -7,6 +7,7 @@ binary search over those change points, not a replay.
 
 from __future__ import annotations
 
+import itertools
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -115,6 +116,14 @@ class _Points(Generic[Point]):
                 if points[j].start <= as_of:
                     shown, uncertain = j, True
         return (points[shown] if shown >= 0 else None), uncertain
+
+    def possible(self, as_of: date) -> list[Point | None]:
+        """Every point that may be in force on `as_of`: the last certain one (None if none yet) and
+        each later one a partial-dated fact may already have brought."""
+        index = bisect_right(self.points, as_of, key=_on) - 1
+        found: list[Point | None] = [self.points[index] if index >= 0 else None]
+        found += [point for point in self.points[index + 1 :] if point.start <= as_of]
+        return found
 
     def certain(self, as_of: date) -> Point | None:
         """The last point certainly in force on `as_of` (partial-dated facts not yet over ignored)."""
@@ -367,6 +376,17 @@ class Projection:
         for event_id in self._lines:
             yield self._line(event_id)
 
+    def recorded(self, limit: int | None = None) -> Iterator[Recorded]:
+        """The first `limit` recorded events (all by default) in their compact form, in the order added."""
+        entities = {
+            event_id: entity
+            for index in (self._facts, self._amendments)
+            for entity, ids in index.items()
+            for event_id in ids
+        }
+        for event_id in itertools.islice(self._lines, limit):
+            yield Recorded.from_packed(self._lines[event_id], entities.get(event_id, ""), event_id)
+
     @property
     def latest_recorded_at(self) -> datetime | None:
         """The newest record time seen."""
@@ -572,11 +592,14 @@ class Projection:
             )
             if not uncertain:
                 counts[point.status] += 1
+            # An uncertain row still counts what holds whichever of its possible points is in force.
+            held = [point] if not uncertain else belief.parties[predecessor or party].possible(as_of)
+            if all(p is not None for p in held):
                 tally.update(
-                    signatories=int(point.signed),
-                    endorsers=int(point.endorsed),
-                    contracting_states=int(point.consented),
-                    parties=int(point.bound),
+                    signatories=int(all(p.signed for p in held if p is not None)),
+                    endorsers=int(all(p.endorsed for p in held if p is not None)),
+                    contracting_states=int(all(p.consented for p in held if p is not None)),
+                    parties=int(all(p.bound for p in held if p is not None)),
                 )
         keys = ("endorsers", "signatories") if history.kind == "declaration" else TALLY_KEYS
         return Signatories(

@@ -5,18 +5,23 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from hypothesis import event as observe
 from hypothesis import given
 from hypothesis import strategies as st
 
-from declaration_events import Ledger, Projection
+from declaration_events import InvalidTransitionError, Ledger, Projection, UnknownEntityError
 from declaration_events.events import Corrected, Event, EventBase, Ratified
 from declaration_events.strategies import event_logs
 from declaration_events.testing import ReferenceModel, assert_agrees
 
 DAY = timedelta(days=1)
 PARTY_FIELDS = ("party", "actor", "target", "detaining_state", "requested_by", "initiator", "nationalities")
+
+
+#: A record time after every generated one.
+FAR = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 def interesting_days(events: Iterable[EventBase]) -> list[date]:
@@ -193,3 +198,37 @@ def test_answers_do_not_depend_on_how_many_decoded_events_the_projection_keeps(
             roomy, as_of, known_at, parties=parties
         )
         assert tight._decoded_count <= 1
+
+
+@given(event_logs(), st.randoms(use_true_random=False), st.data())
+def test_an_answer_as_stored_by_a_time_is_what_the_ledger_answered_then_whatever_comes_later(
+    log: list[Event], rnd: random.Random, data: st.DataObject
+) -> None:
+    """Record a log in batches in any order (late and backdated facts included): asked `stored_by`
+    the stamp of a batch, the ledger answers exactly what it answered just after that batch."""
+    shuffled = list(log)
+    rnd.shuffle(shuffled)
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(log)), max_size=4), label="cuts"))
+    chunks = [shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(log)], strict=True)]
+    as_of = data.draw(st.sampled_from(interesting_days(log)), label="as_of")
+    known_at = data.draw(st.sampled_from([*record_times(log), FAR]), label="known_at")
+    ledger = Ledger()
+    taken: list[tuple[datetime, tuple[object, ...]]] = []
+    pending: list[Event] = []
+    for chunk in chunks:
+        pending += chunk
+        try:
+            result = ledger.record_many(pending)
+            added = result.added
+        except (InvalidTransitionError, UnknownEntityError):
+            continue  # not legal on its own yet: it goes with the next batch (the whole log is legal)
+        pending = []
+        if not added:
+            continue  # nothing stored, nothing stamped
+        observe("a batch held backdated facts" if result.backdated else "a batch held none backdated")
+        taken.append((ledger.stamps()[-1].stored_at, answers(ledger, as_of, known_at)))
+    assert not pending
+    for stamp, then in taken:
+        assert answers(ledger.as_stored(stamp), as_of, known_at) == then
+        cases = ledger.cases(as_of=as_of, known_at=known_at, stored_by=stamp)
+        assert (cases.rows, cases.counts) == then[1:3]

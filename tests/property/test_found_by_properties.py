@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pytest
+from pydantic import ValidationError
+
 from declaration_events import (
     Charged,
     Detained,
@@ -126,33 +129,13 @@ def test_revoking_a_withdrawal_keeps_the_date_of_effect_of_the_consent_it_keeps(
     assert (bound.status, bound.since, bound.effective_on) == ("party", date(2001, 4, 1), date(2000, 5, 1))
 
 
-def test_a_date_of_effect_the_clauses_derive_is_never_before_the_fact() -> None:
-    """ "Day 1 of the 0th month after" a consent of the 15th is not the 1st: no effect precedes its
-    cause (found by the properties: the party showed as bound before it consented)."""
-    clauses = FinalClauses(
-        later_consents=Delay(months=0, day=1), withdrawal=Delay(years=0, day=1), entry_into_force=None
-    )
-    ledger = Ledger.from_events(
-        event.recorded(at(1))
-        for event in [
-            InstrumentOpened(
-                instrument="t", title="T", kind="treaty", occurred_on="2000-01-01", final_clauses=clauses
-            ),
-            EnteredIntoForce(instrument="t", occurred_on="2000-02-01"),
-            Ratified(instrument="t", party="CAN", occurred_on="2000-05-15"),
-            Withdrew(instrument="t", party="CAN", occurred_on="2003-07-20"),
-        ]
-    )
-    assert ledger.signatories("t", as_of="2000-05-14").get("CAN") is None
-    bound = ledger.signatories("t", as_of="2000-05-15").get("CAN")
-    assert bound is not None
-    assert (bound.status, bound.since, bound.effective_on) == ("party", date(2000, 5, 15), date(2000, 5, 15))
-    leaving = ledger.signatories("t", as_of="2003-07-19").get("CAN")
-    assert leaving is not None
-    assert (leaving.status, leaving.uncertain) == ("party", False)
-    gone = ledger.signatories("t", as_of="2003-07-20").get("CAN")
-    assert gone is not None
-    assert (gone.status, gone.since) == ("withdrawn", date(2003, 7, 20))
+def test_a_delay_that_could_put_an_effect_before_its_cause_is_refused() -> None:
+    """ "Day 1 of the 0th month after" a consent of the 15th would be the 1st, before the consent:
+    such a delay is refused where it is written (found by the properties: the party showed as
+    bound before it consented)."""
+    for delay in ({"months": 0, "day": 1}, {"years": 0, "day": 1}):
+        with pytest.raises(ValidationError, match="day goes with at least one month or year"):
+            Delay.model_validate(delay)
 
 
 def test_a_consent_a_past_belief_skips_does_not_count_towards_entry_into_force() -> None:

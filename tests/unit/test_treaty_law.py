@@ -443,3 +443,22 @@ def test_a_continuation_shows_in_both_states_timelines_and_in_past_beliefs() -> 
     assert "Continued" in [r.type for r in ledger.timeline("SCG")]
     assert ledger.signatories("t", as_of="2010-01-01", known_at="2026-02-01").get("SCG") is not None
     assert ledger.signatories("t", as_of="2010-01-01", known_at=late).get("SRB") is not None
+
+
+def test_a_row_left_uncertain_by_a_partial_date_still_counts_what_holds_either_way() -> None:
+    """Signed on a known day, ratified some day in May: in May it is a signatory whichever day it
+    was, so the tally counts it among signatories, not yet among contracting states."""
+    ledger = Ledger.from_events(
+        [
+            opened(None),
+            {"type": "EnteredIntoForce", "instrument": "t", "occurred_on": "2000-02-01", "recorded_at": REC},
+            act("Signed", "CAN", "2000-03-01"),
+            consent("CAN", "2000-05"),
+        ]
+    )
+    may = ledger.signatories("t", as_of="2000-05-15")
+    assert may["CAN"].uncertain
+    assert may.counts == {}
+    assert may.tally == {"signatories": 1, "contracting_states": 0, "parties": 0}
+    june = ledger.signatories("t", as_of="2000-06-01")
+    assert june.tally == {"signatories": 1, "contracting_states": 1, "parties": 1}

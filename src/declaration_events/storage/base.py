@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Protocol
 
 from ..records import Recorded
+from .stamps import Stamp
 
 __all__ = ["Store"]
 
@@ -29,6 +30,10 @@ class Store(Protocol):
         Positions increase but may skip numbers (a PostgreSQL sequence leaves gaps);
         resume from the last position seen, never from a count.
         """
+        ...
+
+    def stamps(self) -> list[Stamp]:
+        """When each batch was stored (by the store's clock, in its own transaction), oldest first."""
         ...
 
     def close(self) -> None:

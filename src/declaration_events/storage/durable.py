@@ -30,6 +30,7 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
@@ -43,6 +44,7 @@ from ..errors import ConcurrencyError, StoreError
 from ..events import EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
+from .stamps import Stamp, next_stamp
 
 __all__ = [
     "EventStore",
@@ -190,6 +192,7 @@ def _sqlite_environment(path_text: str, url: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(path.resolve()),
         "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT),
+        "APPLICATION_RECORDER_TOPIC": "declaration_events.storage.sqlite:StampingSQLiteRecorder",
     }
 
 
@@ -401,6 +404,7 @@ class EventStore:
         self._entities: dict[UUID, str] = {}
         self._written: dict[int, Recorded] = {}  # just appended here: no need to decode them again
         self._read_to = 0  # the last position `read` handed over, reading on from the start
+        self._stamps: list[Stamp] = []  # kept here only where the recorder keeps none (`memory:`)
 
     @property
     def application(self) -> StoreApplication:
@@ -438,6 +442,22 @@ class EventStore:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
             self._written[recording.notification.id] = envelope.record
+        if not hasattr(self._recorder, "select_stamps"):  # in this process: stamped here
+            last = self._stamps[-1] if self._stamps else None
+            position = recordings[-1].notification.id
+            self._stamps.append(
+                next_stamp(last, len(recordings), len(recordings), position, datetime.now(UTC))
+            )
+
+    def stamps(self) -> list[Stamp]:
+        """When each batch was stored, oldest first (see `stamps`)."""
+        select = getattr(self._recorder, "select_stamps", None)
+        if select is None:
+            return list(self._stamps)
+        try:
+            return list(select())
+        except Exception as exc:  # any driver's error, said in one line
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 
     def _missing_version(self, expected: Mapping[str, int]) -> str | None:
         """Why a stream the ledger has read whole still collides: a version is missing from it.

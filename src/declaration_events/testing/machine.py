@@ -161,7 +161,7 @@ modes = st.integers(0, len(_MODES) - 1)
 delays = st.one_of(
     st.builds(Delay, days=st.integers(0, 120)),
     st.builds(Delay, months=st.integers(0, 6)),
-    st.builds(Delay, months=st.integers(0, 6), day=st.integers(1, 31)),
+    st.builds(Delay, months=st.integers(1, 6), day=st.integers(1, 31)),
     st.builds(Delay, years=st.integers(0, 1)),
 )
 clauses = st.none() | st.builds(
