@@ -275,7 +275,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Name every instrument and case the ledger knows, with how many events each holds."""
+    """Name every instrument, case and non-state actor the ledger knows, with how many events each holds."""
     ledger = _ledger(args)
     counts = ledger.event_counts()
     projection = ledger.projection
@@ -302,10 +302,20 @@ def cmd_list(args: argparse.Namespace) -> int:
                 "events": counts.get(f"case:{slug}", 0),
             }
         )
+    actors = [
+        {"actor": code, "name": registered.name, "events": counts.get(code, 0)}
+        for code, registered in ledger.actors().items()
+    ]
     total = sum(counts.values())
     statements = counts.get("statements", 0)
     if args.format == "json":
-        data = {"instruments": instruments, "cases": cases, "statements": statements, "events": total}
+        data = {
+            "instruments": instruments,
+            "cases": cases,
+            "actors": actors,
+            "statements": statements,
+            "events": total,
+        }
         _print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     parts = [
@@ -321,9 +331,13 @@ def cmd_list(args: argparse.Namespace) -> int:
             [[c["case"], c["person"], c["held_by_name"] or "", f"{c['events']:,}"] for c in cases],
         ),
         "",
-        f"{_plural(total, 'event')}: {_plural(len(instruments), 'instrument')}, "
-        f"{_plural(len(cases), 'case')}, {_plural(statements, 'statement')}",
     ]
+    if actors:  # registered non-state captors (actor:SLUG), only when the logs have any
+        table = [[str(a["actor"]), str(a["name"]), f"{a['events']:,}"] for a in actors]
+        parts += [_plural(len(actors), "actor"), render.aligned(["actor", "name", "events"], table), ""]
+    named = [_plural(len(instruments), "instrument"), _plural(len(cases), "case")]
+    named += [_plural(len(actors), "actor")] if actors else []
+    parts.append(f"{_plural(total, 'event')}: {', '.join([*named, _plural(statements, 'statement')])}")
     _print("\n".join(parts))
     return 0
 
@@ -560,7 +574,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of log format v1")
     schema.set_defaults(run=cmd_schema)
 
-    listing = sub.add_parser("list", help="the instruments and cases a ledger knows, with their event counts")
+    listing = sub.add_parser(
+        "list", help="the instruments, cases and actors a ledger knows, with their event counts"
+    )
     _add_source(listing)
     _add_stored_by(listing)
     _add_format(listing, ["table", "json"])
