@@ -555,27 +555,29 @@ class Projection:
         belief = self._belief(entity, known_at)
         history = belief.instrument
         assert history is not None  # noqa: S101 - instrument entities always fold to one
-        shown: dict[str, tuple[Change, bool, str | None]] = {}
+        # party -> (point, uncertain, the predecessor it continues, the party whose facts give the point)
+        shown: dict[str, tuple[Change, bool, str | None, str]] = {}
         for party in sorted(belief.parties):
             point, uncertain = belief.parties[party].at(as_of)
             if point is not None and point.status is not None:
-                shown[party] = (point, uncertain, None)
+                shown[party] = (point, uncertain, None, party)
         if self._continued:
             for continued in self._continuations(known_at):
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
                 if taken is not None and continued.party not in shown:
                     del shown[continued.predecessor]
-                    point, uncertain, _ = taken
+                    point, uncertain, _, source = taken  # a continuation of a continuation: the first's
                     shown[continued.party] = (
                         point,
                         uncertain or continued.last > as_of,
                         continued.predecessor,
+                        source,
                     )
         rows: list[SignatoryRow] = []
         counts: Counter[str] = Counter()
         tally: Counter[str] = Counter()
         for party in sorted(shown):
-            point, uncertain, predecessor = shown[party]
+            point, uncertain, predecessor, source = shown[party]
             assert point.status is not None  # noqa: S101 - only statuses are shown
             rows.append(
                 SignatoryRow(
@@ -593,7 +595,7 @@ class Projection:
             if not uncertain:
                 counts[point.status] += 1
             # An uncertain row still counts what holds whichever of its possible points is in force.
-            held = [point] if not uncertain else belief.parties[predecessor or party].possible(as_of)
+            held = [point] if not uncertain else belief.parties[source].possible(as_of)
             if all(p is not None for p in held):
                 tally.update(
                     signatories=int(all(p.signed for p in held if p is not None)),
