@@ -1,7 +1,7 @@
-"""Draw the README's chart, docs/cases.png: the Kovrig, Spavor and Meng cases side by side.
+"""Draw the README's chart, docs/cases.png: every seed case, custody, restrictions and outcomes.
 
 Usage: `python examples/make_readme_plot.py [--out FILE]`. The dates are fixed
-(as of and as known at the end of 2021), so the image is the same on every run.
+(as of and as known at the end of 2024), so the image is the same on every run.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ def main() -> None:
     ledger = Ledger.from_jsonl(*sorted((ROOT / "seeds").glob("*.jsonl")))
     figure = plot_cases(
         ledger,
-        as_of="2021-12-31",
-        known_at="2021-12-31",
+        as_of="2024-12-31",
+        known_at="2024-12-31",
         instruments=["arbitrary-detention-declaration"],
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,6 +12,8 @@ SEEDS = sorted((ROOT / "seeds").glob("*.jsonl"))
 SEED_ARGS = [str(path) for path in SEEDS]
 #: How many events the seeds hold (one per line).
 SEED_EVENTS = sum(len(path.read_text(encoding="utf-8").splitlines()) for path in SEEDS)
+#: How many events the article's three cases hold (`SEEDS[1]`, seeds/detention-cases.jsonl).
+CASE_SEED_EVENTS = len(SEEDS[1].read_text(encoding="utf-8").splitlines())
 
 #: The start of a writer process of the concurrency tests: its arguments are
 #: `URL WRITER WRITERS BATCHES GO_FILE`; it opens the ledger, prints "ready" and waits

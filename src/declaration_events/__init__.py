@@ -23,20 +23,28 @@ from .errors import (
 )
 from .eventlog import iter_events, read_events, write_events
 from .events import (
+    ActorRegistered,
     CasesLinked,
     Charged,
     Condemned,
     Continued,
     Corrected,
+    CustodyChanged,
     Delay,
+    Designated,
     Detained,
+    Died,
+    Disappeared,
     Endorsed,
     EnteredIntoForce,
+    Escaped,
     Event,
     FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
@@ -61,6 +69,7 @@ from .results import (
     Timeline,
     TimelineRow,
 )
+from .rules import Designation
 from .storage.stamps import Stamp
 
 if TYPE_CHECKING:
@@ -76,6 +85,7 @@ except PackageNotFoundError:  # run from a source tree that was never installed
 _LAZY = {"plot_cases": "plots", "plot_signatories": "plots"}
 
 __all__ = [
+    "ActorRegistered",
     "BackdatedError",
     "CaseRow",
     "Cases",
@@ -88,11 +98,17 @@ __all__ = [
     "Condemned",
     "Continued",
     "Corrected",
+    "CustodyChanged",
     "DeclarationEventsError",
     "Delay",
+    "Designated",
+    "Designation",
     "Detained",
+    "Died",
+    "Disappeared",
     "Endorsed",
     "EnteredIntoForce",
+    "Escaped",
     "Event",
     "EventLogError",
     "FinalClauses",
@@ -109,6 +125,8 @@ __all__ = [
     "RedactionError",
     "Redactor",
     "Released",
+    "Restricted",
+    "RestrictionLifted",
     "Retracted",
     "Sentenced",
     "Signatories",

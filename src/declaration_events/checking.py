@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
+from .actors import is_actor
 from .dates import DateLike, PartialDate, query_time
 from .errors import (
     DeclarationEventsError,
@@ -30,7 +31,17 @@ from .errors import (
     LineError,
 )
 from .eventlog import LogSource, iter_events, source_name
-from .events import STATEMENTS, CasesLinked, Condemned, Corrected, EventBase, Retracted, Source
+from .events import (
+    STATEMENTS,
+    CasesLinked,
+    Condemned,
+    Corrected,
+    Designated,
+    Detained,
+    EventBase,
+    Retracted,
+    Source,
+)
 from .progress import OFF, Progress
 from .projections import Projection
 from .records import AMENDMENT_TYPES, Recorded, packed_strings
@@ -39,6 +50,7 @@ from .rules import (
     CaseHistory,
     InstrumentHistory,
     apply_amendments,
+    fold_actor,
     fold_case,
     fold_instrument,
     valid_time_key,
@@ -133,6 +145,8 @@ def _fold(
         return believed, fold_instrument(slug, believed, strict=True)
     if kind == "case":
         return believed, fold_case(slug, believed, strict=True)
+    if kind == "actor":
+        fold_actor(slug, believed, strict=True)
     return believed, None
 
 
@@ -519,12 +533,16 @@ def _check_references(projection: Projection, believed: Iterable[EventBase], new
                 wanted.append(f"case:{event.case}")
         elif isinstance(event, CasesLinked):
             wanted.append(f"case:{event.other_case}")
+        elif isinstance(event, Detained | Designated):
+            code = event.captor if isinstance(event, Detained) else event.by
+            wanted += [code] if is_actor(code) else []  # an actor's entity is its code, actor:SLUG
         for entity in wanted:
             if _unknown(projection, entity, new_entities):
+                rule = "unknown-actor" if is_actor(entity) else "unknown-reference"
                 raise InvalidTransitionError(
                     f"{event.type} {event.id} names unknown {entity.replace(':', ' ')!r}. "
-                    f"Rule 'unknown-reference': {RULES['unknown-reference']}",
-                    rule="unknown-reference",
+                    f"Rule {rule!r}: {RULES[rule]}",
+                    rule=rule,
                     event_id=str(event.id),
                     event_type=event.type,
                     entity=entity,

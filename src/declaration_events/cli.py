@@ -27,9 +27,8 @@ from .errors import (
     UsageError,
 )
 from .eventlog import iter_events
-from .events import event_json_schema
+from .events import DESIGNATIONS, event_json_schema
 from .ledger import Ledger
-from .parties import party_name
 
 __all__ = ["main"]
 
@@ -276,7 +275,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    """Name every instrument and case the ledger knows, with how many events each holds."""
+    """Name every instrument, case and non-state actor the ledger knows, with how many events each holds."""
     ledger = _ledger(args)
     counts = ledger.event_counts()
     projection = ledger.projection
@@ -291,19 +290,32 @@ def cmd_list(args: argparse.Namespace) -> int:
     for slug in ledger.case_slugs():
         case_history = projection.case_history(slug)
         last = case_history.states[-1] if case_history is not None and case_history.states else None
-        person, held_by = (last.person, last.detaining_state) if last is not None else ("", "")
+        # Who holds (or last held) the person: a party or actor:SLUG; None for a case opened by a
+        # charge whose person was never detained.
+        person, held_by = (last.person, last.detained_by) if last is not None else ("", None)
         cases.append(
             {
                 "case": slug,
                 "person": person,
                 "detaining_state": held_by,
+                "held_by_name": projection.name_of(held_by) if held_by else None,
                 "events": counts.get(f"case:{slug}", 0),
             }
         )
+    actors = [
+        {"actor": code, "name": registered.name, "events": counts.get(code, 0)}
+        for code, registered in ledger.actors().items()
+    ]
     total = sum(counts.values())
     statements = counts.get("statements", 0)
     if args.format == "json":
-        data = {"instruments": instruments, "cases": cases, "statements": statements, "events": total}
+        data = {
+            "instruments": instruments,
+            "cases": cases,
+            "actors": actors,
+            "statements": statements,
+            "events": total,
+        }
         _print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     parts = [
@@ -316,12 +328,16 @@ def cmd_list(args: argparse.Namespace) -> int:
         f"{_plural(len(cases), 'case')}",
         render.aligned(
             ["case", "person", "held by", "events"],
-            [[c["case"], c["person"], party_name(c["detaining_state"]), f"{c['events']:,}"] for c in cases],
+            [[c["case"], c["person"], c["held_by_name"] or "", f"{c['events']:,}"] for c in cases],
         ),
         "",
-        f"{_plural(total, 'event')}: {_plural(len(instruments), 'instrument')}, "
-        f"{_plural(len(cases), 'case')}, {_plural(statements, 'statement')}",
     ]
+    if actors:  # registered non-state captors (actor:SLUG), only when the logs have any
+        table = [[str(a["actor"]), str(a["name"]), f"{a['events']:,}"] for a in actors]
+        parts += [_plural(len(actors), "actor"), render.aligned(["actor", "name", "events"], table), ""]
+    named = [_plural(len(instruments), "instrument"), _plural(len(cases), "case")]
+    named += [_plural(len(actors), "actor")] if actors else []
+    parts.append(f"{_plural(total, 'event')}: {', '.join([*named, _plural(statements, 'statement')])}")
     _print("\n".join(parts))
     return 0
 
@@ -342,7 +358,12 @@ def cmd_cases(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     if args.case and args.case not in (known := ledger.case_slugs()):
         raise _suggest("case", args.case, known)
-    result = ledger.cases(as_of=args.as_of, known_at=args.known_at, only=[args.case] if args.case else None)
+    result = ledger.cases(
+        as_of=args.as_of,
+        known_at=args.known_at,
+        only=[args.case] if args.case else None,
+        designation=args.designation,
+    )
     _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
@@ -553,7 +574,9 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser("schema", help="print the JSON Schema of log format v1")
     schema.set_defaults(run=cmd_schema)
 
-    listing = sub.add_parser("list", help="the instruments and cases a ledger knows, with their event counts")
+    listing = sub.add_parser(
+        "list", help="the instruments, cases and actors a ledger knows, with their event counts"
+    )
     _add_source(listing)
     _add_stored_by(listing)
     _add_format(listing, ["table", "json"])
@@ -569,13 +592,20 @@ def build_parser() -> argparse.ArgumentParser:
     cases = sub.add_parser("cases", help="detention cases and days detained")
     _add_source(cases)
     cases.add_argument("--case", metavar="SLUG", help="only this case (see `list`)")
+    cases.add_argument(
+        "--designation",
+        choices=DESIGNATIONS,
+        help="only cases with this designation in force (e.g. wrongful_detention)",
+    )
     _add_times(cases)
     _add_format(cases, ["table", "json", "csv"])
     cases.set_defaults(run=cmd_cases)
 
     timeline = sub.add_parser("timeline", help="every fact about one party")
     _add_source(timeline)
-    timeline.add_argument("--party", required=True, help="code or English name (CAN, CA, Canada)")
+    timeline.add_argument(
+        "--party", required=True, help="code or English name (CAN, CA, Canada), or actor:SLUG"
+    )
     _add_times(timeline, as_of=False)
     _add_format(timeline, ["table", "json"])
     timeline.set_defaults(run=cmd_timeline)
@@ -636,7 +666,9 @@ def build_parser() -> argparse.ArgumentParser:
     signatories.add_argument("--instrument", required=True, metavar="SLUG", help="the instrument to draw")
     signatories.add_argument("--start", metavar="DATE", help="first date (default: just before opening)")
     signatories.add_argument("--end", metavar="DATE", help="last date (default: today)")
-    cases_chart = charts.add_parser("cases", help="one bar per detention case: custody, bail, release")
+    cases_chart = charts.add_parser(
+        "cases", help="one bar per detention case: custody, restrictions, release and other outcomes"
+    )
     _add_source(cases_chart)
     cases_chart.add_argument(
         "--instrument",

@@ -11,12 +11,13 @@ import sys
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Any, ClassVar, Literal, TypeAlias
+from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -30,28 +31,39 @@ from pydantic import (
 )
 from pydantic_core import core_schema
 
+from .actors import ACTOR_PREFIX, resolve_captor, resolve_designator
 from .dates import PartialDate
 from .errors import InvalidEventError
 from .parties import resolve_party
 
 __all__ = [
+    "DESIGNATIONS",
     "EVENT_TYPES",
+    "RESTRICTIONS",
     "STATEMENTS",
+    "ActorRegistered",
     "CasesLinked",
     "Charged",
     "Condemned",
     "Continued",
     "Corrected",
+    "CustodyChanged",
     "Delay",
+    "Designated",
     "Detained",
+    "Died",
+    "Disappeared",
     "Endorsed",
     "EnteredIntoForce",
+    "Escaped",
     "Event",
     "EventBase",
     "FinalClauses",
     "InstrumentOpened",
     "Ratified",
     "Released",
+    "Restricted",
+    "RestrictionLifted",
     "Retracted",
     "Sentenced",
     "Signed",
@@ -104,6 +116,28 @@ ReleaseMechanism = Literal[
     "agreement",
     "other",
 ]
+#: A captor: a party, or a non-state actor written `actor:SLUG` (declared by `ActorRegistered`).
+Captor = Annotated[str, Strict(), AfterValidator(resolve_captor)]
+#: Who designates: a party, a body such as `un-wgad`, or `actor:SLUG`.
+Designator = Annotated[str, Strict(), AfterValidator(resolve_designator)]
+Restriction = Literal["bail", "house_arrest", "furlough", "exit_ban", "travel_ban"]
+#: Restrictions short of prison (`rules.SEVERITY` orders them, most severe first).
+RESTRICTIONS: tuple[str, ...] = get_args(Restriction)
+DesignationKind = Literal["wrongful_detention", "hostage_taking", "arbitrary_detention_opinion"]
+DESIGNATIONS: tuple[str, ...] = get_args(DesignationKind)
+Category = Literal["I", "II", "III", "IV", "V"]
+_CATEGORY_ORDER = {name: index for index, name in enumerate(get_args(Category))}
+WikidataId = Annotated[str, Strict(), StringConstraints(pattern=r"^Q[1-9][0-9]*$")]
+
+
+def _in_roman_order(categories: tuple[str, ...]) -> tuple[str, ...]:
+    if len(set(categories)) != len(categories):
+        raise ValueError(f"categories repeat one: {', '.join(categories)}")
+    return tuple(sorted(categories, key=_CATEGORY_ORDER.__getitem__))
+
+
+def _bare_actor_slug(value: object) -> object:
+    return value.removeprefix(ACTOR_PREFIX) if isinstance(value, str) else value
 
 
 _COMMON_FIELDS = {"type", "id", "occurred_on", "recorded_at", "sources", "note"}
@@ -521,7 +555,7 @@ class _CaseEvent(EventBase):
 
 
 class Detained(_CaseEvent):
-    """A state takes a foreign national into custody."""
+    """A state (or a non-state actor) takes a foreign national into custody."""
 
     cameo: ClassVar[str | None] = "173"
     plover: ClassVar[str | None] = "COERCE"
@@ -529,27 +563,79 @@ class Detained(_CaseEvent):
     type: Literal["Detained"] = "Detained"
     person: Text
     nationalities: Annotated[tuple[Party, ...], Field(min_length=1)]
-    detaining_state: Party
+    #: The captor's old name (format v1 before issue 15): a party or `actor:SLUG`, like `detained_by`.
+    detaining_state: Captor | None = None
     requested_by: Party | None = None
     location: Text | None = None
+    #: Who holds the person: a party, or a non-state actor `actor:SLUG`.
+    detained_by: Captor | None = None
+
+    @model_validator(mode="after")
+    def _one_captor(self) -> Detained:
+        if self.detained_by is None and self.detaining_state is None:
+            raise ValueError(
+                "field 'detained_by': required field is missing (a party or actor:SLUG; "
+                "'detaining_state' is accepted as its old name)"
+            )
+        if None not in (self.detained_by, self.detaining_state) and self.detained_by != self.detaining_state:
+            raise ValueError(
+                f"detained_by {self.detained_by!r} and detaining_state {self.detaining_state!r} name "
+                "different captors; give one of them (detaining_state is detained_by's old name)"
+            )
+        return self
+
+    @property
+    def captor(self) -> str:
+        """Who holds the person: `detained_by`, or its old name `detaining_state`."""
+        captor = self.detained_by or self.detaining_state
+        assert captor is not None  # noqa: S101 - the validator requires one
+        return captor
 
     def parties(self) -> tuple[str, ...]:
-        named = (*self.nationalities, self.detaining_state)
+        named = (*self.nationalities, self.captor)
         return (*named, self.requested_by) if self.requested_by else named
 
 
 class Charged(_CaseEvent):
-    """A detained person is charged."""
+    """A person is charged: in custody, under a restriction, or at large (in absentia).
+
+    A charge that names the person (`person`, `nationalities`, `charging_state`) may open
+    a case: the person is then `charged_at_large` until detained.
+    """
 
     cameo: ClassVar[str | None] = "173"
     plover: ClassVar[str | None] = "COERCE"
     plover_mode: ClassVar[str | None] = "arrest"
     type: Literal["Charged"] = "Charged"
     charges: Annotated[tuple[Text, ...], Field(min_length=1)]
+    person: Text | None = None
+    nationalities: Annotated[tuple[Party, ...], Field(min_length=1)] | None = None
+    #: The state that lays the charges (it may differ from the one holding the person).
+    charging_state: Party | None = None
+
+    @model_validator(mode="after")
+    def _person_fields_together(self) -> Charged:
+        if self.person is not None and (self.nationalities is None or self.charging_state is None):
+            raise ValueError(
+                "a charge that names the person opens a case: give person, nationalities and "
+                "charging_state together"
+            )
+        if self.nationalities is not None and self.person is None:
+            raise ValueError("nationalities without person: give the person they belong to")
+        return self
+
+    @property
+    def names_person(self) -> bool:
+        """Whether the charge names the person (and so may open a case)."""
+        return self.person is not None
+
+    def parties(self) -> tuple[str, ...]:
+        named = self.nationalities or ()
+        return (*named, self.charging_state) if self.charging_state else named
 
 
 class Sentenced(_CaseEvent):
-    """A detained person is sentenced."""
+    """A person is sentenced: in custody, under a restriction, or at large (in absentia)."""
 
     cameo: ClassVar[str | None] = "116"
     plover: ClassVar[str | None] = "SANCTION"
@@ -560,7 +646,7 @@ class Sentenced(_CaseEvent):
 
 
 class Released(_CaseEvent):
-    """A detained person is released, on bail or for good."""
+    """A person is released for good; with mechanism `bail`, put on bail (the same as `Restricted` bail)."""
 
     cameo: ClassVar[str | None] = "0841"
     plover: ClassVar[str | None] = "RETREAT"
@@ -581,6 +667,102 @@ class CasesLinked(_CaseEvent):
         if self.other_case == self.case:
             raise ValueError(f"other_case is the case itself ({self.case!r}); a case cannot link to itself")
         return self
+
+
+class CustodyChanged(_CaseEvent):
+    """The legal basis of a person's custody changes (a formal arrest, a transfer to prison)."""
+
+    cameo: ClassVar[str | None] = "173"
+    plover: ClassVar[str | None] = "COERCE"
+    plover_mode: ClassVar[str | None] = "arrest"
+    type: Literal["CustodyChanged"] = "CustodyChanged"
+    basis: Text
+    location: Text | None = None
+
+
+class Restricted(_CaseEvent):
+    """A restriction short of prison: bail, house arrest, furlough, an exit or a travel ban."""
+
+    cameo: ClassVar[str | None] = "172"
+    plover: ClassVar[str | None] = "COERCE"
+    plover_mode: ClassVar[str | None] = "restrict"
+    type: Literal["Restricted"] = "Restricted"
+    restriction: Restriction
+    conditions: Text | None = None
+
+
+class RestrictionLifted(_CaseEvent):
+    """A restriction short of prison ends (the person stays free of it)."""
+
+    cameo: ClassVar[str | None] = "081"
+    plover: ClassVar[str | None] = "CONCEDE"
+    type: Literal["RestrictionLifted"] = "RestrictionLifted"
+    restriction: Restriction
+
+
+class Died(_CaseEvent):
+    """The person dies, in custody or out of it; nothing but amendments follows."""
+
+    type: Literal["Died"] = "Died"
+    in_custody: Annotated[bool, Strict()]
+    cause: Text | None = None
+
+
+class Escaped(_CaseEvent):
+    """The person escapes custody or flees a restriction."""
+
+    type: Literal["Escaped"] = "Escaped"
+
+
+class Disappeared(_CaseEvent):
+    """The person's fate becomes unknown (status `missing`), from this date."""
+
+    type: Literal["Disappeared"] = "Disappeared"
+
+
+class Designated(_CaseEvent):
+    """A case is designated: wrongful detention, hostage-taking, or a UN opinion of arbitrary detention."""
+
+    cameo: ClassVar[str | None] = "1122"
+    plover: ClassVar[str | None] = "ACCUSE"
+    plover_mode: ClassVar[str | None] = "disapprove"
+    type: Literal["Designated"] = "Designated"
+    designation: DesignationKind
+    #: Who designates: a party, a body such as `un-wgad`, or `actor:SLUG`.
+    by: Designator
+    reference: Text | None = None
+    #: The UN Working Group's categories of arbitrary detention, I to V.
+    categories: (
+        Annotated[tuple[Category, ...], Field(min_length=1), AfterValidator(_in_roman_order)] | None
+    ) = None
+
+    @model_validator(mode="after")
+    def _categories_of_opinions(self) -> Designated:
+        if self.categories is not None and self.designation != "arbitrary_detention_opinion":
+            raise ValueError(
+                f"categories apply to arbitrary_detention_opinion only, not to {self.designation}"
+            )
+        return self
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.by,)
+
+
+class ActorRegistered(EventBase):
+    """Declares a non-state actor (an armed group, a de facto authority) as `actor:SLUG`, named from then."""
+
+    stream: ClassVar[str] = "actor"
+    type: Literal["ActorRegistered"] = "ActorRegistered"
+    #: The slug, written bare or as `actor:SLUG`.
+    actor: Annotated[Slug, BeforeValidator(_bare_actor_slug)]
+    name: Text
+    wikidata: WikidataId | None = None
+
+    def entity(self) -> str:
+        return sys.intern(f"{ACTOR_PREFIX}{self.actor}")
+
+    def parties(self) -> tuple[str, ...]:
+        return (f"{ACTOR_PREFIX}{self.actor}",)
 
 
 class Corrected(EventBase):
@@ -624,6 +806,14 @@ Event: TypeAlias = Annotated[
     | Sentenced
     | Released
     | CasesLinked
+    | CustodyChanged
+    | Restricted
+    | RestrictionLifted
+    | Died
+    | Escaped
+    | Disappeared
+    | Designated
+    | ActorRegistered
     | Corrected
     | Retracted,
     Field(discriminator="type"),
@@ -646,6 +836,14 @@ EVENT_TYPES: Mapping[str, type[EventBase]] = {
         Sentenced,
         Released,
         CasesLinked,
+        CustodyChanged,
+        Restricted,
+        RestrictionLifted,
+        Died,
+        Escaped,
+        Disappeared,
+        Designated,
+        ActorRegistered,
         Corrected,
         Retracted,
     )

@@ -14,13 +14,14 @@ from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
 from . import checking, counts, render
+from .actors import resolve_captor
 from .checking import Locations
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
 from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .eventlog import LogSource
-from .events import Corrected, Event, EventBase, Retracted, Source, parse_event
-from .parties import party_name, resolve_party
+from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
+from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
@@ -351,14 +352,20 @@ class Ledger:
         as_of: DateLike | None = None,
         known_at: DateLike | None = None,
         only: Iterable[str] | None = None,
+        designation: str | None = None,
         stored_by: DateLike | None = None,
     ) -> Cases:
-        """Every detention case (or only these) begun by a date, as known at a time (and stored by one)."""
+        """Every detention case (or only these, or only those with a `designation`) begun by a date,
+        as known at a time (and stored by one)."""
         if stored_by is not None:
-            return self.as_stored(stored_by).cases(as_of=as_of, known_at=known_at, only=only)
+            snapshot = self.as_stored(stored_by)
+            return snapshot.cases(as_of=as_of, known_at=known_at, only=only, designation=designation)
         self.catch_up()
         return self._projection.cases(
-            as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at"), only=only
+            as_of=query_date(as_of, "as_of"),
+            known_at=query_time(known_at, "known_at"),
+            only=only,
+            designation=designation,
         )
 
     def case(
@@ -397,11 +404,16 @@ class Ledger:
     def timeline(
         self, party: str, *, known_at: DateLike | None = None, stored_by: DateLike | None = None
     ) -> Timeline:
-        """Every fact about a party (code or name), in valid-time order."""
+        """Every fact about a party (code or name) or a non-state actor (`actor:SLUG`), oldest first."""
         if stored_by is not None:
             return self.as_stored(stored_by).timeline(party, known_at=known_at)
         self.catch_up()
-        return self._projection.timeline(resolve_party(party), known_at=query_time(known_at, "known_at"))
+        return self._projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
+
+    def actors(self, *, known_at: DateLike | None = None) -> dict[str, ActorRegistered]:
+        """Every registered non-state actor by its code (`actor:SLUG`), as known at a time."""
+        self.catch_up()
+        return self._projection.actors(query_time(known_at, "known_at"))
 
     def warnings(self) -> list[LedgerWarning]:
         """Legal facts worth a second look: a consent with no signature recorded, an entry into
@@ -565,7 +577,7 @@ class Ledger:
         ]
         cases = self.cases()
         case_rows = [
-            [r.case, r.person, party_name(r.detaining_state), r.status, f"{r.days_detained:,}"] for r in cases
+            [r.case, r.person, r.detained_by_name or "", r.status, f"{r.days_detained:,}"] for r in cases
         ]
         return render.ledger_html(
             Counter(e.type for e in events),

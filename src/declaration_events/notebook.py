@@ -68,7 +68,7 @@ def _series(column: Column) -> pd.Series:
         return _dates(column.values)  # type: ignore[arg-type]
     if kind == "datetime":
         return pd.Series(list(column.values), dtype="datetime64[us, UTC]")
-    dtypes = {"bool": "bool", "int": "int64", "Int64": "Int64"}
+    dtypes = {"bool": "bool", "boolean": "boolean", "int": "int64", "Int64": "Int64"}
     return pd.Series(list(column.values), dtype=dtypes[kind])
 
 
@@ -83,8 +83,10 @@ def frame(columns: Sequence[Column], attrs: Mapping[str, str] | None = None) -> 
 
 
 def _acting_party(event: EventBase) -> str | None:
-    """The party that acts in the event: signer, speaker, detaining state, initiator."""
-    for field in ("party", "actor", "detaining_state", "initiator"):
+    """The party that acts in the event: signer, speaker, captor, charging state, designator, initiator."""
+    if event.type == "ActorRegistered":
+        return event.parties()[0]  # actor:SLUG, not the bare slug in its `actor` field
+    for field in ("party", "actor", "detained_by", "detaining_state", "charging_state", "by", "initiator"):
         value = getattr(event, field, None)
         if isinstance(value, str):
             return value

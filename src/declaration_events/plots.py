@@ -11,7 +11,7 @@ import os
 import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, overload
@@ -21,7 +21,7 @@ from .dates import DateLike, query_date, query_time, today
 from .notebook import require_extra
 from .parties import party_name
 from .render import plural
-from .rules import IN_CUSTODY, PARTICIPATION_STATUSES, CaseState
+from .rules import CASE_STATUSES, DEPRIVED, PARTICIPATION_STATUSES, CaseState
 
 if TYPE_CHECKING:
     from matplotlib.artist import Artist
@@ -29,8 +29,16 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from .ledger import Ledger
+    from .projections import Projection
 
-__all__ = ["IMAGE_FORMATS", "STATUS_COLOURS", "plot_cases", "plot_signatories", "save_figure"]
+__all__ = [
+    "CASE_STATUS_COLOURS",
+    "IMAGE_FORMATS",
+    "STATUS_COLOURS",
+    "plot_cases",
+    "plot_signatories",
+    "save_figure",
+]
 
 #: File formats `save_figure` and the `plot` command write.
 IMAGE_FORMATS = ("png", "svg", "pdf")
@@ -268,51 +276,101 @@ class _Style:
         }
 
 
+#: Events marked on a case's bar: where charges, a sentence and each outcome first appear.
 MARKERS = {
     "charged": _Style("D", 6, "white", "black", 1.2),
     "sentenced": _Style("X", 9, "black", "white", 0.8),
     "released": _Style("|", 16, "black", "black", 2.5),
+    "escaped": _Style(">", 8, "white", "black", 1.2),
+    "died": _Style("$\\dagger$", 13, "black", "black", 0.6),
+}
+
+#: The colour of each case status a bar shows (custody in blues, deeper as proceedings go further;
+#: restrictions in warm colours; at large in greys; missing in black, hatched). Free, escaped and
+#: dead people have no bar: markers show when they were released, escaped or died.
+CASE_STATUS_COLOURS = {
+    "detained": "#9ECAE1",
+    "charged": "#4292C6",
+    "sentenced": "#08519C",
+    "house_arrest": "#D55E00",
+    "furlough": "#E69F00",
+    "on_bail": "#DDCC77",
+    "exit_ban": "#CC79A7",
+    "travel_ban": "#E7B8D5",
+    "charged_at_large": "#BBBBBB",
+    "sentenced_in_absentia": "#777777",
+    "missing": "#000000",
+}
+#: How tall each kind of bar is (custody and house arrest, deprivation of liberty, are full height).
+_HEIGHTS = {**dict.fromkeys(DEPRIVED, 0.46), "missing": 0.46, "charged_at_large": 0.14}
+_HEIGHTS["sentenced_in_absentia"] = 0.14
+_RESTRICTED_HEIGHT = 0.3
+#: Longest note on one line; a longer one breaks after the day counts.
+NOTE_WIDTH = 75
+_NOTE_LABELS = {
+    "house_arrest": "under house arrest",
+    "furlough": "on furlough",
+    "on_bail": "on bail",
+    "exit_ban": "under an exit ban",
+    "travel_ban": "under a travel ban",
 }
 
 
 def _segments(states: Sequence[CaseState], as_of: date) -> list[tuple[str, date, date]]:
-    """Custody and bail periods, merged, cut at `as_of`."""
+    """Periods by status (only statuses a bar shows), merged, cut at `as_of`."""
     out: list[tuple[str, date, date]] = []
     for state, following in zip(states, [*states[1:], None], strict=True):
         stop = min(following.on, as_of) if following else as_of
-        kind = "custody" if state.status in IN_CUSTODY else "bail" if state.status == "on_bail" else None
-        if kind is None or stop <= state.on:
+        if state.status not in CASE_STATUS_COLOURS or stop <= state.on:
             continue
-        if out and out[-1][0] == kind and out[-1][2] == state.on:
-            out[-1] = (kind, out[-1][1], stop)
+        if out and out[-1][0] == state.status and out[-1][2] == state.on:
+            out[-1] = (state.status, out[-1][1], stop)
         else:
-            out.append((kind, state.on, stop))
+            out.append((state.status, state.on, stop))
     return out
 
 
 def _markers(states: Sequence[CaseState]) -> list[tuple[str, date]]:
-    """Where charges, a sentence and release first appear."""
+    """Where charges, a sentence and each outcome (release, escape, death) first appear."""
     found = [("charged", states[0].on)] if states[0].charges else []
     for before, state in pairwise(states):
         if len(state.charges) > len(before.charges):
             found.append(("charged", state.on))
         if state.sentence and state.sentence != before.sentence:
             found.append(("sentenced", state.on))
-        if state.status == "released" and before.status != "released":
-            found.append(("released", state.on))
+        if state.status in ("released", "escaped", "died") and before.status != state.status:
+            found.append((state.status, state.on))
     return found
 
 
-def _case_note(states: Sequence[CaseState], as_of: date, bail_days: int) -> str:
+def _case_note(states: Sequence[CaseState], as_of: date, segments: Sequence[tuple[str, date, date]]) -> str:
+    """Days in custody and under each restriction, then the sentence and the outcome (two lines if long)."""
     last = states[-1]
-    note = f"{plural(last.days_detained(as_of), 'day')} in custody"
-    if bail_days:
-        note += f", {bail_days:,} on bail"
-    if last.sentence:
-        note += f" · sentenced to {last.sentence}"
-    if last.status == "released":
-        return f"{note} · released {_day(last.since)}"
-    return f"{note} · {last.status.replace('_', ' ')}"
+    days = f"{plural(last.days_detained(as_of), 'day')} in custody"
+    for status, label in _NOTE_LABELS.items():
+        spent = sum((stop - begin).days for kind, begin, stop in segments if kind == status)
+        if spent:
+            days += f", {spent:,} {label}"
+    rest = [f"sentenced to {last.sentence}"] if last.sentence else []
+    if last.status == "died":
+        rest.append(f"died{' in custody' if last.died_in_custody else ''} {_day(last.since)}")
+    elif last.status in ("released", "escaped"):
+        rest.append(f"{last.status} {_day(last.since)}")
+    elif last.status == "missing":
+        rest.append(f"missing since {_day(last.since)}")
+    elif not (last.status == "sentenced" and last.sentence):  # "sentenced to X · sentenced" says it twice
+        rest.append(last.status.replace("_", " "))
+    note = " · ".join([days, *rest])
+    return note if len(note) <= NOTE_WIDTH else days + "\n" + " · ".join(rest)
+
+
+def _label(projection: Projection, states: Sequence[CaseState], known: datetime | None, day: date) -> str:
+    last = states[-1]
+    nationals = ", ".join(map(party_name, last.nationalities))
+    if last.detained_by is not None:
+        return f"{last.person}\nof {nationals}, held by {projection.name_of(last.detained_by, known, day)}"
+    charged_by = f", charged by {party_name(last.charging_state)}" if last.charging_state else ""
+    return f"{last.person}\nof {nationals}{charged_by}"
 
 
 def plot_cases(
@@ -323,10 +381,12 @@ def plot_cases(
     instruments: Sequence[str] = (),
     ax: Axes | None = None,
 ) -> Figure:
-    """Timeline of detention cases: one bar per case, custody solid and bail hatched.
+    """Timeline of detention cases: one bar per case, coloured by status.
 
-    Bars are coloured by the detaining state; markers show charges, sentences and
-    release; `instruments` adds those instruments' milestones as dashed lines.
+    Custody and house arrest are full-height bars, other restrictions thinner ones, time
+    charged or sentenced while at large a thin grey line, time missing a hatched bar;
+    markers show charges, sentences, release, escape and death; `instruments` adds those
+    instruments' milestones as dashed lines. The legend names every status and marker shown.
     """
     require_extra("matplotlib")
     from matplotlib.lines import Line2D
@@ -344,36 +404,6 @@ def plot_cases(
             bars.append((slug, states))
     bars.sort(key=lambda bar: (bar[1][0].on, bar[0]))
     fig, ax, own = _figure(ax, (10, 2.2 + 1.0 * max(len(bars), 1) + (0.5 if instruments else 0)))
-    holders = sorted({states[-1].detaining_state for _, states in bars})
-    colour = {state: PALETTE[i % len(PALETTE)] for i, state in enumerate(holders)}
-    labels: list[str] = []
-    drawn: set[str] = set()  # what the legend explains: only what is on the chart
-    hi = min((states[0].on for _, states in bars), default=day)
-    for row, (slug, states) in enumerate(bars):
-        last = states[-1]
-        tint = colour[last.detaining_state]
-        bail_days = 0
-        for kind, begin, stop in _segments(states, day):
-            bail = kind == "bail"
-            bail_days += (stop - begin).days if bail else 0
-            hi = max(hi, stop)
-            drawn.add(kind)
-            ax.barh(
-                row, (stop - begin).days or 1, left=_x(begin), height=0.46, color=tint,
-                alpha=0.3 if bail else 1, hatch="////" if bail else None, edgecolor=tint, linewidth=0,
-                zorder=2, gid=f"{slug}:{kind}",
-            )  # fmt: skip
-        for kind, on in _markers(states):
-            hi = max(hi, on)
-            drawn.add(kind)
-            ax.plot([_x(on)], [row], zorder=3, gid=f"{slug}:{kind}", **MARKERS[kind].line())
-        ax.annotate(
-            _case_note(states, day, bail_days), xy=(_x(states[0].on), row - 0.25), xytext=(0, 2),
-            textcoords="offset points", fontsize=FONT_SMALL, color="0.2", va="bottom", gid="days",
-            bbox=LABEL_GROUND, zorder=LABEL_Z,
-        )  # fmt: skip
-        nationals = ", ".join(map(party_name, last.nationalities))
-        labels.append(f"{last.person}\nof {nationals}, held by {party_name(last.detaining_state)}")
     milestones = []
     for slug in instruments:
         instrument = projection.instrument_history(slug, known)
@@ -381,11 +411,48 @@ def plot_cases(
         milestones += [
             (on, f"{name}\n{what} {_day(on)}") for on, what, _ in instrument.milestones if on <= day
         ]
+    segments_of = {slug: _segments(states, day) for slug, states in bars}
+    markers_of = {slug: _markers(states) for slug, states in bars}
     # The axis ends where the story does: at `as_of` while a case is open, else at its last event
     # (or the last milestone asked for), not years of empty axis later.
-    hi = max([hi, *(on for on, _ in milestones)])
     lo = min((states[0].on for _, states in bars), default=day)
+    hi = max(
+        [
+            lo,
+            *(stop for segments in segments_of.values() for _, _, stop in segments),
+            *(on for markers in markers_of.values() for _, on in markers),
+            *(on for on, _ in milestones),
+        ]
+    )
     margin = timedelta(days=max((hi - lo).days, 30) // 30)
+    middle = lo + (hi - lo) / 2
+    labels: list[str] = []
+    shown: set[str] = set()  # what the legend explains: only what is on the chart
+    for row, (slug, states) in enumerate(bars):
+        segments = segments_of[slug]
+        for status, begin, stop in segments:
+            shown.add(status)
+            colour = CASE_STATUS_COLOURS[status]
+            missing = status == "missing"
+            ax.barh(
+                row, (stop - begin).days or 1, left=_x(begin),
+                height=_HEIGHTS.get(status, _RESTRICTED_HEIGHT),
+                color="0.92" if missing else colour, hatch="xx" if missing else None,
+                edgecolor=colour, linewidth=0, zorder=2, gid=f"{slug}:{status}",
+            )  # fmt: skip
+        for kind, on in markers_of[slug]:
+            shown.add(kind)
+            ax.plot([_x(on)], [row], zorder=3, gid=f"{slug}:{kind}", **MARKERS[kind].line())
+        # A note runs right from the bar's start, or, for a bar starting late, left from its end.
+        late = states[0].on > middle
+        end = max([stop for _, _, stop in segments] + [state.on for state in states])
+        note = ax.annotate(
+            _case_note(states, day, segments), xy=(_x(end if late else states[0].on), row - 0.25),
+            xytext=(0, 2), textcoords="offset points", fontsize=FONT_SMALL, color="0.2", va="bottom",
+            ha="right" if late else "left", gid="days", bbox=LABEL_GROUND, zorder=LABEL_Z,
+        )  # fmt: skip
+        note.set_in_layout(False)  # notes may run past the axes; they must not shrink them
+        labels.append(_label(projection, states, known, day))
     ax.set_xlim(_x(lo - margin), _x(hi + margin))
     headroom = _mark(fig, ax, milestones, lo - margin, hi + margin)
     _, height = _size_points(fig, ax)
@@ -398,15 +465,20 @@ def plot_cases(
     ax.set_axisbelow(True)
     _date_axis(ax)
     when = f"on {_day(known.date())}" if known else "now"
-    _titles(ax, "Detention cases: time in custody and on bail", f"as of {_day(day)} · as known {when}")
-    handles: list[Artist] = [Patch(color=colour[s], label=f"held by {party_name(s)}") for s in holders]
-    if "bail" in drawn:
-        handles.append(Patch(facecolor="0.85", edgecolor="0.4", hatch="////", linewidth=0, label="on bail"))
+    _titles(ax, "Detention cases: custody, restrictions and outcomes", f"as of {_day(day)} · as known {when}")
+    handles: list[Artist] = [
+        Patch(facecolor="0.92", edgecolor="black", hatch="xx", linewidth=0, label="missing")
+        if status == "missing"
+        else Patch(color=CASE_STATUS_COLOURS[status], label=status.replace("_", " "))
+        for status in CASE_STATUSES
+        if status in shown and status in CASE_STATUS_COLOURS
+    ]
     handles += [
-        Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items() if kind in drawn
+        Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items() if kind in shown
     ]
     if own:
-        fig.legend(handles=handles, loc="outside lower center", ncols=len(handles), frameon=False, fontsize=9)
+        columns = min(len(handles), 6) or 1
+        fig.legend(handles=handles, loc="outside lower center", ncols=columns, frameon=False, fontsize=9)
     else:
         ax.legend(handles=handles, loc="best", fontsize=8)
     return fig

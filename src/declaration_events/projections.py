@@ -19,8 +19,20 @@ from uuid import UUID
 
 import orjson
 
+from .actors import ACTOR_PREFIX, display_name, is_actor
 from .errors import UnknownEntityError
-from .events import EVENT_TYPES, STATEMENTS, Condemned, Continued, Corrected, Event, EventBase, Retracted
+from .events import (
+    DESIGNATIONS,
+    EVENT_TYPES,
+    STATEMENTS,
+    ActorRegistered,
+    Condemned,
+    Continued,
+    Corrected,
+    Event,
+    EventBase,
+    Retracted,
+)
 from .parties import party_name, resolve_party
 from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
@@ -41,6 +53,7 @@ from .rules import (
     Change,
     InstrumentHistory,
     apply_amendments,
+    fold_actor,
     fold_case,
     fold_instrument,
     valid_time_key,
@@ -140,6 +153,7 @@ class _Belief:
     parties: Mapping[str, _Points[Change]]
     case_points: _Points[CaseState] | None
     statements: tuple[_Statement, ...]
+    actor: ActorRegistered | None = None
 
 
 class _Continuation(NamedTuple):
@@ -167,8 +181,20 @@ def _now() -> datetime:
 
 #: How many decoded events the projection keeps (whole entities, least recently used first out).
 DECODED_EVENTS = 150_000
-# Every field that names a party in a fact, single or listed (`target` is an event id only in amendments).
-_PARTY_FIELDS = ("party", "predecessor", "actor", "target", "detaining_state", "requested_by", "initiator")
+# Every field that names a party in a fact, single or listed (`target` is an event id only in amendments;
+# `actor` is a party in statements and a bare slug in `ActorRegistered`, indexed as `actor:SLUG`).
+_PARTY_FIELDS = (
+    "party",
+    "predecessor",
+    "actor",
+    "target",
+    "detaining_state",
+    "requested_by",
+    "initiator",
+    "detained_by",
+    "charging_state",
+    "by",
+)
 _LISTED_PARTY_FIELDS = ("nationalities",)
 
 
@@ -272,7 +298,7 @@ class Projection:
             ids = self._facts[entity] = []
         ids.append(event_id)
         touched.add(entity)
-        for party in _parties(data):
+        for party in _parties(data) if kind != "ActorRegistered" else [entity]:
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
             self._reverse_links[str(data["other_case"])].add(str(data["case"]))
@@ -304,11 +330,12 @@ class Projection:
         for key in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS):
             value = changes.get(key)
             for name in value if isinstance(value, list) else [value]:
-                if isinstance(name, str) and key in fields:
+                if isinstance(name, str) and key in fields and target_type != "ActorRegistered":
                     try:
-                        self._by_party[resolve_party(name)].add(entity)
+                        code = name if is_actor(name) else resolve_party(name)
                     except ValueError:
                         continue
+                    self._by_party[code].add(entity)
         other_case = changes.get("other_case")
         if target_type == "CasesLinked" and isinstance(other_case, str):
             # rows re-check the link itself
@@ -463,6 +490,7 @@ class Projection:
         elif kind == "case" and (facts or history):
             case = history if isinstance(history, CaseHistory) else fold_case(slug, facts, strict=False)
             case_points = _Points.of(case.states)
+        actor = fold_actor(slug, facts, strict=False) if kind == "actor" else None
         statements = (
             tuple(
                 _Statement(
@@ -478,7 +506,7 @@ class Projection:
             if kind == STATEMENTS
             else ()
         )
-        return _Belief(instrument, case, parties, case_points, statements)
+        return _Belief(instrument, case, parties, case_points, statements, actor)
 
     def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
         """Adopt a history the write side has just folded from exactly the current facts."""
@@ -600,6 +628,27 @@ class Projection:
             tally={key: tally[key] for key in keys},
         )
 
+    def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:
+        """The display name of a party, a body, or an actor (registered by `as_of`, as known at `known_at`).
+
+        An actor is named from the date of its registration on (like any fact, from the end of
+        a partial date's period); before it, and if never registered, it shows as its code.
+        """
+        if is_actor(code) and code in self._facts:
+            registered = self._belief(code, known_at).actor
+            if registered is not None and (as_of is None or registered.occurred_on.last <= as_of):
+                return registered.name
+        return display_name(code)
+
+    def actors(self, known_at: datetime | None = None) -> dict[str, ActorRegistered]:
+        """Every registered non-state actor, by code (`actor:SLUG`), as known at `known_at`."""
+        found: dict[str, ActorRegistered] = {}
+        for slug in self.entities("actor"):
+            registered = self._belief(ACTOR_PREFIX + slug, known_at).actor
+            if registered is not None:
+                found[ACTOR_PREFIX + slug] = registered
+        return found
+
     def _case_row(self, case: str, as_of: date, known_at: datetime | None) -> CaseRow | None:
         points = self._belief(f"case:{case}", known_at).case_points
         if points is None:
@@ -609,29 +658,45 @@ class Projection:
             return None
         # Days are counted on what certainly happened: an uncertain release has not ended custody.
         known = points.certain(as_of) if uncertain else state
-        days = known.days_detained(as_of) if known is not None else 0
+        days = (
+            (known.days_detained(as_of), known.days_restricted(as_of), known.days_deprived(as_of))
+            if known is not None
+            else (0, 0, 0)
+        )
         linked = [other for other, _ in state.links]
         for other in sorted(self._reverse_links.get(case, ())):
             other_points = self._belief(f"case:{other}", known_at).case_points
             other_state = other_points.at(as_of)[0] if other_points else None
             if other_state and any(slug == case for slug, _ in other_state.links):
                 linked.append(other)
+        captor = state.detained_by
         return CaseRow(
             case=case,
             person=state.person,
             nationalities=state.nationalities,
-            detaining_state=state.detaining_state,
+            detaining_state=captor,
             requested_by=state.requested_by,
             location=state.location,
             status=state.status,
             since=state.since,
-            days_detained=days,
+            days_detained=days[0],
             charges=state.charges,
             sentence=state.sentence,
             term_days=state.term_days,
             linked_cases=tuple(dict.fromkeys(linked)),
             event_id=state.event_id,
             uncertain=uncertain,
+            detained_by=captor,
+            detained_by_name=self.name_of(captor, known_at, as_of) if captor else None,
+            charging_state=state.charging_state,
+            basis=state.basis,
+            restrictions=tuple(restriction for restriction, _ in state.restrictions),
+            conditions=tuple((r, c) for r, c in state.restrictions if c is not None),
+            days_restricted=days[1],
+            days_deprived=days[2],
+            designations=state.designations,
+            died_in_custody=state.died_in_custody,
+            cause_of_death=state.cause_of_death,
         )
 
     def cases(
@@ -640,9 +705,15 @@ class Projection:
         as_of: date | None = None,
         known_at: datetime | None = None,
         only: Iterable[str] | None = None,
+        designation: str | None = None,
     ) -> Cases:
-        """Every detention case begun by `as_of`, as known at `known_at`."""
+        """Every detention case begun by `as_of`, as known at `known_at` (only those so designated, if asked).
+
+        `designation`: only cases with a designation of this kind (e.g. `wrongful_detention`) by `as_of`.
+        """
         as_of = as_of or _now().date()
+        if designation is not None and designation not in DESIGNATIONS:
+            raise ValueError(f"designation {designation!r}: expected one of {', '.join(DESIGNATIONS)}")
         slugs = sorted(only) if only is not None else self.entities("case")
         rows: list[CaseRow] = []
         counts: Counter[str] = Counter()
@@ -652,6 +723,8 @@ class Projection:
             row = self._case_row(slug, as_of, known_at)
             if row is None:
                 continue
+            if designation is not None and designation not in {d.designation for d in row.designations}:
+                continue
             rows.append(row)
             if not row.uncertain:
                 counts[row.status] += 1
@@ -660,6 +733,7 @@ class Projection:
             as_of=as_of,
             known_at=known_at or _now(),
             counts=dict(sorted(counts.items())),
+            designation=designation,
         )
 
     def condemnations(
@@ -708,11 +782,20 @@ class Projection:
         )
 
     def timeline(self, party: str, *, known_at: datetime | None = None) -> Timeline:
-        """Every fact naming `party`, as believed at `known_at`, in valid-time order."""
+        """Every fact about `party`, as believed at `known_at`, in valid-time order.
+
+        A fact is about a party when it names it, or when it belongs to a case a fact of
+        which names it (as captor, national, charging or designating state): a formal
+        arrest or a release names nobody, but it is part of the captor's record.
+        """
         entities = sorted(self._by_party.get(party, ()))
         found: list[EventBase] = []
         for entity in entities:
-            found.extend(e for e in self.believed(entity, known_at) if party in e.parties())
+            believed = self.believed(entity, known_at)
+            if entity.startswith("case:") and any(party in e.parties() for e in believed):
+                found.extend(believed)
+            else:
+                found.extend(e for e in believed if party in e.parties())
         found.sort(key=valid_time_key)
         counts = Counter(e.type for e in found)
         return Timeline(
@@ -721,7 +804,7 @@ class Projection:
                 for e in found
             ),
             party=party,
-            name=party_name(party),
+            name=self.name_of(party, known_at),
             known_at=known_at or _now(),
             counts=dict(sorted(counts.items())),
         )

@@ -10,13 +10,15 @@ cannot be turned back into a name, nor a guessed name confirmed.
 
 What is rewritten, in every event:
 
-- `person` of `Detained` (and of a correction's `changes`): the pseudonym;
+- `person` of `Detained` and of a `Charged` that names the person (and of a correction's
+  `changes`): the pseudonym;
 - every case slug (`case`, `other_case`, a statement's `case`), since slugs are usually
   names: `case-` and 16 hex digits of HMAC-SHA256(key, slug);
 - each known name, written out in full or by any one of its words of 3 letters or more,
   wherever it appears in text (`note`, `subject`, `quote`, `speaker`, `location`,
-  `charges`, `sentence`, `relation`, `reason`, source titles and publishers, and text in
-  a correction's `changes`): the person's pseudonym (`[name]` for a word two people share);
+  `charges`, `sentence`, `relation`, `reason`, `basis`, `conditions`, `cause`, `reference`,
+  source titles and publishers, and text in a correction's `changes`): the person's
+  pseudonym (`[name]` for a word two people share);
 - a source URL that names a known person or case after its host (path, query, fragment,
   user): cut to its scheme and host; one whose host names them: `[name]`;
 - every event id: replaced by a UUID keyed the same way, and the targets of corrections
@@ -42,12 +44,12 @@ wherever it stands ("李明被拘留"). Only the matched characters are replaced
 the text, and any text or URL that names nobody, is kept byte for byte; the output
 depends only on the key, the names and the input, never on the order names are known in.
 
-Known names are those of every `Detained` fact and correction in the logs, plus any given
-(`names=`, `--name`), e.g. relatives named in notes. Officials quoted as speakers and all
-parties (states) are kept. Limits: spellings other than the one recorded (other
-transliterations such as "Mueller" for "Müller", nicknames, initials, names in reversed
-order when their parts are shorter than 3 letters, look-alike letters of other scripts)
-are not recognised; a single name word glued to letters of the same case
+Known names are those of every `Detained` fact, `Charged` naming the person, and
+correction in the logs, plus any given (`names=`, `--name`), e.g. relatives named in
+notes. Officials quoted as speakers and all parties (states) are kept. Limits: spellings
+other than the one recorded (other transliterations such as "Mueller" for "Müller",
+nicknames, initials, names in reversed order when their parts are shorter than 3 letters,
+look-alike letters of other scripts) are not recognised; a single name word glued to letters of the same case
 ("kovrigfamily") is not either; dates, nationalities and the detaining state still
 describe each case and may identify a well-known one. Two names that differ only in
 accents ("Zoë Müller", "Zoe Muller") keep two pseudonyms but cannot be told apart in
@@ -75,7 +77,7 @@ from urllib.parse import urlsplit
 
 from .errors import RedactionError
 from .eventlog import LogSource, iter_events, write_events
-from .events import Corrected, Detained, Event, EventBase, Retracted, parse_event
+from .events import Charged, Corrected, Detained, Event, EventBase, Retracted, parse_event
 
 __all__ = ["RedactionError", "RedactionResult", "Redactor", "pseudonym", "redact_events", "redact_log"]
 
@@ -89,7 +91,21 @@ MIN_WORD = 3
 #: letters ("#freemichaelkovrig"); shorter ones ("Li An") only as words, so "Italian" stays.
 MIN_GLUED = 8
 #: Fields of free text, at the top level of an event or in a correction's `changes`.
-TEXT_FIELDS = ("note", "subject", "quote", "speaker", "location", "sentence", "relation", "reason", "title")
+TEXT_FIELDS = (
+    "note",
+    "subject",
+    "quote",
+    "speaker",
+    "location",
+    "sentence",
+    "relation",
+    "reason",
+    "title",
+    "basis",
+    "conditions",
+    "cause",
+    "reference",
+)
 SLUG_FIELDS = ("case", "other_case")
 AMBIGUOUS = "[name]"
 
@@ -460,7 +476,7 @@ class Redactor:
     def learn(self, events: Iterable[EventBase]) -> None:
         """Collect the names of detained people and the case slugs from the events."""
         for event in events:
-            if isinstance(event, Detained):
+            if isinstance(event, Detained | Charged) and event.person is not None:
                 self.add_name(event.person)
             elif isinstance(event, Corrected) and isinstance(event.changes.get("person"), str):
                 self.add_name(str(event.changes["person"]))

@@ -48,8 +48,9 @@ STYLE = (
     "</style>"
 )
 
-#: How a DataFrame column is typed: `category`/`ordered` over `categories`, `int`/`Int64` (nullable).
-ColumnKind = Literal["text", "category", "ordered", "date", "datetime", "bool", "int", "Int64"]
+#: How a DataFrame column is typed: `category`/`ordered` over `categories`, `int`/`Int64` and
+#: `bool`/`boolean` (the second of each pair nullable).
+ColumnKind = Literal["text", "category", "ordered", "date", "datetime", "bool", "boolean", "int", "Int64"]
 
 
 @dataclass(frozen=True)

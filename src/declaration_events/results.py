@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar, overload
 from uuid import UUID
 
 from . import render
+from .actors import display_name
 from .dates import PRECISIONS
 from .events import EVENT_TYPES, Condemned, Event, EventBase
 from .parties import party_name, resolve_party
 from .render import Column, View
-from .rules import CASE_STATUSES, PARTICIPATION_STATUSES
+from .rules import CASE_STATUSES, PARTICIPATION_STATUSES, Designation
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -405,7 +406,8 @@ class CaseRow:
     case: str
     person: str
     nationalities: tuple[str, ...]
-    detaining_state: str
+    #: The captor under its old name (a party or actor:SLUG), kept for readers of format v1.
+    detaining_state: str | None
     requested_by: str | None
     location: str | None
     status: str
@@ -417,6 +419,20 @@ class CaseRow:
     linked_cases: tuple[str, ...]
     event_id: UUID
     uncertain: bool
+    #: Who holds (or last held) the person: a party or actor:SLUG; None if never detained.
+    detained_by: str | None = None
+    detained_by_name: str | None = None
+    charging_state: str | None = None
+    #: The legal basis of custody, when a change of it (`CustodyChanged`) was recorded.
+    basis: str | None = None
+    #: Restrictions in force, most severe first, and the conditions recorded with them.
+    restrictions: tuple[str, ...] = ()
+    conditions: tuple[tuple[str, str], ...] = ()
+    days_restricted: int = 0
+    days_deprived: int = 0
+    designations: tuple[Designation, ...] = ()
+    died_in_custody: bool | None = None
+    cause_of_death: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The row in the `cases --format json` shape."""
@@ -433,6 +449,17 @@ class CaseRow:
             "sentence": self.sentence,
             "linked_cases": list(self.linked_cases),
             "uncertain": self.uncertain,
+            "detained_by": self.detained_by,
+            "detained_by_name": self.detained_by_name,
+            "charging_state": self.charging_state,
+            "basis": self.basis,
+            "restrictions": list(self.restrictions),
+            "conditions": dict(self.conditions),
+            "days_restricted": self.days_restricted,
+            "days_deprived": self.days_deprived,
+            "designations": [_designation_dict(d) for d in self.designations],
+            "died_in_custody": self.died_in_custody,
+            "cause_of_death": self.cause_of_death,
         }
 
     def _fields(self) -> list[tuple[str, str]]:
@@ -441,15 +468,22 @@ class CaseRow:
             ("case", self.case),
             ("person", self.person),
             ("nationality", _names(self.nationalities)),
-            ("held by", party_name(self.detaining_state)),
+            ("held by", _held_by(self)),
+            ("charged by", _name(self.charging_state) or ""),
             ("requested by", _name(self.requested_by) or ""),
             ("location", self.location or ""),
             ("status", _mark(self.status, self.uncertain)),
             ("since", self.since.isoformat()),
+            ("basis", self.basis or ""),
+            ("restrictions", ", ".join(self.restrictions)),
             ("days detained", f"{self.days_detained:,}"),
+            ("days restricted", f"{self.days_restricted:,}" if self.days_restricted else ""),
+            ("days deprived", f"{self.days_deprived:,}" if self.days_deprived else ""),
             ("charges", "; ".join(self.charges)),
             ("sentence", self.sentence or ""),
             ("term", render.plural(self.term_days, "day") if self.term_days is not None else ""),
+            ("designated", _designated(self, long=True)),
+            ("died", _death(self)),
             ("linked cases", ", ".join(self.linked_cases)),
         ]
         return [(label, text) for label, text in fields if text]
@@ -468,13 +502,49 @@ class CaseRow:
         return frame(_case_columns((self,)), {"case": self.case})
 
 
+def _designation_dict(designation: Designation) -> dict[str, Any]:
+    return {
+        "designation": designation.designation,
+        "by": designation.by,
+        "reference": designation.reference,
+        "categories": list(designation.categories),
+        "on": designation.on.isoformat(),
+    }
+
+
+def _designated(row: CaseRow, *, long: bool = False) -> str:
+    """`wrongful_detention (USA)`, one per designation; with `long`, names, references and categories."""
+    parts = []
+    for d in row.designations:
+        if not long:
+            parts.append(f"{d.designation} ({d.by})")
+            continue
+        categories = f"categories {', '.join(d.categories)}" if d.categories else ""
+        detail = ", ".join(x for x in (display_name(d.by), d.reference or "", categories) if x)
+        parts.append(f"{d.designation} ({detail})")
+    return "; ".join(parts)
+
+
+def _death(row: CaseRow) -> str:
+    """`in custody (cause)` or `out of custody`, for a case that ended in a death; else empty."""
+    if row.died_in_custody is None:
+        return ""
+    where = "in custody" if row.died_in_custody else "out of custody"
+    return f"{where} ({row.cause_of_death})" if row.cause_of_death else where
+
+
+def _held_by(row: CaseRow) -> str:
+    return row.detained_by_name or (display_name(row.detained_by) if row.detained_by else "")
+
+
 @dataclass(frozen=True, repr=False)
 class Cases(_Rows[CaseRow]):
-    """Every detention case begun by a date, as known at a time."""
+    """Every detention case begun by a date (only those so designated, if asked), as known at a time."""
 
     as_of: date
     known_at: datetime
     counts: Mapping[str, int] = field(default_factory=dict)
+    designation: str | None = None
 
     def get(self, case: str) -> CaseRow | None:
         """The row of one case, if it had begun: by slug (`kovrig`, `Kovrig`) or person (`Michael Kovrig`).
@@ -513,12 +583,14 @@ class Cases(_Rows[CaseRow]):
                 r.case,
                 r.person,
                 ",".join(r.nationalities),
-                party_name(r.detaining_state),
+                _held_by(r),
                 _mark(r.status, r.uncertain),
                 r.since.isoformat(),
                 f"{r.days_detained:,}",
+                f"{r.days_restricted:,}" if r.days_restricted else "",
                 "; ".join(r.charges) if len(r.charges) < 3 else f"{len(r.charges)} charges",
                 r.sentence or "",
+                _designated(r),
             ]
             for r in self
         ]
@@ -526,14 +598,16 @@ class Cases(_Rows[CaseRow]):
             [
                 *row[:2],
                 ", ".join(map(party_name, r.nationalities)),
-                *row[3:7],
+                *row[3:8],
                 "; ".join(r.charges),
-                row[8],
+                row[9],
+                _designated(r, long=True),
             ]
             for row, r in zip(cells, self, strict=True)
         ]
+        what = "Detention cases" + (f" designated {self.designation}" if self.designation else "")
         return View(
-            title=f"Detention cases {self._when()}",
+            title=f"{what} {self._when()}",
             header=[
                 "case",
                 "person",
@@ -542,12 +616,14 @@ class Cases(_Rows[CaseRow]):
                 "status",
                 "since",
                 "days",
+                "restricted",
                 "charges",
                 "sentence",
+                "designated",
             ],
             cells=cells,
             footer=f"{render.plural(len(self), 'case', thousands=False)}: {render.counted(self.counts)}",
-            title_html="<strong>Detention cases</strong>",
+            title_html=f"<strong>{html.escape(what)}</strong>",
             when=self._when(),
             summary_html=self._summary_html(render.plural(len(self) - self._uncertain(), "case")),
             html_cells=html_cells,
@@ -559,7 +635,7 @@ class Cases(_Rows[CaseRow]):
                 r.case,
                 r.person,
                 ";".join(r.nationalities),
-                r.detaining_state,
+                r.detaining_state or "",
                 r.requested_by or "",
                 r.status,
                 r.since.isoformat(),
@@ -568,6 +644,14 @@ class Cases(_Rows[CaseRow]):
                 r.sentence or "",
                 ";".join(r.linked_cases),
                 str(r.uncertain).lower(),
+                r.detained_by or "",
+                r.charging_state or "",
+                r.basis or "",
+                ";".join(r.restrictions),
+                r.days_restricted,
+                r.days_deprived,
+                ";".join(f"{d.designation}:{d.by}" for d in r.designations),
+                "" if r.died_in_custody is None else str(r.died_in_custody).lower(),
             ]
             for r in self
         ]
@@ -584,6 +668,14 @@ class Cases(_Rows[CaseRow]):
             "sentence",
             "linked_cases",
             "uncertain",
+            "detained_by",
+            "charging_state",
+            "basis",
+            "restrictions",
+            "days_restricted",
+            "days_deprived",
+            "designations",
+            "died_in_custody",
         ]
         return header, rows
 
@@ -591,7 +683,8 @@ class Cases(_Rows[CaseRow]):
         return _case_columns(self.rows)
 
     def _attrs(self) -> dict[str, str]:
-        return {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+        attrs = {"as_of": self.as_of.isoformat(), "known_at": self.known_at.isoformat()}
+        return attrs | ({"designation": self.designation} if self.designation else {})
 
     def _about(self) -> tuple[str, str]:
         return "detention cases", "case"
@@ -605,7 +698,7 @@ def _case_columns(rows: Sequence[CaseRow]) -> list[Column]:
         Column("nationalities", "text", [",".join(r.nationalities) for r in rows]),
         Column("nationality_names", "text", [", ".join(map(party_name, r.nationalities)) for r in rows]),
         Column("detaining_state", "category", [r.detaining_state for r in rows]),
-        Column("detaining_state_name", "text", [party_name(r.detaining_state) for r in rows]),
+        Column("detaining_state_name", "text", [_held_by(r) or None for r in rows]),
         Column("requested_by", "category", [r.requested_by for r in rows]),
         Column("requested_by_name", "text", [_name(r.requested_by) for r in rows]),
         Column("location", "text", [r.location for r in rows]),
@@ -618,6 +711,16 @@ def _case_columns(rows: Sequence[CaseRow]) -> list[Column]:
         Column("linked_cases", "text", [",".join(r.linked_cases) for r in rows]),
         Column("uncertain", "bool", [r.uncertain for r in rows]),
         Column("event_id", "text", [str(r.event_id) for r in rows]),
+        Column("detained_by", "category", [r.detained_by for r in rows]),
+        Column("detained_by_name", "text", [r.detained_by_name for r in rows]),
+        Column("charging_state", "category", [r.charging_state for r in rows]),
+        Column("basis", "text", [r.basis for r in rows]),
+        Column("restrictions", "text", [",".join(r.restrictions) for r in rows]),
+        Column("days_restricted", "int", [r.days_restricted for r in rows]),
+        Column("days_deprived", "int", [r.days_deprived for r in rows]),
+        Column("designations", "text", [",".join(d.designation for d in r.designations) for r in rows]),
+        Column("died_in_custody", "boolean", [r.died_in_custody for r in rows]),
+        Column("cause_of_death", "text", [r.cause_of_death for r in rows]),
     ]
 
 
@@ -749,7 +852,7 @@ class TimelineRow:
 
 @dataclass(frozen=True, repr=False)
 class Timeline(_Rows[TimelineRow]):
-    """Every fact about one party, in valid-time order."""
+    """Every fact about one party (naming it, or of a case that names it), in valid-time order."""
 
     party: str
     name: str

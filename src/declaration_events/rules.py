@@ -8,10 +8,19 @@ that were held at a past record time.
 Facts are folded in valid-time order. The same-day tie rule: facts dated the same
 day (for partial dates: the same last day of their period) are taken in lifecycle
 order (`LIFECYCLE_RANK`: opening before signing before ratifying before entry into
-force before withdrawing; detention before charge before sentence before release),
-then by record time, then by id. So a treaty opened, signed and ratified on one day
-is legal in any recording order; a re-detention on the day of a release is not
-expressible (record it the next day).
+force before withdrawing; detention before charge (and change of custody) before
+sentence before link and designation before release before restriction before its
+lifting before escape or disappearance before death), then by record time, then by
+id. So a treaty opened, signed and ratified on one day is legal in any recording
+order; a re-detention on the day of a release is not expressible (record it the next
+day).
+
+A detention case's status says where the person is first and how far proceedings went
+second: in custody (`detained`, `charged`, `sentenced`), under a restriction short of
+prison (the most severe in force: `house_arrest`, `furlough`, `on_bail`, `exit_ban`,
+`travel_ban`), free (`charged_at_large` or `sentenced_in_absentia`: charged or
+sentenced while free and not detained since; else `released`), or an outcome
+(`escaped`, `missing`, `died`).
 """
 
 from __future__ import annotations
@@ -28,11 +37,15 @@ from pydantic import ValidationError
 from .dates import PartialDate
 from .errors import InvalidEventError, InvalidTransitionError
 from .events import (
+    ActorRegistered,
     CasesLinked,
     Charged,
     Corrected,
+    CustodyChanged,
     Delay,
+    Designated,
     Detained,
+    Died,
     Endorsed,
     EnteredIntoForce,
     Event,
@@ -41,6 +54,8 @@ from .events import (
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
@@ -52,22 +67,44 @@ from .events import (
 __all__ = [
     "CASE_STATUSES",
     "CASE_TRANSITIONS",
+    "DEPRIVED",
     "IN_CUSTODY",
     "PARTICIPATION_STATUSES",
     "PARTICIPATION_TRANSITIONS",
+    "RESTRICTED",
     "RULES",
+    "SEVERITY",
     "CaseHistory",
     "CaseState",
     "Change",
+    "Designation",
     "InstrumentHistory",
     "apply_amendments",
+    "case_key",
+    "fold_actor",
     "fold_case",
     "fold_instrument",
+    "opens_case",
     "valid_time_key",
 ]
 
 ParticipationStatus = Literal["signed", "endorsed", "ratified", "party", "withdrawing", "withdrawn"]
-CaseStatus = Literal["detained", "charged", "sentenced", "on_bail", "released"]
+CaseStatus = Literal[
+    "detained",
+    "charged",
+    "sentenced",
+    "house_arrest",
+    "furlough",
+    "on_bail",
+    "exit_ban",
+    "travel_ban",
+    "charged_at_large",
+    "sentenced_in_absentia",
+    "released",
+    "escaped",
+    "missing",
+    "died",
+]
 #: Statuses in lifecycle order (the categories of `status` columns, the order of legends).
 PARTICIPATION_STATUSES: tuple[str, ...] = get_args(ParticipationStatus)
 CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
@@ -89,13 +126,28 @@ RULES: Mapping[str, str] = {
     "withdraw-participating": "only a participating party can withdraw",
     "signature-closed": "a treaty cannot be signed once its signature has closed (final clauses)",
     "revoke-pending-only": "only a pending withdrawal can be revoked, before it takes effect",
-    "unknown-case": "a fact about a case needs the case to be opened by a detention (Detained)",
-    "before-detention": "nothing happens in a case before the person is detained",
+    "unknown-case": (
+        "a fact about a case needs the case to be opened: by a detention (Detained) or by a charge "
+        "naming the person (Charged with person, nationalities and charging_state)"
+    ),
+    "before-detention": "nothing happens in a case before it is opened (by a detention or a charge)",
     "detain-free": "a person already in custody cannot be detained again",
-    "charge-in-custody": "only a person in custody or on bail can be charged",
-    "sentence-in-custody": "only a person in custody or on bail can be sentenced",
-    "release-in-custody": "only a person in custody or on bail can be released",
+    "release-in-custody": "only a person in custody, under a restriction or missing can be released",
     "bail-from-custody": "only a person in custody can be released on bail",
+    "basis-in-custody": "the legal basis of custody changes only while the person is in custody",
+    "restrict-from-custody": "furlough and house arrest are granted to a person in custody",
+    "restricted-already": "an exit or travel ban in force cannot be imposed again",
+    "lift-in-force": "only a restriction in force can be lifted",
+    "escape-held": "only a person in custody or under a restriction can escape",
+    "disappear-held": "only a person in custody or under house arrest can disappear",
+    "death-where-held": (
+        "a death in custody (in_custody: true) needs the person in custody or missing; "
+        "a death out of it, the person out of custody"
+    ),
+    "after-death": "nothing but corrections and retractions follows a death",
+    "designate-once": "a designation (kind, by whom, reference) is made once per case",
+    "unknown-actor": "a captor or designator actor:SLUG needs the actor to be registered (ActorRegistered)",
+    "register-once": "an actor is registered once (correct it to change its name)",
     "unknown-target": "a correction or retraction must point at an event the ledger knows",
     "amend-amendment": "corrections and retractions amend facts, not other amendments",
     "amend-retracted": "a retracted event cannot be corrected or retracted again",
@@ -152,39 +204,98 @@ APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
 }
 
 CUSTODY = "custody"  # back in custody, at the stage the proceedings had reached
+LIFTED = "lifted"  # the most severe restriction still in force, else free
 #: The statuses of a person held in custody (days in them count as `days_detained`).
 IN_CUSTODY: frozenset[str] = frozenset({"detained", "charged", "sentenced"})
+#: The statuses of a person out of custody under a restriction (days in them count as `days_restricted`).
+RESTRICTED: frozenset[str] = frozenset({"house_arrest", "furlough", "on_bail", "exit_ban", "travel_ban"})
+#: Custody and house arrest: deprivation of liberty as the UN Working Group counts it (`days_deprived`).
+DEPRIVED: frozenset[str] = IN_CUSTODY | {"house_arrest"}
+#: Restrictions, most severe first: the status shows the most severe in force.
+SEVERITY: tuple[str, ...] = ("house_arrest", "furlough", "bail", "exit_ban", "travel_ban")
+#: The status of a person under each restriction (when it is the most severe in force).
+RESTRICTION_STATUS: Mapping[str, str] = {"bail": "on_bail", **{r: r for r in SEVERITY if r != "bail"}}
+#: Restrictions that replace custody (one at a time; a detention ends them); the others are bans.
+INSTEAD_OF_CUSTODY = frozenset({"house_arrest", "furlough", "bail"})
+_CUSTODY = ("detained", "charged", "sentenced")
+_OUT_ON = ("house_arrest", "furlough", "on_bail")
+_BANS = ("exit_ban", "travel_ban")
+_FREE = ("charged_at_large", "sentenced_in_absentia", "released")
+_GONE = ("missing", "escaped")
+_ALIVE = (*_CUSTODY, *_OUT_ON, *_BANS, *_FREE, *_GONE)
 
-#: Detention case: event -> {status met: status after}. Absent pairs are illegal.
+
+def _same(*statuses: str) -> dict[str | None, str]:
+    return {status: status for status in statuses}
+
+
+def _all(after: str, *statuses: str) -> dict[str | None, str]:
+    return dict.fromkeys(statuses, after)
+
+
+#: Detention case: event (with its variant) -> {status met: status after}. Absent pairs are illegal.
+#: `CUSTODY` and `LIFTED` are resolved by the fold; `case_key` gives an event's key.
 CASE_TRANSITIONS: Mapping[str, Mapping[str | None, str]] = {
-    "Detained": {None: "detained", "released": "detained", "on_bail": CUSTODY},
+    "Detained": {
+        None: "detained",
+        "released": "detained",
+        **_all(CUSTODY, *_OUT_ON, *_BANS, "charged_at_large", "sentenced_in_absentia", *_GONE),
+    },
     "Charged": {
+        None: "charged_at_large",  # a charge naming the person opens a case
         "detained": "charged",
         "charged": "charged",
         "sentenced": "sentenced",
-        "on_bail": "on_bail",
+        **_same(*_OUT_ON, *_BANS, "charged_at_large", "sentenced_in_absentia", *_GONE),
+        "released": "charged_at_large",
     },
     "Sentenced": {
-        "detained": "sentenced",
-        "charged": "sentenced",
-        "sentenced": "sentenced",
-        "on_bail": "on_bail",
+        **_all("sentenced", *_CUSTODY),
+        **_same(*_OUT_ON, *_BANS, "sentenced_in_absentia", *_GONE),
+        **_all("sentenced_in_absentia", "charged_at_large", "released"),
     },
-    "Released:bail": {"detained": "on_bail", "charged": "on_bail", "sentenced": "on_bail"},
-    "Released": {
-        "detained": "released",
-        "charged": "released",
-        "sentenced": "released",
-        "on_bail": "released",
-    },
+    "Released:bail": _all("on_bail", *_CUSTODY),
+    "Released": _all("released", *_CUSTODY, *_OUT_ON, *_BANS, "missing"),
+    "CustodyChanged": _same(*_CUSTODY),
+    "Restricted:bail": _all("on_bail", *_CUSTODY),
+    "Restricted:furlough": _all("furlough", *_CUSTODY),
+    "Restricted:house_arrest": _all("house_arrest", *_CUSTODY),
+    "Restricted:exit_ban": {**_same(*_CUSTODY, *_OUT_ON, *_GONE), **_all("exit_ban", "travel_ban", *_FREE)},
+    "Restricted:travel_ban": {**_same(*_CUSTODY, *_OUT_ON, "exit_ban", *_GONE), **_all("travel_ban", *_FREE)},
+    "RestrictionLifted:bail": {"on_bail": LIFTED},
+    "RestrictionLifted:furlough": {"furlough": LIFTED},
+    "RestrictionLifted:house_arrest": {"house_arrest": LIFTED},
+    "RestrictionLifted:exit_ban": {"exit_ban": LIFTED, **_same(*_CUSTODY, *_OUT_ON, *_GONE)},
+    "RestrictionLifted:travel_ban": {"travel_ban": LIFTED, **_same(*_CUSTODY, *_OUT_ON, "exit_ban", *_GONE)},
+    "Escaped": _all("escaped", *_CUSTODY, *_OUT_ON, *_BANS),
+    "Disappeared": _all("missing", *_CUSTODY, "house_arrest"),
+    "Died:in_custody": _all("died", *_CUSTODY, "missing"),
+    "Died": _all("died", *_OUT_ON, *_BANS, *_FREE, *_GONE),
+    "Designated": _same(*_ALIVE),
 }
 
 CASE_RULE_BROKEN: Mapping[str, str] = {
     "Detained": "detain-free",
-    "Charged": "charge-in-custody",
-    "Sentenced": "sentence-in-custody",
+    "Charged": "after-death",  # a charge is legal wherever the person is, but not after a death
+    "Sentenced": "after-death",
     "Released:bail": "bail-from-custody",
     "Released": "release-in-custody",
+    "CustodyChanged": "basis-in-custody",
+    "Restricted:bail": "bail-from-custody",
+    "Restricted:furlough": "restrict-from-custody",
+    "Restricted:house_arrest": "restrict-from-custody",
+    "Restricted:exit_ban": "restricted-already",
+    "Restricted:travel_ban": "restricted-already",
+    "RestrictionLifted:bail": "lift-in-force",
+    "RestrictionLifted:furlough": "lift-in-force",
+    "RestrictionLifted:house_arrest": "lift-in-force",
+    "RestrictionLifted:exit_ban": "lift-in-force",
+    "RestrictionLifted:travel_ban": "lift-in-force",
+    "Escaped": "escape-held",
+    "Disappeared": "disappear-held",
+    "Died:in_custody": "death-where-held",
+    "Died": "death-where-held",
+    "Designated": "after-death",
 }
 
 LIFECYCLE_RANK: Mapping[str, int] = {
@@ -200,6 +311,14 @@ LIFECYCLE_RANK: Mapping[str, int] = {
     "Sentenced": 2,
     "CasesLinked": 3,
     "Released": 4,
+    "CustodyChanged": 1,
+    "Designated": 3,
+    "Restricted": 5,
+    "RestrictionLifted": 6,
+    "Escaped": 7,
+    "Disappeared": 7,
+    "Died": 8,
+    "ActorRegistered": 0,
 }
 
 _NEVER_RECORDED = datetime.min.replace(tzinfo=UTC)
@@ -751,6 +870,16 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     )
 
 
+class Designation(NamedTuple):
+    """A designation of a case: what kind, by whom, with which reference and categories, since when."""
+
+    designation: str
+    by: str
+    reference: str | None
+    categories: tuple[str, ...]
+    on: date
+
+
 _ONE_DAY = timedelta(days=1)
 
 
@@ -786,21 +915,39 @@ class CaseState(NamedTuple):
     event_id: UUID
     person: str
     nationalities: tuple[str, ...]
-    detaining_state: str
+    detained_by: str | None  # the captor (a party or actor:SLUG); None if never detained
     requested_by: str | None
     location: str | None
     charges: tuple[str, ...]
     sentence: str | None
     term_days: int | None
     links: tuple[tuple[str, str], ...]
-    custody_days: int  # days in custody before `custody_since`
-    custody_since: date | None  # start of the current custody period, if in custody
+    detained_days: int  # days in custody before `on`
+    restricted_days: int = 0  # days under a restriction (out of custody) before `on`
+    deprived_days: int = 0  # days in custody or under house arrest before `on`
+    charging_state: str | None = None
+    basis: str | None = None  # the legal basis of custody, when a change of it was recorded
+    restrictions: tuple[tuple[str, str | None], ...] = ()  # (restriction, conditions), most severe first
+    designations: tuple[Designation, ...] = ()
+    died_in_custody: bool | None = None
+    cause_of_death: str | None = None
+
+    def _days(self, before: int, statuses: frozenset[str], as_of: date) -> int:
+        if self.status in statuses and as_of > self.on:
+            return before + (as_of - self.on).days
+        return before
 
     def days_detained(self, as_of: date) -> int:
-        """Days in custody up to `as_of` (custody periods only; bail excluded)."""
-        if self.custody_since is None or as_of <= self.custody_since:
-            return self.custody_days
-        return self.custody_days + (as_of - self.custody_since).days
+        """Days in custody up to `as_of` (custody periods only; restrictions excluded)."""
+        return self._days(self.detained_days, IN_CUSTODY, as_of)
+
+    def days_restricted(self, as_of: date) -> int:
+        """Days out of custody under any restriction (bail, house arrest, furlough, bans) up to `as_of`."""
+        return self._days(self.restricted_days, RESTRICTED, as_of)
+
+    def days_deprived(self, as_of: date) -> int:
+        """Days in custody or under house arrest up to `as_of` (deprivation of liberty)."""
+        return self._days(self.deprived_days, DEPRIVED, as_of)
 
 
 @dataclass(frozen=True, slots=True)
@@ -812,8 +959,157 @@ class CaseHistory:
     skipped: tuple[UUID, ...] = ()
 
 
-def _custody_status(stage: str) -> str:
-    return stage if stage in ("charged", "sentenced") else "detained"
+def opens_case(event: EventBase) -> bool:
+    """Whether a fact can open a case: a detention, or a charge naming the person."""
+    return isinstance(event, Detained) or (isinstance(event, Charged) and event.names_person)
+
+
+def case_key(event: EventBase) -> str:
+    """The key of a case fact in `CASE_TRANSITIONS`: its type, with its variant where it has one."""
+    if isinstance(event, Released):
+        return "Released:bail" if event.mechanism == "bail" else "Released"
+    if isinstance(event, Restricted | RestrictionLifted):
+        return f"{event.type}:{event.restriction}"
+    if isinstance(event, Died):
+        return "Died:in_custody" if event.in_custody else "Died"
+    return event.type
+
+
+def _restriction_of(event: EventBase) -> str | None:
+    if isinstance(event, Restricted | RestrictionLifted):
+        return event.restriction
+    return "bail" if isinstance(event, Released) and event.mechanism == "bail" else None
+
+
+class _Progress(NamedTuple):
+    """What a case's fold tracks beside its states."""
+
+    stage: str  # the custody status when (back) in custody: how far proceedings went
+    free: str  # the status when out of custody and under no restriction
+
+
+def _progress(progress: _Progress, event: EventBase, status: str | None) -> _Progress:
+    """The progress after a (legal) fact met at `status`."""
+    stage, free = progress
+    at_large = status is None or status in _FREE
+    if isinstance(event, Detained):
+        free = "released"
+        if status == "released":
+            stage = "detained"  # a new arrest of a released person starts proceedings afresh
+    elif isinstance(event, Charged):
+        stage = "sentenced" if stage == "sentenced" else "charged"
+        if at_large and free != "sentenced_in_absentia":
+            free = "charged_at_large"
+    elif isinstance(event, Sentenced):
+        stage = "sentenced"
+        if at_large:
+            free = "sentenced_in_absentia"
+    elif isinstance(event, Released) and event.mechanism != "bail":
+        stage, free = "detained", "released"
+    return _Progress(stage, free)
+
+
+def _restrictions(
+    held: dict[str, str | None], event: EventBase, kind: str | None
+) -> tuple[tuple[str, str | None], ...]:
+    """The restrictions in force after a (legal) fact, most severe first."""
+    if isinstance(event, Detained):
+        held = {r: c for r, c in held.items() if r not in INSTEAD_OF_CUSTODY}
+    elif isinstance(event, RestrictionLifted):
+        held = {r: c for r, c in held.items() if r != kind}
+    elif kind is not None:  # Restricted, or Released on bail
+        held = {**held, kind: event.conditions if isinstance(event, Restricted) else None}
+    elif isinstance(event, Released) or event.type in ("Escaped", "Disappeared", "Died"):
+        held = {}
+    return tuple((r, held[r]) for r in SEVERITY if r in held)
+
+
+def _check_case_fact(event: EventBase, current: CaseState | None, entity: str, kind: str | None) -> None:
+    """The rules a case fact breaks beyond its transition table (raise on the first)."""
+    status = current.status if current else None
+    if current is None and not opens_case(event):
+        _broken("before-detention", event, None, entity, "the case is not opened yet")
+    if status == "died":
+        _broken("after-death", event, status, entity, "the person has died")
+    held = dict(current.restrictions) if current else {}
+    if isinstance(event, Restricted) and kind not in INSTEAD_OF_CUSTODY and kind in held:
+        _broken("restricted-already", event, status, entity, f"a {kind} is already in force")
+    if isinstance(event, RestrictionLifted) and kind not in INSTEAD_OF_CUSTODY and kind not in held:
+        _broken("lift-in-force", event, status, entity, f"no {kind} is in force")
+    if isinstance(event, Designated) and current is not None:
+        made = (event.designation, event.by, event.reference)
+        if any((d.designation, d.by, d.reference) == made for d in current.designations):
+            _broken("designate-once", event, status, entity, "the same designation is already made")
+
+
+def _moved(state: CaseState, event: EventBase) -> CaseState:
+    """The state carried forward to a later fact: its dates, with the days counted until then."""
+    day = event.occurred_on.last
+    return state._replace(
+        on=day,
+        start=max(event.occurred_on.first, state.start),
+        detained_days=state.days_detained(day),
+        restricted_days=state.days_restricted(day),
+        deprived_days=state.days_deprived(day),
+    )
+
+
+def _opened(event: Detained | Charged, status: str) -> CaseState:
+    day = event.occurred_on.last
+    return CaseState(
+        on=day,
+        start=event.occurred_on.first,
+        status=status,
+        since=day,
+        event_id=event.id,
+        person=event.person or "",
+        nationalities=event.nationalities or (),
+        detained_by=event.captor if isinstance(event, Detained) else None,
+        requested_by=event.requested_by if isinstance(event, Detained) else None,
+        location=event.location if isinstance(event, Detained) else None,
+        charges=() if isinstance(event, Detained) else tuple(dict.fromkeys(event.charges)),
+        sentence=None,
+        term_days=None,
+        links=(),
+        detained_days=0,
+        charging_state=None if isinstance(event, Detained) else event.charging_state,
+    )
+
+
+def _case_changes(event: EventBase, current: CaseState, after: str) -> dict[str, object]:
+    """The fields a (legal) fact changes in the case, besides status and times."""
+    changes: dict[str, object] = {}
+    if isinstance(event, Detained):
+        changes.update(
+            person=event.person,
+            nationalities=event.nationalities,
+            detained_by=event.captor,
+            requested_by=event.requested_by,
+            location=event.location,
+        )
+    elif isinstance(event, Charged):
+        # Each charge once, in the order first laid (a fact may repeat one, too).
+        changes["charges"] = tuple(dict.fromkeys(current.charges + event.charges))
+        if event.charging_state is not None:
+            changes["charging_state"] = event.charging_state
+        if event.person is not None and event.nationalities is not None:
+            changes.update(person=event.person, nationalities=event.nationalities)
+    elif isinstance(event, Sentenced):
+        changes.update(sentence=event.sentence, term_days=event.term_days)
+    elif isinstance(event, CustodyChanged):
+        changes["basis"] = event.basis
+        if event.location is not None:
+            changes["location"] = event.location
+    elif isinstance(event, Designated):
+        designation = Designation(
+            event.designation, event.by, event.reference, event.categories or (), event.occurred_on.last
+        )
+        changes["designations"] = (*current.designations, designation)
+    elif isinstance(event, Died):
+        changes.update(died_in_custody=event.in_custody, cause_of_death=event.cause)
+    if after not in IN_CUSTODY or isinstance(event, Detained):
+        changes["basis"] = None  # a new custody period, or none: the recorded basis no longer holds
+    return changes
 
 
 def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) -> CaseHistory:
@@ -821,82 +1117,61 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
     entity = f"case:{slug}"
     states: list[CaseState] = []
     skipped: list[UUID] = []
-    stage = "detained"
+    progress = _Progress("detained", "released")
     ordered = sorted(events, key=valid_time_key)
-    if strict and ordered and not any(isinstance(event, Detained) for event in ordered):
-        _unknown("case", "Detained", slug, ordered)
+    if strict and ordered and not any(opens_case(event) for event in ordered):
+        _unknown("case", "Detained or Charged naming the person", slug, ordered)
     for event in ordered:
         day = event.occurred_on.last
         current = states[-1] if states else None
         status = current.status if current else None
+        kind = _restriction_of(event)
         try:
-            if current is None and not isinstance(event, Detained):
-                _broken("before-detention", event, None, entity, "no one is detained yet")
+            _check_case_fact(event, current, entity, kind)
             if isinstance(event, CasesLinked):
                 assert current is not None  # noqa: S101 - narrowed by the check above
                 link = (event.other_case, event.relation)
                 links = current.links if link in current.links else (*current.links, link)
-                start = max(event.occurred_on.first, current.start)
-                states.append(current._replace(on=day, start=start, links=links))
+                states.append(_moved(current, event)._replace(links=links))
                 continue
-            key = event.type
-            if isinstance(event, Released) and event.mechanism == "bail":
-                key = "Released:bail"
+            key = case_key(event)
             after = CASE_TRANSITIONS[key].get(status)
             if after is None:
                 _broken(CASE_RULE_BROKEN[key], event, status, entity, f"{slug} cannot move so")
-            if isinstance(event, Detained):
-                if status == "released":
-                    stage = "detained"
-                after = _custody_status(stage) if after == CUSTODY else after
-                base = current
-                states.append(
-                    CaseState(
-                        on=day,
-                        start=max(event.occurred_on.first, base.start) if base else event.occurred_on.first,
-                        status=after,
-                        since=day if after != status else base.since if base else day,
-                        event_id=event.id,
-                        person=event.person,
-                        nationalities=event.nationalities,
-                        detaining_state=event.detaining_state,
-                        requested_by=event.requested_by,
-                        location=event.location,
-                        charges=base.charges if base else (),
-                        sentence=base.sentence if base else None,
-                        term_days=base.term_days if base else None,
-                        links=base.links if base else (),
-                        custody_days=base.custody_days if base else 0,
-                        custody_since=day,
-                    )
-                )
-                continue
-            assert current is not None  # noqa: S101 - only Detained starts a case
-            changes: dict[str, object] = {}
-            if isinstance(event, Charged):
-                stage = "sentenced" if stage == "sentenced" else "charged"
-                # Each charge once, in the order first laid (a fact may repeat one, too).
-                changes["charges"] = tuple(dict.fromkeys(current.charges + event.charges))
-            elif isinstance(event, Sentenced):
-                stage = "sentenced"
-                changes.update(sentence=event.sentence, term_days=event.term_days)
-            elif isinstance(event, Released) and current.custody_since is not None:
-                changes.update(custody_days=current.days_detained(day), custody_since=None)
-            states.append(
-                current._replace(
-                    on=day,
-                    start=max(event.occurred_on.first, current.start),
-                    status=after,
-                    since=current.since if after == status else day,
-                    event_id=event.id if after != status else current.event_id,
-                    **changes,  # type: ignore[arg-type]
-                )
-            )
         except InvalidTransitionError:
             if strict:
                 raise
             skipped.append(event.id)
+            continue
+        progress = _progress(progress, event, status)
+        restrictions = _restrictions(dict(current.restrictions) if current else {}, event, kind)
+        if after == CUSTODY:
+            after = progress.stage
+        elif after == LIFTED:
+            after = RESTRICTION_STATUS[restrictions[0][0]] if restrictions else progress.free
+        if current is None:
+            assert isinstance(event, Detained | Charged)  # noqa: S101 - only they open a case
+            states.append(_opened(event, after)._replace(restrictions=restrictions))
+            continue
+        states.append(
+            _moved(current, event)._replace(
+                status=after,
+                since=current.since if after == status else day,
+                event_id=event.id if after != status else current.event_id,
+                restrictions=restrictions,
+                **_case_changes(event, current, after),  # type: ignore[arg-type]
+            )
+        )
     return CaseHistory(slug, tuple(states), tuple(skipped))
+
+
+def fold_actor(slug: str, events: Iterable[EventBase], *, strict: bool = True) -> ActorRegistered | None:
+    """The registration of one actor, from its (already amended) facts; strict: registered once."""
+    ordered = sorted(events, key=valid_time_key)
+    registrations = [event for event in ordered if isinstance(event, ActorRegistered)]
+    if strict and len(registrations) > 1:
+        _broken("register-once", registrations[1], None, f"actor:{slug}", "the actor is already registered")
+    return registrations[0] if registrations else None
 
 
 def _amendment_error(rule: str, amendment: EventBase, detail: str) -> InvalidTransitionError:

@@ -237,19 +237,32 @@ def test_every_option_of_every_command_has_help_text() -> None:
 
 
 def test_list_names_instruments_and_cases_with_their_event_counts() -> None:
-    """`list` shows each instrument (kind, title) and case (person, holder) with its events, then totals."""
+    """`list` shows each instrument (kind, title), case (person, holder) and non-state actor with its
+    events, then totals."""
     result = run("list", *SEEDS)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == "2 instruments"
     assert any(line.split()[:3] == [DECLARATION, "declaration", "61"] for line in lines)
     assert any(line.split()[:3] == ["ottawa-treaty", "treaty", "307"] for line in lines)
-    assert "3 cases" in lines
-    assert any(line.split() == ["spavor", "Michael", "Spavor", "China", "5"] for line in lines)
-    assert lines[-1] == f"{SEED_EVENTS} events: 2 instruments, 3 cases, 7 statements"
+    assert "12 cases" in lines and "2 actors" in lines
+    assert any(line.split() == ["spavor", "Michael", "Spavor", "China", "6"] for line in lines)
+    assert any(line.split() == ["frerichs", "Mark", "Frerichs", "Haqqani", "network", "2"] for line in lines)
+    assert any(line.split() == ["actor:haqqani-network", "Haqqani", "network", "1"] for line in lines)
+    assert lines[-1] == f"{SEED_EVENTS} events: 2 instruments, 12 cases, 2 actors, 7 statements"
     data = json.loads(run("list", *SEEDS, "--format", "json").stdout)
     assert data["events"] == SEED_EVENTS and data["statements"] == 7
-    assert {c["case"]: c["events"] for c in data["cases"]} == {"kovrig": 4, "meng-wanzhou": 4, "spavor": 5}
+    counts = {c["case"]: c["events"] for c in data["cases"]}
+    assert {case: counts[case] for case in ("kovrig", "meng-wanzhou", "spavor")} == {
+        "kovrig": 5,  # detained, formally arrested, charged, released, linked
+        "meng-wanzhou": 5,  # indicted at large, detained, bailed, charged, released
+        "spavor": 6,  # the same as Kovrig, and sentenced
+    }
+    assert [(a["actor"], a["events"]) for a in data["actors"]] == [
+        ("actor:haqqani-network", 1),
+        ("actor:islamic-state", 1),
+    ]
+    assert sum(i["events"] for i in data["instruments"]) + sum(counts.values()) + 2 + 7 == SEED_EVENTS
 
 
 @pytest.mark.parametrize(

@@ -79,7 +79,7 @@ def test_the_notebook_answers_the_articles_questions(notebook: nbformat.Notebook
     assert "<strong>59 endorsers</strong>: endorsed 59" in text(notebook, "launch = ")
     assert text(notebook, "evening = ", "text/plain") == "(0, 59)"
     assert "joined since the launch: ['Kosovo']" in text(notebook, "today = ")
-    assert "<strong>3 cases</strong>: charged 2, on_bail 1" in text(
+    assert "<strong>11 cases</strong>: charged 2, detained 1, died 2, escaped 1, exit_ban 1" in text(
         notebook, 'ledger.cases(as_of="2021-02-15")'
     )
     correction = text(notebook, "side_by_side")

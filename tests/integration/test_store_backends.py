@@ -68,6 +68,7 @@ def stream_versions(ledger: Ledger) -> dict[str, list[int]]:
     store = ledger._store
     assert isinstance(store, EventStore)
     entities = [f"instrument:{s}" for s in ledger.instruments()] + [f"case:{s}" for s in ledger.case_slugs()]
+    entities += list(ledger.actors())  # registered non-state actors have streams of their own (actor:SLUG)
     return {entity: [version for version, _ in store.stream(entity)] for entity in [*entities, "statements"]}
 
 

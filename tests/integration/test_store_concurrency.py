@@ -243,7 +243,7 @@ def test_processes_opening_a_new_store_at_once_all_set_it_up_and_write(
         url = request.getfixturevalue("postgres_url") + "?schema=fresh"
     seeds = SEEDS
     # The statements name the declaration and a case: import them after the rest.
-    first, statements = seeds[:3], seeds[3]
+    first, statements = [*seeds[:3], *seeds[4:]], seeds[3]
     processes = [
         subprocess.Popen(
             [sys.executable, "-m", "declaration_events", "import", str(path), "--db", url],

@@ -17,7 +17,7 @@ from declaration_events import ledger as ledger_module
 from declaration_events.storage import durable
 from declaration_events.storage.durable import EventStore, describe_url
 from declaration_events.storage.mapper import stream_id
-from helpers import SEED_EVENTS, SEEDS
+from helpers import CASE_SEED_EVENTS, SEED_EVENTS, SEEDS
 
 SECRET = "Pa55-w0rd-Xq"  # noqa: S105 - a test server's, which ignores it
 CONDEMNED = {"type": "Condemned", "actor": "CAN", "subject": "a new statement", "occurred_on": "2021-03-01"}
@@ -261,7 +261,7 @@ def test_lowercase_schemas_with_digits_and_underscores_and_unreserved_key_words_
         with Ledger.open(f"{postgres_url}?schema={schema}") as ledger:
             ledger.import_logs(SEEDS[1])
         with Ledger.open(f"{postgres_url}?schema={schema}", create=False) as ledger:
-            assert len(ledger) == 13
+            assert len(ledger) == CASE_SEED_EVENTS
 
 
 # -- 10: where no ledger is, and files of other programs ---------------------------------------------
@@ -292,7 +292,7 @@ def test_opening_creates_a_new_sqlite_ledger_by_default_as_the_readme_shows(tmp_
     with Ledger.open(path) as ledger:
         ledger.import_logs(SEEDS[1])
     with Ledger.open(path, create=False) as ledger:
-        assert len(ledger) == 13
+        assert len(ledger) == CASE_SEED_EVENTS
 
 
 def test_opening_without_create_refuses_a_postgres_schema_or_database_without_the_table(
@@ -307,7 +307,7 @@ def test_opening_without_create_refuses_a_postgres_schema_or_database_without_th
     with Ledger.open(f"{postgres_url}?schema=elsewhere") as ledger:  # the import side creates it
         ledger.import_logs(SEEDS[1])
     with Ledger.open(f"{postgres_url}?schema=elsewhere", create=False) as ledger:
-        assert len(ledger) == 13
+        assert len(ledger) == CASE_SEED_EVENTS
 
 
 def other_program_file(path: Path, *, wal: bool) -> Path:

@@ -36,7 +36,8 @@ from hypothesis import strategies as st
 from declaration_events import DeclarationEventsError, Ledger, read_events
 from declaration_events.cli import main
 from declaration_events.eventlog import dumps_events
-from declaration_events.events import EVENT_TYPES
+from declaration_events.events import EVENT_TYPES, EventBase
+from declaration_events.rules import fold_case
 from helpers import SEEDS
 
 SEED_LINES = [line for path in SEEDS for line in path.read_bytes().splitlines() if line.strip()]
@@ -158,12 +159,32 @@ _TARGETS = {str(getattr(event, "target", "")) for event in SEED_EVENTS}
 _WITHDRAWING = {
     (event.entity(), getattr(event, "party", "")) for event in SEED_EVENTS if event.type == "Withdrew"
 }
+_CASE_FACTS: dict[str, list[EventBase]] = {}
+for _event in SEED_EVENTS:
+    if _event.entity().startswith("case:"):
+        _CASE_FACTS.setdefault(_event.entity(), []).append(_event)
+
+
+def _case_stands_without(event: EventBase) -> bool:
+    """Whether the rest of its case is still a legal path (a restriction lifted later needs the
+    restriction, a re-detention the release before it, ...)."""
+    facts = _CASE_FACTS.get(event.entity())
+    if facts is None:
+        return True
+    try:
+        fold_case(event.entity().partition(":")[2], [fact for fact in facts if fact.id != event.id])
+    except DeclarationEventsError:
+        return False
+    return True
+
+
 LEAVES = {
     event.id
     for event in SEED_EVENTS
-    if event.type not in ("InstrumentOpened", "Detained")
+    if event.type not in ("InstrumentOpened", "Detained", "ActorRegistered")  # captors name actors
     and str(event.id) not in _TARGETS
     and (event.entity(), getattr(event, "party", None)) not in _WITHDRAWING  # a withdrawal needs them
+    and _case_stands_without(event)
 }
 
 

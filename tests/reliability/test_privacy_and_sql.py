@@ -243,7 +243,7 @@ def test_the_redact_command_writes_a_valid_log_or_nothing(
         ),
         (
             [str(SEEDS[1]), str(bad), "--key", KEY],
-            f"declaration-events: error: {bad}:14: field 'occurred_on': required field is missing",
+            f"declaration-events: error: {bad}:17: field 'occurred_on': required field is missing",
         ),
     ):
         target = tmp_path / "refused.jsonl"

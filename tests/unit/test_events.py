@@ -40,6 +40,20 @@ VALID: dict[str, dict[str, Any]] = {
     "Sentenced": {"case": "spavor", "sentence": "11 years", "term_days": 4018},
     "Released": {"case": "kovrig", "mechanism": "bail"},
     "CasesLinked": {"case": "kovrig", "other_case": "meng", "relation": "retaliation"},
+    "CustodyChanged": {"case": "kovrig", "basis": "formal arrest"},
+    "Restricted": {"case": "meng", "restriction": "house_arrest", "conditions": "GPS ankle monitor"},
+    "RestrictionLifted": {"case": "meng", "restriction": "exit_ban"},
+    "Died": {"case": "warmbier", "in_custody": False, "cause": "brain injury"},
+    "Escaped": {"case": "ghosn"},
+    "Disappeared": {"case": "tice"},
+    "Designated": {
+        "case": "ghosn",
+        "designation": "arbitrary_detention_opinion",
+        "by": "un-wgad",
+        "reference": "Opinion No. 59/2020",
+        "categories": ["III", "I"],
+    },
+    "ActorRegistered": {"actor": "haqqani-network", "name": "Haqqani network", "wikidata": "Q1"},
     "Corrected": {"target": UUID_A, "changes": {"speaker": "Antony Blinken"}, "reason": "misnamed"},
     "Retracted": {"target": UUID_A, "reason": "false report"},
 }
@@ -63,13 +77,21 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
     "Sentenced": ({"case": "k", "sentence": "x", "term_days": "12"}, "term_days"),
     "Released": ({"case": "k", "mechanism": "escape"}, "mechanism"),
     "CasesLinked": ({"case": "k", "other_case": "k", "relation": "self"}, "other_case"),
+    "CustodyChanged": ({"case": "k", "basis": "  "}, "basis"),
+    "Restricted": ({"case": "k", "restriction": "curfew"}, "restriction"),
+    "RestrictionLifted": ({"case": "k"}, "restriction"),
+    "Died": ({"case": "k", "in_custody": "yes"}, "in_custody"),
+    "Escaped": ({"case": "K K"}, "case"),
+    "Disappeared": ({"case": "k", "fate": "unknown"}, "fate"),
+    "Designated": ({"case": "k", "designation": "wrongful_detention", "by": "Atlantis"}, "by"),
+    "ActorRegistered": ({"actor": "haqqani", "name": "Haqqani", "wikidata": "1351"}, "wikidata"),
     "Corrected": ({"target": UUID_A, "changes": {"type": "Signed"}, "reason": "x"}, "type"),
     "Retracted": ({"target": "not-a-uuid", "reason": "x"}, "target"),
 }
 
 
 def test_the_vocabulary_is_exactly_the_types_of_format_v1() -> None:
-    """Every event type of DESIGN.md has a model, and no other."""
+    """Every event type of DESIGN.md and of the detention issue (15) has a model, and no other."""
     assert set(EVENT_TYPES) == set(VALID) == set(INVALID)
 
 
@@ -210,6 +232,11 @@ def test_each_type_carries_its_cameo_code_and_plover_category() -> None:
     assert (plover["Detained"], EVENT_TYPES["Detained"].plover_mode) == ("COERCE", "arrest")
     assert (plover["Sentenced"], EVENT_TYPES["Sentenced"].plover_mode) == ("SANCTION", "convict")
     assert (plover["Released"], EVENT_TYPES["Released"].plover_mode) == ("RETREAT", "release")
+    assert (cameo["CustodyChanged"], plover["CustodyChanged"]) == ("173", "COERCE")
+    assert (cameo["Restricted"], EVENT_TYPES["Restricted"].plover_mode) == ("172", "restrict")
+    assert (cameo["RestrictionLifted"], plover["RestrictionLifted"]) == ("081", "CONCEDE")
+    assert (cameo["Designated"], plover["Designated"]) == ("1122", "ACCUSE")
+    assert cameo["Died"] is cameo["Escaped"] is cameo["Disappeared"] is cameo["ActorRegistered"] is None
 
 
 def test_canonical_lines_read_back_to_equal_events() -> None:
@@ -250,3 +277,87 @@ def test_a_single_event_reads_as_one_line_and_renders_as_an_html_table() -> None
     assert "<caption>Detained</caption>" in page
     assert "A &lt;b&gt;" in page
     assert "<th style='text-align:left'>detaining_state</th>" in page
+
+
+# -- the vocabulary of issue 15 ------------------------------------------------------------------
+
+
+def test_lines_written_before_the_new_fields_keep_their_ids() -> None:
+    """New optional fields default to None, so ids derived from old lines do not change."""
+    lines = (ROOT / "seeds" / "detention-cases.jsonl").read_text(encoding="utf-8").splitlines()
+    ids = [str(parse_event(json.loads(line)).id) for line in lines[:13]]
+    assert (ids[0], ids[2], ids[9]) == (
+        "aaa07257-4eb4-53f7-9241-540bf056b5c4",  # Meng's Detained, with `detaining_state`
+        "16d3594c-7d18-509f-8da7-71f60db4d6bd",  # her Charged of 2019-01-28, naming no person
+        "ba241d5b-78d7-576c-8a8b-a4a36969ef84",  # Kovrig's Released
+    )
+
+
+def test_the_captor_is_detained_by_or_its_old_name_and_may_be_an_actor() -> None:
+    """`detained_by` and `detaining_state` name the same captor: a party's code or actor:SLUG."""
+    base = {"type": "Detained", **WHEN, "case": "k", "person": "P", "nationalities": ["US"]}
+    assert parse_event({**base, "detaining_state": "Syria"}).captor == "SYR"  # type: ignore[union-attr]
+    assert parse_event({**base, "detained_by": "actor:islamic-state"}).captor == "actor:islamic-state"  # type: ignore[union-attr]
+    assert parse_event({**base, "detained_by": "CHN", "detaining_state": "China"}).captor == "CHN"  # type: ignore[union-attr]
+    for fields, message in (
+        ({}, "field 'detained_by': required field is missing"),
+        ({"detained_by": "CHN", "detaining_state": "RUS"}, "name different captors"),
+        ({"detained_by": "actor:Islamic State"}, "is not an actor: write actor:SLUG"),
+        ({"detained_by": "Narnia"}, "unknown party 'Narnia'"),
+    ):
+        with pytest.raises(InvalidEventError, match=message):
+            parse_event({**base, **fields})
+
+
+def test_a_charge_naming_the_person_gives_person_nationalities_and_charging_state_together() -> None:
+    """Half a person is an error that says what else is needed; `charging_state` alone is fine."""
+    base = {"type": "Charged", **WHEN, "case": "meng", "charges": ["bank fraud"]}
+    opening = parse_event({**base, "person": "M", "nationalities": ["CN"], "charging_state": "US"})
+    assert (opening.person, opening.nationalities, opening.charging_state) == ("M", ("CHN",), "USA")  # type: ignore[union-attr]
+    assert parse_event({**base, "charging_state": "USA"}).parties() == ("USA",)
+    with pytest.raises(InvalidEventError, match="give person, nationalities and charging_state together"):
+        parse_event({**base, "person": "M", "nationalities": ["CN"]})
+    with pytest.raises(InvalidEventError, match="nationalities without person"):
+        parse_event({**base, "nationalities": ["CN"]})
+
+
+def test_designations_are_made_by_a_party_a_body_or_an_actor_with_categories_for_opinions() -> None:
+    """`by` resolves parties and knows UN bodies; categories I-V are sorted, once each, opinions only."""
+    base = {"type": "Designated", **WHEN, "case": "k"}
+    opinion = {**base, "designation": "arbitrary_detention_opinion", "by": "un-wgad"}
+    assert parse_event({**opinion, "categories": ["V", "I", "III"]}).categories == ("I", "III", "V")  # type: ignore[union-attr]
+    assert parse_event({**base, "designation": "wrongful_detention", "by": "United States"}).by == "USA"  # type: ignore[union-attr]
+    assert parse_event({**base, "designation": "hostage_taking", "by": "actor:x"}).by == "actor:x"  # type: ignore[union-attr]
+    for fields, message in (
+        ({**opinion, "categories": ["VI"]}, "categories"),
+        ({**opinion, "categories": ["I", "I"]}, "categories repeat one"),
+        (
+            {**base, "designation": "wrongful_detention", "by": "USA", "categories": ["I"]},
+            "to arbitrary_detention_opinion only",
+        ),
+        (
+            {**base, "designation": "wrongful_detention", "by": "wgad"},
+            r"neither a party, nor a body \(un-wgad",
+        ),
+    ):
+        with pytest.raises(InvalidEventError, match=message):
+            parse_event(fields)
+
+
+def test_an_actor_is_registered_by_its_slug_written_bare_or_with_its_prefix() -> None:
+    """`actor:haqqani-network` and `haqqani-network` register the same actor; Wikidata ids are Q-numbers."""
+    base = {"type": "ActorRegistered", **WHEN, "name": "Haqqani network"}
+    bare = parse_event({**base, "actor": "haqqani-network"})
+    prefixed = parse_event({**base, "actor": "actor:haqqani-network"})
+    assert bare.id == prefixed.id and bare.entity() == "actor:haqqani-network"
+    assert bare.parties() == ("actor:haqqani-network",)
+    with pytest.raises(InvalidEventError, match="wikidata"):
+        parse_event({**base, "actor": "h", "wikidata": "Q0"})
+
+
+def test_summaries_of_the_new_events_say_what_happened() -> None:
+    """Timelines show a formal arrest, a restriction and a death in words."""
+    custody = parse_event({"type": "CustodyChanged", **WHEN, "case": "kovrig", "basis": "formal arrest"})
+    died = parse_event({"type": "Died", **WHEN, "case": "w", "in_custody": False, "cause": "brain injury"})
+    assert custody.summary() == "CustodyChanged case=kovrig basis=formal arrest"
+    assert died.summary() == "Died case=w in_custody=False cause=brain injury"

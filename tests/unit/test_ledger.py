@@ -73,8 +73,12 @@ def test_a_correction_is_seen_only_from_its_record_time(seeds: Ledger) -> None:
 
 
 def test_cases_not_yet_begun_are_absent(seeds: Ledger) -> None:
-    """On 2018-12-05 only Meng was held."""
-    assert [row.case for row in seeds.cases(as_of="2018-12-05")] == ["meng-wanzhou"]
+    """On 2018-12-05 Meng was held and Kovrig and Spavor not yet; her case began with the indictment."""
+    begun = [row.case for row in seeds.cases(as_of="2018-12-05")]
+    assert "meng-wanzhou" in begun and not {"kovrig", "spavor", "gershkovich"} & set(begun)
+    assert seeds.case("meng-wanzhou", as_of="2018-08-21") is None
+    indicted = seeds.case("meng-wanzhou", as_of="2018-08-22")
+    assert indicted is not None and (indicted.status, indicted.detained_by) == ("charged_at_large", None)
 
 
 def test_linked_cases_are_listed_both_ways(seeds: Ledger) -> None:
@@ -130,7 +134,7 @@ def test_the_status_json_has_the_documented_shape(seeds: Ledger) -> None:
 
 
 def test_the_cases_json_has_the_documented_shape(seeds: Ledger) -> None:
-    """Keys of `cases --format json` are a contract."""
+    """Keys of `cases --format json` are a contract: fields are added after the old ones, none renamed."""
     data = seeds.cases(as_of="2021-02-15").to_dict()
     assert list(data) == ["as_of", "known_at", "cases"]
     assert list(data["cases"][0]) == [
@@ -146,6 +150,17 @@ def test_the_cases_json_has_the_documented_shape(seeds: Ledger) -> None:
         "sentence",
         "linked_cases",
         "uncertain",
+        "detained_by",
+        "detained_by_name",
+        "charging_state",
+        "basis",
+        "restrictions",
+        "conditions",
+        "days_restricted",
+        "days_deprived",
+        "designations",
+        "died_in_custody",
+        "cause_of_death",
     ]
 
 
@@ -335,4 +350,4 @@ def test_after_a_load_a_query_is_a_lookup_not_a_replay(monkeypatch: pytest.Monke
     monkeypatch.setattr(projections, "fold_case", no_replay)
     assert ledger.signatories(DECLARATION, as_of="2021-02-15").counts == {"endorsed": 59}
     assert ledger.signatories(DECLARATION, as_of="2023-01-01").counts == {"endorsed": 60}
-    assert len(ledger.cases(as_of="2021-02-15")) == 3
+    assert len(ledger.cases(as_of="2021-02-15")) == 11

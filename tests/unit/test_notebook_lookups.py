@@ -65,7 +65,7 @@ def test_rows_are_still_indexed_by_position_and_slice(launch: Signatories, cases
     assert launch[0].party == "ALB" and launch[-1] is launch.rows[-1]
     assert launch[:2] == launch.rows[:2]
     assert launch[0] in launch and cases[0] in cases
-    assert cases[1].case == "meng-wanzhou"
+    assert cases[5].case == "meng-wanzhou" and cases[-1].case == "zaghari-ratcliffe"  # by slug
 
 
 @pytest.mark.parametrize(("name", "slug"), sorted(CASES["found"].items()))

@@ -105,47 +105,76 @@ def test_a_chart_draws_on_a_given_axes_and_returns_its_figure(ledger: Ledger) ->
     assert left.get_legend() is not None and right.get_legend() is not None and not fig.legends
 
 
-def test_cases_chart_has_one_bar_per_case_coloured_by_detaining_state(ledger: Ledger) -> None:
-    """Custody bars for all three, a bail bar for Meng only; China's two share a colour."""
+def test_cases_chart_has_one_bar_per_case_coloured_by_status_with_a_legend_entry_each(ledger: Ledger) -> None:
+    """Custody, restrictions and time missing are coloured by status; labels name person and captor."""
     fig = plot_cases(ledger, as_of="2021-12-31", known_at="2021-12-31")
     ax = fig.axes[0]
     drawn = bars(ax)
-    assert sorted(drawn) == ["kovrig:custody", "meng-wanzhou:bail", "meng-wanzhou:custody", "spavor:custody"]
+    assert {
+        "kovrig:detained",
+        "kovrig:charged",
+        "meng-wanzhou:charged_at_large",
+        "meng-wanzhou:on_bail",
+    } <= set(drawn)
+    assert {"zaghari-ratcliffe:furlough", "zaghari-ratcliffe:exit_ban", "baquer-namazi:house_arrest"} <= set(
+        drawn
+    )
+    assert "tice:missing" in drawn and drawn["tice:missing"].get_hatch() == "xx"
+    assert not any(gid.startswith("gershkovich") for gid in drawn)  # detained in 2023: not yet
     colour = {gid: tuple(patch.get_facecolor()[:3]) for gid, patch in drawn.items()}
-    assert colour["kovrig:custody"] == colour["spavor:custody"] != colour["meng-wanzhou:custody"]
-    assert drawn["meng-wanzhou:bail"].get_hatch() == "////"
+    assert colour["kovrig:charged"] == colour["spavor:charged"] != colour["kovrig:detained"]
+    assert (
+        colour["meng-wanzhou:on_bail"]
+        != colour["zaghari-ratcliffe:furlough"]
+        != colour["baquer-namazi:house_arrest"]
+    )
+    # Deprivation of liberty (custody, house arrest) is drawn full height, other restrictions thinner.
+    assert drawn["baquer-namazi:house_arrest"].get_height() == pytest.approx(
+        drawn["kovrig:charged"].get_height()
+    )
+    assert drawn["meng-wanzhou:on_bail"].get_height() < drawn["kovrig:charged"].get_height()
     ticks = [t.get_text() for t in ax.get_yticklabels()]
-    assert [t.split("\n")[0] for t in ticks] == ["Meng Wanzhou", "Michael Kovrig", "Michael Spavor"]
-    assert ticks[1].endswith("of Canada, held by China")
+    assert ticks[0] == "Austin Tice\nof United States, held by Syria"
+    assert (
+        "Mark Frerichs\nof United States, held by Haqqani network" in ticks
+    )  # an actor, by its registered name
+    assert "Michael Kovrig\nof Canada, held by China" in ticks
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["held by Canada", "held by China", "on bail", "charged", "sentenced", "released"]
+    assert legend == [
+        "detained", "charged", "sentenced", "house arrest", "furlough", "on bail", "exit ban",
+        "charged at large", "missing", "charged", "sentenced", "released", "escaped", "died",
+    ]  # fmt: skip
     assert ax.get_xlabel() == "date" and ax.get_title(loc="left").startswith("Detention cases")
 
 
-def test_cases_chart_marks_charges_sentence_release_and_days(ledger: Ledger) -> None:
-    """Markers where they happened; a note per bar with days in custody as `cases()` counts them."""
+def test_cases_chart_marks_charges_sentences_outcomes_and_days(ledger: Ledger) -> None:
+    """Markers where they happened; a note per bar with the days `cases()` counts, then the outcome."""
     ax = plot_cases(ledger, as_of="2021-12-31").axes[0]
     marks = sorted(str(line.get_gid()) for line in ax.get_lines() if line.get_gid())
-    assert marks == [
-        "kovrig:charged",
-        "kovrig:released",
-        "meng-wanzhou:charged",
-        "meng-wanzhou:released",
-        "spavor:charged",
-        "spavor:released",
-        "spavor:sentenced",
-    ]
-    notes = [t.get_text() for t in ax.texts if t.get_gid() == "days"]
-    assert notes[0] == "10 days in custody, 1,018 on bail · released 24 Sep 2021"
-    assert notes[2].startswith("1,019 days in custody · sentenced to 11 years in prison")
+    assert {"kovrig:charged", "kovrig:released", "spavor:sentenced", "ghosn:escaped", "foley:died"} <= set(
+        marks
+    )
+    assert marks.count("meng-wanzhou:charged") == 2  # the indictment, then the unsealed charges
+    notes = {t.get_text().split(" ·")[0]: t.get_text() for t in ax.texts if t.get_gid() == "days"}
+    assert (
+        notes["10 days in custody, 1,018 on bail"]
+        == "10 days in custody, 1,018 on bail · released 24 Sep 2021"
+    )
+    assert notes["635 days in custody"] == "635 days in custody · died in custody 19 Aug 2014"
+    assert notes["0 days in custody"] == "0 days in custody · missing since 14 Aug 2012"
+    assert notes["128 days in custody, 277 on bail"].endswith("escaped 29 Dec 2019")
+    long = "1,019 days in custody\nsentenced to 11 years in prison · released 24 Sep 2021"
+    assert long in notes.values()  # a long note breaks after the day counts
 
 
 def test_cases_chart_stops_at_as_of_and_can_mark_an_instrument(ledger: Ledger) -> None:
-    """On launch day nobody is released yet; the declaration's opening is a labelled line."""
+    """On launch day the Michaels are held and charged; the declaration's opening is a labelled line."""
     ax = plot_cases(ledger, as_of="2021-02-15", instruments=[DECLARATION]).axes[0]
-    assert not [line for line in ax.get_lines() if str(line.get_gid()).endswith("released")]
+    assert not [
+        line for line in ax.get_lines() if str(line.get_gid()) in ("kovrig:released", "spavor:released")
+    ]
     notes = [t.get_text() for t in ax.texts if t.get_gid() == "days"]
-    assert notes[1] == "798 days in custody · charged"
+    assert notes.count("798 days in custody · charged") == 2
     assert milestones(ax) == ["Declaration Against Arbitrary Detention\nopened 15 Feb 2021"]
 
 
@@ -197,9 +226,15 @@ def test_figures_are_matplotlib_figures(ledger: Ledger) -> None:
 # -- issue 18, item 16: the axis ends with the story, labels stay legible, legends list what is drawn ---
 
 
-def test_the_cases_axis_ends_at_the_last_event_once_every_case_is_closed(ledger: Ledger) -> None:
+@pytest.fixture(scope="module")
+def three() -> Ledger:
+    """The article's three cases (Meng, Kovrig, Spavor), every one closed in 2021."""
+    return Ledger.from_jsonl(*(path for path in SEEDS if path.name == "detention-cases.jsonl"))
+
+
+def test_the_cases_axis_ends_at_the_last_event_once_every_case_is_closed(three: Ledger) -> None:
     """As of today all three were released in 2021: the axis stops a margin after 24 Sep 2021."""
-    ax = plot_cases(ledger).axes[0]
+    ax = plot_cases(three).axes[0]
     _, right = ax.get_xlim()
     assert mdates.num2date(right).date() < date(2021, 12, 1)
     assert mdates.num2date(right).date() > date(2021, 9, 24)
@@ -228,13 +263,13 @@ def test_labels_sit_on_a_white_ground_above_the_dashed_milestone_lines(ledger: L
         assert label.get_zorder() > max(line.get_zorder() for line in dashed)
 
 
-def test_the_cases_legend_lists_only_what_the_chart_shows(ledger: Ledger) -> None:
-    """In mid-2019 nobody was sentenced or released: the legend names neither."""
-    fig = plot_cases(ledger, as_of="2019-06-01")
+def test_the_cases_legend_lists_only_what_the_chart_shows(three: Ledger) -> None:
+    """In mid-2019 nobody was sentenced or released: the legend names neither (statuses, then markers)."""
+    fig = plot_cases(three, as_of="2019-06-01")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["held by Canada", "held by China", "on bail", "charged"]
-    fig = plot_cases(ledger, as_of="2018-12-05")
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["held by Canada"]
+    assert legend == ["detained", "charged", "on bail", "charged at large", "charged"]
+    fig = plot_cases(three, as_of="2018-12-05")  # only Meng: indicted at large, then held
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["charged", "charged at large", "charged"]
 
 
 def test_a_status_with_nobody_left_is_not_labelled_with_a_count_of_zero(ledger: Ledger) -> None:

@@ -95,7 +95,7 @@ def test_counts_are_computed_without_querying_each_date(
     monkeypatch.setattr(Projection, "signatories", forbidden)
     monkeypatch.setattr(Projection, "cases", forbidden)
     assert seeds.signatory_counts(DECLARATION, freq="W").iloc[-1]["endorsed"] == 60
-    assert seeds.cases_over_time(freq="M").iloc[-1]["released"] == 3
+    assert seeds.cases_over_time(freq="M").iloc[-1]["released"] == 8
 
 
 def test_periods_are_labelled_by_their_last_day_and_the_last_is_cut_at_end(seeds: Ledger) -> None:
@@ -163,7 +163,7 @@ def test_ledger_counts_take_pandas_aliases_and_date_offsets(seeds: Ledger) -> No
 
 
 def test_cases_over_time_equal_cases_on_every_day(seeds: Ledger) -> None:
-    """Custody, bail, charges, sentence and release, day by day, as known now and in mid-2021."""
+    """Custody, restrictions, charges, sentences and outcomes, day by day, as known now and in mid-2021."""
     dates = days("2018-11-25", "2021-10-10")
     for known_at in (None, "2021-08-10"):
         sweep = seeds.cases_over_time(start=dates[0], end=dates[-1], known_at=known_at)
@@ -171,13 +171,34 @@ def test_cases_over_time_equal_cases_on_every_day(seeds: Ledger) -> None:
         naive = pd.DataFrame(rows, index=pd.DatetimeIndex(dates)).fillna(0).astype("int64")
         same_counts(sweep, naive)
     sweep = seeds.cases_over_time(start=dates[0], end=dates[-1])
-    assert list(sweep.columns) == ["detained", "charged", "sentenced", "on_bail", "released"]
+    # One column per status that occurs, in the order of CASE_STATUSES.
+    assert list(sweep.columns) == [
+        "detained",
+        "charged",
+        "sentenced",
+        "house_arrest",
+        "furlough",
+        "on_bail",
+        "exit_ban",
+        "charged_at_large",
+        "released",
+        "escaped",
+        "missing",
+        "died",
+    ]
     assert sweep.loc["2021-02-15"].to_dict() == {
-        "detained": 0,
+        "detained": 1,
         "charged": 2,
-        "sentenced": 0,
+        "sentenced": 1,
+        "house_arrest": 0,
+        "furlough": 1,
         "on_bail": 1,
+        "exit_ban": 1,
+        "charged_at_large": 0,
         "released": 0,
+        "escaped": 1,
+        "missing": 1,
+        "died": 2,
     }
 
 

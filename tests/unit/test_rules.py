@@ -280,22 +280,6 @@ def test_re_detention_after_release_opens_a_new_custody_period() -> None:
             [
                 ("Detained", "2020-01-01", DETAINED),
                 ("Released", "2020-01-02", {"mechanism": "pardon"}),
-                ("Charged", "2020-02-01", {"charges": ["x"]}),
-            ],
-            "charge-in-custody",
-        ),
-        (
-            [
-                ("Detained", "2020-01-01", DETAINED),
-                ("Released", "2020-01-02", {"mechanism": "pardon"}),
-                ("Sentenced", "2020-02-01", {"sentence": "x"}),
-            ],
-            "sentence-in-custody",
-        ),
-        (
-            [
-                ("Detained", "2020-01-01", DETAINED),
-                ("Released", "2020-01-02", {"mechanism": "pardon"}),
                 ("Released", "2020-02-01", {"mechanism": "pardon"}),
             ],
             "release-in-custody",
@@ -313,7 +297,7 @@ def test_re_detention_after_release_opens_a_new_custody_period() -> None:
 def test_illegal_case_paths_are_rejected_with_their_rule(
     events: list[tuple[str, str, dict[str, Any]]], rule: str
 ) -> None:
-    """Charging, sentencing or releasing someone not held, or detaining someone held, is illegal."""
+    """Releasing someone not held, bailing someone not in custody, or detaining someone held, is illegal."""
     with broken(rule):
         fold_case("k", [case_ev(kind, on, **fields) for kind, on, fields in events])
 
@@ -332,7 +316,7 @@ def test_releasing_someone_never_detained_is_rejected() -> None:
 
 
 def test_a_case_with_no_detention_is_unknown() -> None:
-    """A case is opened by a detention."""
+    """A case is opened by a detention (or a charge naming the person): a bare charge opens nothing."""
     with broken("unknown-case"):
         fold_case("k", [case_ev("Charged", "2020-01-01", charges=["x"])])
     assert fold_case("k", []).states == ()  # every fact retracted: an empty, legal history
@@ -347,3 +331,311 @@ def test_linking_cases_does_not_move_the_status_date() -> None:
     last = fold_case("k", events).states[-1]
     assert last.links == (("m", "retaliation"),)
     assert last.since == date(2020, 1, 1)
+
+
+# -- cases as they really unfold (issue 15) ----------------------------------------------------
+
+CHARGE_AT_LARGE = {"charges": ["fraud"], "person": "P", "nationalities": ["CHN"], "charging_state": "USA"}
+
+
+def fold(*events: tuple[str, str, dict[str, Any]]) -> list[Any]:
+    """The case's states after these (kind, date, fields) facts."""
+    return list(fold_case("k", [case_ev(kind, on, **fields) for kind, on, fields in events]).states)
+
+
+def test_a_charge_naming_the_person_opens_a_case_at_large_until_a_detention() -> None:
+    """An indictment before the arrest: charged_at_large, then charged (in custody) from the arrest."""
+    states = fold(
+        ("Charged", "2018-08-22", CHARGE_AT_LARGE),
+        ("Detained", "2018-12-01", {**DETAINED, "detaining_state": "CAN"}),
+    )
+    assert [(s.status, s.detained_by) for s in states] == [("charged_at_large", None), ("charged", "CAN")]
+    assert (states[0].person, states[0].charging_state) == ("P", "USA")
+    assert states[0].days_detained(date(2018, 11, 30)) == 0
+    assert states[1].days_detained(date(2018, 12, 11)) == 10
+
+
+def test_charges_and_sentences_are_legal_in_absentia_and_the_status_says_so() -> None:
+    """Charged after release: charged_at_large; sentenced then: sentenced_in_absentia; a new arrest holds."""
+    states = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Released", "2020-01-11", {"mechanism": "deportation"}),
+        ("Charged", "2020-03-01", {"charges": ["espionage"]}),
+        ("Sentenced", "2020-06-01", {"sentence": "10 years"}),
+        ("Charged", "2020-07-01", {"charges": ["more"]}),
+        ("Detained", "2021-01-01", DETAINED),
+    )
+    assert [s.status for s in states] == [
+        "detained",
+        "released",
+        "charged_at_large",
+        "sentenced_in_absentia",
+        "sentenced_in_absentia",
+        "sentenced",
+    ]
+    assert states[-1].days_detained(date(2021, 1, 11)) == 10 + 10
+
+
+def test_a_charge_on_bail_keeps_the_person_on_bail_and_is_not_in_absentia() -> None:
+    """Where the person is comes first: on bail, charged, then free of bail is simply released."""
+    states = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Released", "2020-01-11", {"mechanism": "bail"}),
+        ("Charged", "2020-02-01", {"charges": ["x"]}),
+        ("RestrictionLifted", "2020-03-01", {"restriction": "bail"}),
+    )
+    assert [s.status for s in states] == ["detained", "on_bail", "on_bail", "released"]
+
+
+def test_a_change_of_custody_basis_keeps_the_status_and_its_date_and_ends_with_custody() -> None:
+    """A formal arrest of someone held: same status and `since`, the row's basis set; bail clears it."""
+    states = fold(
+        ("Detained", "2018-12-10", DETAINED),
+        ("CustodyChanged", "2019-05-16", {"basis": "formal arrest", "location": "Beijing"}),
+        ("Charged", "2020-06-19", {"charges": ["spying"]}),
+        ("Released", "2020-07-01", {"mechanism": "bail"}),
+    )
+    assert [(s.status, s.since.isoformat(), s.basis) for s in states] == [
+        ("detained", "2018-12-10", None),
+        ("detained", "2018-12-10", "formal arrest"),
+        ("charged", "2020-06-19", "formal arrest"),
+        ("on_bail", "2020-07-01", None),
+    ]
+    assert states[1].location == "Beijing"
+    with broken("basis-in-custody"):
+        fold(
+            ("Detained", "2020-01-01", DETAINED),
+            ("Released", "2020-01-02", {"mechanism": "bail"}),
+            ("CustodyChanged", "2020-02-01", {"basis": "formal arrest"}),
+        )
+
+
+def test_days_are_counted_across_custody_restrictions_and_release() -> None:
+    """Custody, furlough, exit ban, house arrest: each day counts where it belongs, none after release."""
+    states = fold(
+        ("Detained", "2016-04-03", DETAINED),  # 1,444 days in custody to 2020-03-17
+        ("Restricted", "2020-03-17", {"restriction": "furlough", "conditions": "ankle tag"}),  # 355
+        ("Released", "2021-03-07", {"mechanism": "sentence_served"}),
+        ("Restricted", "2021-03-07", {"restriction": "exit_ban"}),  # 374
+        ("Released", "2022-03-16", {"mechanism": "agreement"}),
+    )
+    assert [s.status for s in states] == ["detained", "furlough", "released", "exit_ban", "released"]
+    last = states[-1]
+    later = date(2030, 1, 1)
+    assert (last.days_detained(later), last.days_restricted(later), last.days_deprived(later)) == (
+        1444,
+        355 + 374,
+        1444,
+    )
+    house = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Restricted", "2020-01-11", {"restriction": "house_arrest"}),
+        ("Released", "2020-02-10", {"mechanism": "pardon"}),
+    )[-1]
+    assert (house.days_detained(later), house.days_restricted(later), house.days_deprived(later)) == (
+        10,
+        30,
+        40,
+    )
+
+
+def test_released_on_bail_and_restricted_bail_are_the_same_fact() -> None:
+    """Both put the person on bail from custody, with the same days; neither is legal twice."""
+    for fact in (
+        ("Released", "2020-01-11", {"mechanism": "bail"}),
+        ("Restricted", "2020-01-11", {"restriction": "bail"}),
+    ):
+        states = fold(("Detained", "2020-01-01", DETAINED), fact)
+        assert (states[-1].status, states[-1].restrictions[0][0]) == ("on_bail", "bail")
+        assert states[-1].days_restricted(date(2020, 1, 21)) == 10
+        with broken("bail-from-custody"):
+            fold(
+                ("Detained", "2020-01-01", DETAINED),
+                fact,
+                ("Restricted", "2020-02-01", {"restriction": "bail"}),
+            )
+
+
+def test_the_status_shows_the_most_severe_restriction_in_force() -> None:
+    """Bail outranks an exit ban, an exit ban a travel ban; lifting one shows the next, then release."""
+    states = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Restricted", "2020-01-02", {"restriction": "travel_ban"}),  # in custody: still detained
+        ("Released", "2020-01-03", {"mechanism": "bail"}),
+        ("Restricted", "2020-01-04", {"restriction": "exit_ban"}),
+        ("RestrictionLifted", "2020-01-05", {"restriction": "bail"}),
+        ("RestrictionLifted", "2020-01-06", {"restriction": "exit_ban"}),
+        ("RestrictionLifted", "2020-01-07", {"restriction": "travel_ban"}),
+    )
+    assert [s.status for s in states] == [
+        "detained",
+        "detained",
+        "on_bail",
+        "on_bail",
+        "exit_ban",
+        "travel_ban",
+        "released",
+    ]
+    assert [r for r, _ in states[3].restrictions] == ["bail", "exit_ban", "travel_ban"]
+
+
+def test_a_re_detention_ends_bail_furlough_and_house_arrest_but_not_bans() -> None:
+    """Back in custody at the stage reached; an exit ban stays in force for after."""
+    states = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Sentenced", "2020-01-05", {"sentence": "5 years"}),
+        ("Restricted", "2020-01-06", {"restriction": "exit_ban"}),
+        ("Restricted", "2020-01-07", {"restriction": "furlough"}),
+        ("Detained", "2020-02-01", DETAINED),
+    )
+    assert (states[-1].status, states[-1].restrictions) == ("sentenced", (("exit_ban", None),))
+
+
+@pytest.mark.parametrize(
+    ("events", "rule"),
+    [
+        (
+            [
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Restricted", "2020-02-01", {"restriction": "furlough"}),
+            ],
+            "restrict-from-custody",
+        ),
+        (
+            [
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Restricted", "2020-02-01", {"restriction": "house_arrest"}),
+            ],
+            "restrict-from-custody",
+        ),
+        (
+            [
+                ("Restricted", "2020-01-02", {"restriction": "exit_ban"}),
+                ("Restricted", "2020-02-01", {"restriction": "exit_ban"}),
+            ],
+            "restricted-already",
+        ),
+        ([("RestrictionLifted", "2020-01-02", {"restriction": "travel_ban"})], "lift-in-force"),
+        ([("RestrictionLifted", "2020-01-02", {"restriction": "bail"})], "lift-in-force"),
+        ([("Released", "2020-01-02", {"mechanism": "pardon"}), ("Escaped", "2020-02-01", {})], "escape-held"),
+        (
+            [("Released", "2020-01-02", {"mechanism": "bail"}), ("Disappeared", "2020-02-01", {})],
+            "disappear-held",
+        ),
+        ([("Died", "2020-01-02", {"in_custody": False})], "death-where-held"),
+        (
+            [
+                ("Released", "2020-01-02", {"mechanism": "pardon"}),
+                ("Died", "2020-02-01", {"in_custody": True}),
+            ],
+            "death-where-held",
+        ),
+        (
+            [("Died", "2020-01-02", {"in_custody": True}), ("Charged", "2020-02-01", {"charges": ["x"]})],
+            "after-death",
+        ),
+        (
+            [
+                ("Died", "2020-01-02", {"in_custody": True}),
+                ("CasesLinked", "2020-02-01", {"other_case": "m", "relation": "r"}),
+            ],
+            "after-death",
+        ),
+        (
+            [
+                ("Designated", "2020-01-02", {"designation": "wrongful_detention", "by": "USA"}),
+                ("Designated", "2020-02-01", {"designation": "wrongful_detention", "by": "USA"}),
+            ],
+            "designate-once",
+        ),
+    ],
+)
+def test_illegal_steps_of_a_held_case_are_rejected_with_their_rule(
+    events: list[tuple[str, str, dict[str, Any]]], rule: str
+) -> None:
+    """Each rule of restrictions, outcomes and designations refuses the step that breaks it."""
+    with broken(rule):
+        fold(("Detained", "2020-01-01", DETAINED), *events)
+
+
+def test_every_outcome_has_its_status_and_ends_custody_and_restrictions() -> None:
+    """Escape (recapture is legal), disappearance (fate unknown), death in and out of custody."""
+    escaped = fold(
+        ("Detained", "2019-01-01", DETAINED),
+        ("Released", "2019-03-06", {"mechanism": "bail"}),
+        ("Escaped", "2019-12-29", {}),
+        ("Detained", "2020-06-01", DETAINED),
+    )
+    assert [s.status for s in escaped] == ["detained", "on_bail", "escaped", "detained"]
+    missing = fold(("Detained", "2012-08-14", DETAINED), ("Disappeared", "2012-08-14", {}))[-1]
+    assert (missing.status, missing.since, missing.days_detained(date(2020, 1, 1))) == (
+        "missing",
+        date(2012, 8, 14),
+        0,
+    )
+    found_dead = fold(
+        ("Detained", "2012-01-01", DETAINED),
+        ("Disappeared", "2012-02-01", {}),
+        ("Died", "2014-08-19", {"in_custody": True, "cause": "killed by captors"}),
+    )[-1]
+    assert (found_dead.status, found_dead.died_in_custody, found_dead.cause_of_death) == (
+        "died",
+        True,
+        "killed by captors",
+    )
+    after_release = fold(
+        ("Detained", "2016-01-02", DETAINED),
+        ("Released", "2017-06-13", {"mechanism": "other"}),
+        ("Died", "2017-06-19", {"in_custody": False}),
+    )[-1]
+    assert (after_release.status, after_release.days_detained(date(2030, 1, 1))) == ("died", 528)
+
+
+def test_designations_accumulate_once_each_whatever_the_status() -> None:
+    """Made in custody, after release or while missing; a second opinion needs another reference."""
+    states = fold(
+        ("Detained", "2020-01-01", DETAINED),
+        ("Designated", "2020-02-01", {"designation": "wrongful_detention", "by": "USA"}),
+        ("Released", "2020-03-01", {"mechanism": "exchange"}),
+        (
+            "Designated",
+            "2020-08",
+            {
+                "designation": "arbitrary_detention_opinion",
+                "by": "un-wgad",
+                "reference": "Opinion No. 1/2020",
+                "categories": ["V", "I"],
+            },
+        ),
+        (
+            "Designated",
+            "2021-08",
+            {
+                "designation": "arbitrary_detention_opinion",
+                "by": "un-wgad",
+                "reference": "Opinion No. 2/2021",
+            },
+        ),
+    )
+    assert [(d.designation, d.by, d.categories) for d in states[-1].designations] == [
+        ("wrongful_detention", "USA", ()),
+        ("arbitrary_detention_opinion", "un-wgad", ("I", "V")),
+        ("arbitrary_detention_opinion", "un-wgad", ()),
+    ]
+    assert {s.status for s in states} == {"detained", "released"}
+
+
+def test_the_same_day_tie_rule_orders_every_case_fact() -> None:
+    """Detention, charge, sentence, release, restriction, its lifting, death: one day, any order."""
+    day = "2020-05-05"
+    events = [
+        case_ev("Detained", day, **DETAINED),
+        case_ev("Charged", day, charges=["x"]),
+        case_ev("Sentenced", day, sentence="y"),
+        case_ev("Released", day, mechanism="sentence_served"),
+        case_ev("Restricted", day, restriction="exit_ban"),
+        case_ev("RestrictionLifted", day, restriction="exit_ban"),
+        case_ev("Died", day, in_custody=False),
+    ]
+    for order in (events, events[::-1], events[3:] + events[:3]):
+        assert [s.status for s in fold_case("k", order).states][-1] == "died"

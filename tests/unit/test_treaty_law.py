@@ -319,6 +319,40 @@ def test_a_continuing_state_shows_its_predecessor_s_status_from_the_date_of_cont
     assert after.tally == before.tally
 
 
+def test_a_continuation_of_a_continuation_dated_by_its_year_is_uncertain_and_still_counted() -> None:
+    """Yugoslavia to Serbia and Montenegro (2003) to Serbia (some day of 2006): within 2006 the row is
+    Serbia's, uncertain, counted as the party it is whichever way the date falls (found by the state
+    machine: the tally looked for Serbia and Montenegro's own facts, and it has none)."""
+    events = [
+        opened(),
+        *THREE,
+        consent("YUG", "2001-09-18", mode="accession"),
+        {
+            "type": "Continued",
+            "party": "SCG",
+            "predecessor": "YUG",
+            "occurred_on": "2003-02-04",
+            "recorded_at": REC,
+        },
+        {
+            "type": "Continued",
+            "party": "SRB",
+            "predecessor": "SCG",
+            "occurred_on": "2006",
+            "recorded_at": REC,
+        },
+    ]
+    ledger = Ledger.from_events(events)
+    during = ledger.signatories("t", as_of="2006-06-03")
+    serbia = during.get("SRB")
+    assert serbia is not None and (serbia.status, serbia.continued_from, serbia.uncertain) == (
+        "party",
+        "SCG",
+        True,
+    )
+    assert during.tally["parties"] == 4 == ledger.signatories("t", as_of="2007-01-01").tally["parties"]
+
+
 def test_a_declaration_is_tallied_by_endorsers_and_signatories() -> None:
     """A declaration has no parties: its tally counts endorsers and signatories, never parties."""
     ledger = Ledger.from_jsonl(ROOT / "seeds" / "arbitrary-detention-declaration.jsonl")

@@ -4,7 +4,9 @@
 
     TestLedger = LedgerStateMachine.TestCase
 
-The machine records generated facts (legal and illegal, late and out of order),
+The machine records generated facts (legal and illegal, late and out of order): openings,
+participations, detentions by states and by registered (or unregistered) actors, cases
+opened by a charge, every step of a case (custody, restrictions, outcomes, designations),
 corrections, retractions and re-imports, one at a time or in batches, into the ledger
 that `make_ledger()` returns: treaties with and without final clauses, consents in every
 mode (a succession perhaps in effect before its notice), signatures by succession,
@@ -39,21 +41,30 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 from ..dates import PartialDate
 from ..errors import DeclarationEventsError, InvalidEventError, InvalidTransitionError, UnknownEntityError
 from ..events import (
+    RESTRICTIONS,
+    ActorRegistered,
     CasesLinked,
     Charged,
     Condemned,
     Continued,
     Corrected,
+    CustodyChanged,
     Delay,
+    Designated,
     Detained,
+    Died,
+    Disappeared,
     Endorsed,
     EnteredIntoForce,
+    Escaped,
     Event,
     EventBase,
     FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
@@ -106,6 +117,23 @@ _OFFSETS = (0, -5 * 60, 5 * 60 + 30, 14 * 60)
 _START = datetime(2019, 6, 1, tzinfo=UTC)
 _BASE_DAY = date(2012, 1, 1)
 _MECHANISMS = ("bail", "pardon", "exchange", "sentence_served")
+#: Every step a case can take (the keys of the rules' table, restated here).
+_CASE_ACTS = (
+    "Charged",
+    "Sentenced",
+    "Released:bail",
+    "Released",
+    "Detained",
+    "CustodyChanged",
+    *(f"Restricted:{r}" for r in RESTRICTIONS),
+    *(f"RestrictionLifted:{r}" for r in RESTRICTIONS),
+    "Escaped",
+    "Disappeared",
+    "Died:in_custody",
+    "Died",
+    "Designated",
+)
+_DESIGNATORS = ("USA", "CAN", "un-wgad")
 #: Consent modes (a mode index picks one), and signature modes.
 _MODES = (
     "ratification",
@@ -454,21 +482,57 @@ class LedgerStateMachine(RuleBasedStateMachine):
 
     # -- rules: detention cases -------------------------------------------------------------------
 
+    def _actors(self) -> list[str]:
+        return [f"actor:{slug}" for slug in self.model.entities("actor")]
+
+    @precondition(lambda self: len(self._actors()) < self.max_entities)
+    @rule(which=st.integers(0, 99), again=st.booleans(), when=whens, tick=ticks)
+    def register_actor(self, which: int, again: bool, when: When, tick: Tick) -> None:
+        """Register a non-state actor (registering one already registered is refused)."""
+        stamp = self._clock.advance(tick)
+        known = self.model.entities("actor")
+        slug = known[which % len(known)] if again and known else f"group-{self._serial()}"
+        on = self._day(when, None)
+        self.record([ActorRegistered(actor=slug, name=slug.title(), occurred_on=on, recorded_at=stamp)])
+
+    def _captor(self, pick: int) -> str:
+        """A party of the pool, or an actor: registered, or (from pick 90 on) never registered."""
+        actors = self._actors()
+        if pick >= 90:
+            return "actor:nobody-registered-this"
+        if actors and pick >= 60:
+            return actors[pick % len(actors)]
+        return self.party_pool[pick % len(self.party_pool)]
+
     @precondition(lambda self: len(self._cases()) < self.max_entities)
-    @rule(nationality=st.integers(0, 99), detaining_state=st.integers(0, 99), when=whens, tick=ticks)
-    def detain(self, nationality: int, detaining_state: int, when: When, tick: Tick) -> None:
-        """Someone is detained: a new case."""
+    @rule(
+        nationality=st.integers(0, 99),
+        detaining_state=st.integers(0, 99),
+        by_charge=st.integers(0, 9),
+        when=whens,
+        tick=ticks,
+    )
+    def detain(self, nationality: int, detaining_state: int, by_charge: int, when: When, tick: Tick) -> None:
+        """Someone is detained by a state or an actor (or, one time in ten, charged when free): a new case."""
         stamp = self._clock.advance(tick)
         slug = f"case-{self._serial()}"
         pool = self.party_pool
-        event = Detained(
-            case=slug,
-            person=f"Person {slug}",
-            nationalities=(pool[nationality % len(pool)],),
-            detaining_state=pool[detaining_state % len(pool)],
-            occurred_on=self._day(when, None),
-            recorded_at=stamp,
-        )
+        fields: dict[str, Any] = {
+            "case": slug,
+            "person": f"Person {slug}",
+            "nationalities": (pool[nationality % len(pool)],),
+            "occurred_on": self._day(when, None),
+            "recorded_at": stamp,
+        }
+        event: EventBase
+        if by_charge == 9:
+            charging_state = pool[detaining_state % len(pool)]
+            event = Charged(**fields, charges=("conspiracy",), charging_state=charging_state)
+        else:
+            captor = {
+                "detained_by" if detaining_state % 2 else "detaining_state": self._captor(detaining_state)
+            }
+            event = Detained(**fields, **captor)
         self.record([event])
 
     def _case_step(
@@ -476,26 +540,43 @@ class LedgerStateMachine(RuleBasedStateMachine):
     ) -> EventBase:
         on = on or self._day(when, f"case:{case}")
         fields: dict[str, Any] = {"case": case, "occurred_on": on, "recorded_at": stamp}
-        if act == "Detained":
-            first = next(e for e in self.model.by_entity[f"case:{case}"] if isinstance(e, Detained))
+        kind, _, variant = act.partition(":")
+        if kind == "Detained":
+            facts = self.model.by_entity[f"case:{case}"]
+            first = next((e for e in facts if isinstance(e, Detained)), None)
+            opener = first or next(e for e in facts if isinstance(e, Charged) and e.person is not None)
             return Detained(
                 **fields,
-                person=first.person,
-                nationalities=first.nationalities,
-                detaining_state=first.detaining_state,
+                person=opener.person or "",
+                nationalities=opener.nationalities or (),
+                detaining_state=first.captor if first else self.party_pool[detail % len(self.party_pool)],
             )
-        if act == "Charged":
+        if kind == "Charged":
             return Charged(**fields, charges=(f"charge {detail % 3}", f"charge {detail % 2}"))
-        if act == "Sentenced":
+        if kind == "Sentenced":
             return Sentenced(**fields, sentence=f"{detail} years", term_days=detail * 365)
-        if act == "Released:bail":
-            return Released(**fields, mechanism="bail")
-        return Released(**fields, mechanism=_MECHANISMS[1 + detail % (len(_MECHANISMS) - 1)])
+        if kind == "Released":
+            mechanism = "bail" if variant == "bail" else _MECHANISMS[1 + detail % (len(_MECHANISMS) - 1)]
+            return Released(**fields, mechanism=mechanism)
+        if kind == "CustodyChanged":
+            return CustodyChanged(**fields, basis=f"basis {detail % 3}")
+        if kind == "Restricted":
+            return Restricted(**fields, restriction=variant, conditions=f"conditions {detail % 2}")
+        if kind == "RestrictionLifted":
+            return RestrictionLifted(**fields, restriction=variant)
+        if kind == "Died":
+            return Died(**fields, in_custody=variant == "in_custody")
+        if kind == "Designated":
+            designator = _DESIGNATORS[detail % len(_DESIGNATORS)]
+            return Designated(
+                **fields, designation="wrongful_detention", by=designator, reference=f"{detail % 2}"
+            )
+        return (Escaped if kind == "Escaped" else Disappeared)(**fields)
 
     @precondition(lambda self: bool(self._cases()))
     @rule(
         which=st.integers(0, 99),
-        act=st.sampled_from(("Charged", "Sentenced", "Released:bail", "Released", "Detained")),
+        act=st.sampled_from(_CASE_ACTS[:5]),
         detail=st.integers(0, 12),
         when=whens,
         tick=ticks,
@@ -508,26 +589,30 @@ class LedgerStateMachine(RuleBasedStateMachine):
     @precondition(lambda self: bool(self._cases()))
     @rule(
         which=st.integers(0, 99),
+        act=st.sampled_from(_CASE_ACTS[5:]),
+        detail=st.integers(0, 12),
+        when=whens,
+        tick=ticks,
+    )
+    def proceed_further(self, which: int, act: str, detail: int, when: When, tick: Tick) -> None:
+        """A case's custody changes, a restriction comes or goes, an outcome, a designation; legal or not."""
+        stamp = self._clock.advance(tick)
+        self.record([self._case_step(self._case(which), act, detail, when, stamp)])
+
+    @precondition(lambda self: bool(self._cases()))
+    @rule(
+        which=st.integers(0, 99),
         pick=st.integers(0, 999),
         gap=st.integers(0, 120),
         precision=st.integers(0, 9),
         tick=ticks,
     )
     def advance_case(self, which: int, pick: int, gap: int, precision: int, tick: Tick) -> None:
-        """Take a case one legal step further: charge, sentence, bail, release or re-detention."""
+        """Take a case one legal step further (the model picks among every next fact)."""
         stamp = self._clock.advance(tick)
         case = self._case(which)
         on = self._next_day(f"case:{case}", gap, precision)
-        steps = (
-            ("Charged", pick),
-            ("Sentenced", pick),
-            ("Released:bail", 0),
-            ("Released", pick),
-            ("Detained", 0),
-        )
-        candidates = [
-            self._case_step(case, act, detail, When(0, 0, 0), stamp, on=on) for act, detail in steps
-        ]
+        candidates = [self._case_step(case, act, pick, When(0, 0, 0), stamp, on=on) for act in _CASE_ACTS]
         self.record(self._legal(candidates, pick))
 
     @precondition(lambda self: bool(self._cases()))
@@ -650,6 +735,8 @@ class LedgerStateMachine(RuleBasedStateMachine):
                 "actor",
                 "nationalities",
                 "instrument",
+                "restriction",
+                "in_custody",
                 "mode",
                 "final_clauses",
                 "predecessor",
@@ -675,6 +762,8 @@ class LedgerStateMachine(RuleBasedStateMachine):
             "actor": pool[pick % len(pool)],
             "nationalities": [pool[pick % len(pool)]],
             "instrument": f"declaration-{pick}",
+            "restriction": RESTRICTIONS[pick % len(RESTRICTIONS)],
+            "in_custody": bool(pick % 2),
             "mode": _SIGNATURE_MODES[pick % 3] if isinstance(target, Signed) else _MODES[pick % len(_MODES)],
             "final_clauses": None,
             "predecessor": pool[pick % len(pool)],

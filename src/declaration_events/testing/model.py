@@ -55,27 +55,34 @@ from uuid import UUID
 from ..dates import PartialDate
 from ..events import (
     STATEMENTS,
+    ActorRegistered,
     CasesLinked,
     Charged,
     Condemned,
     Continued,
     Corrected,
+    CustodyChanged,
     Delay,
+    Designated,
     Detained,
+    Died,
+    Disappeared,
     Endorsed,
     EnteredIntoForce,
+    Escaped,
     EventBase,
     FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
     WithdrawalRevoked,
     Withdrew,
 )
-from ..rules import IN_CUSTODY
 
 if TYPE_CHECKING:  # the strategies replay histories with the model: it does not load the ledger
     from ..ledger import Ledger
@@ -96,7 +103,8 @@ __all__ = [
 ]
 
 #: The same-day order of the design: opening, signing, ratifying, entry into force, withdrawal,
-#: revocation; detention, charge, sentence, link, release. Then record time, then id.
+#: revocation; detention, charge or change of custody, sentence, link or designation, release,
+#: restriction, its lifting, escape or disappearance, death. Then record time, then id.
 _SAME_DAY = {
     "InstrumentOpened": 0,
     "Signed": 1,
@@ -107,9 +115,16 @@ _SAME_DAY = {
     "WithdrawalRevoked": 5,
     "Detained": 0,
     "Charged": 1,
+    "CustodyChanged": 1,
     "Sentenced": 2,
     "CasesLinked": 3,
+    "Designated": 3,
     "Released": 4,
+    "Restricted": 5,
+    "RestrictionLifted": 6,
+    "Escaped": 7,
+    "Disappeared": 7,
+    "Died": 8,
 }
 _LAST = 99  # after every fact of a day
 #: An entry into force the clauses derive comes after its day's consents and before its withdrawals.
@@ -573,71 +588,177 @@ def standing(facts: Sequence[EventBase], day: date, rank: int) -> _Instrument:
     return _replay(facts, lenient=False, until=(day, rank))
 
 
+#: Where a person can be: held in custody (at a stage of the proceedings), out on one of these
+#: instead of custody, or under bans, each shown by its own status.
+_CUSTODY = ("detained", "charged", "sentenced")
+_INSTEAD = {"house_arrest": "house_arrest", "furlough": "furlough", "bail": "on_bail"}
+_BANS = ("exit_ban", "travel_ban")
+_WORST_FIRST = ("house_arrest", "furlough", "bail", "exit_ban", "travel_ban")
+_AT_LARGE = ("charged_at_large", "sentenced_in_absentia", "released")
+
+
 @dataclass
 class CaseView:
     """A detention case as the model sees it on one day."""
 
     status: str
     since: date
-    stage: str
+    stage: str  # the custody status when (back) in custody
     person: str
     nationalities: tuple[str, ...]
-    detaining_state: str
+    detaining_state: str | None
     charges: tuple[str, ...] = ()
     sentence: str | None = None
     term_days: int | None = None
     links: tuple[str, ...] = ()
-    days: int = 0  # days in custody before `held_since`
-    held_since: date | None = None
+    free: str = "released"  # the status when free of custody and restrictions
+    restrictions: dict[str, str | None] = field(default_factory=dict)
+    designations: list[tuple[str, str, str | None]] = field(default_factory=list)
+    basis: str | None = None
+    charging_state: str | None = None
+    spent: Counter[str] = field(default_factory=Counter)  # days spent in each status, up to `clock`
+    clock: date | None = None
+
+    def days_in(self, statuses: Iterable[str], as_of: date) -> int:
+        """Days spent in any of `statuses` up to `as_of`."""
+        wanted = set(statuses)
+        days = sum(n for status, n in self.spent.items() if status in wanted)
+        if self.status in wanted and self.clock is not None and as_of > self.clock:
+            days += (as_of - self.clock).days
+        return days
 
     def days_detained(self, as_of: date) -> int:
         """Custody days up to `as_of`."""
-        if self.held_since is None or as_of <= self.held_since:
-            return self.days
-        return self.days + (as_of - self.held_since).days
+        return self.days_in(_CUSTODY, as_of)
+
+    def days_restricted(self, as_of: date) -> int:
+        """Days out of custody under a restriction up to `as_of`."""
+        return self.days_in((*_INSTEAD.values(), *_BANS), as_of)
+
+    def days_deprived(self, as_of: date) -> int:
+        """Days in custody or under house arrest up to `as_of`."""
+        return self.days_in((*_CUSTODY, "house_arrest"), as_of)
+
+    def shown(self) -> str:
+        """The status a free person shows: the worst restriction in force, else what they are at large."""
+        for restriction in _WORST_FIRST:
+            if restriction in self.restrictions:
+                return _INSTEAD.get(restriction, restriction)
+        return self.free
+
+
+def _open_case(event: EventBase, day: date) -> CaseView:
+    if isinstance(event, Detained):
+        return CaseView("detained", day, "detained", event.person, event.nationalities, event.captor)
+    if isinstance(event, Charged) and event.person is not None and event.nationalities is not None:
+        case = CaseView("charged_at_large", day, "charged", event.person, event.nationalities, None)
+        case.charges, case.free = tuple(dict.fromkeys(event.charges)), "charged_at_large"
+        case.charging_state = event.charging_state
+        return case
+    raise Broken("before-detention")
+
+
+def _check(case: CaseView, event: EventBase, kind: str | None) -> None:
+    """Raise `Broken` if the fact is illegal for the case as it stands."""
+    was = case.status
+    if was == "died":
+        raise Broken("after-death")
+    held = was in _CUSTODY
+    out = was in (*_INSTEAD.values(), *_BANS)  # free of custody, under a restriction
+    if isinstance(event, Detained) and held:
+        raise Broken("detain-free")
+    if isinstance(event, CustodyChanged) and not held:
+        raise Broken("basis-in-custody")
+    if kind == "bail" and not isinstance(event, RestrictionLifted) and not held:
+        raise Broken("bail-from-custody")
+    if isinstance(event, Restricted) and kind in ("furlough", "house_arrest") and not held:
+        raise Broken("restrict-from-custody")
+    if isinstance(event, Restricted) and kind in _BANS and kind in case.restrictions:
+        raise Broken("restricted-already")
+    if isinstance(event, RestrictionLifted) and not (
+        kind in case.restrictions and (kind in _BANS or was == _INSTEAD[str(kind)])
+    ):
+        raise Broken("lift-in-force")
+    if isinstance(event, Released) and kind is None and not (held or out or was == "missing"):
+        raise Broken("release-in-custody")
+    if isinstance(event, Escaped) and not (held or out):
+        raise Broken("escape-held")
+    if isinstance(event, Disappeared) and not (held or was == "house_arrest"):
+        raise Broken("disappear-held")
+    if isinstance(event, Died) and (event.in_custody != held) and not (event.in_custody and was == "missing"):
+        raise Broken("death-where-held")
+    if isinstance(event, Designated) and (event.designation, event.by, event.reference) in case.designations:
+        raise Broken("designate-once")
 
 
 def _take(case: CaseView | None, event: EventBase) -> CaseView:
     """The case after one fact; raise `Broken` (before changing anything) if it is illegal here."""
     day = event.occurred_on.last
     if case is None:
-        if not isinstance(event, Detained):
-            raise Broken("before-detention")
-        new = CaseView("detained", day, "detained", event.person, event.nationalities, event.detaining_state)
-        new.held_since = day
+        new = _open_case(event, day)
+        new.clock = day
         return new
+    kind: str | None = getattr(event, "restriction", None)
+    if isinstance(event, Released) and event.mechanism == "bail":
+        kind = "bail"
+    _check(case, event, kind)
     was = case.status
-    held = was in IN_CUSTODY
+    held_or_gone = was in (*_CUSTODY, "missing", "escaped")  # the status does not show restrictions
+    # Legal: count the days of the status left behind, then move.
+    if case.clock is not None:
+        case.spent[was] += (day - case.clock).days
+    case.clock = day
     if isinstance(event, CasesLinked):
         if event.other_case not in case.links:
             case.links += (event.other_case,)
-        return case
-    if isinstance(event, Detained):
-        if held:
-            raise Broken("detain-free")
+    elif isinstance(event, Designated):
+        case.designations.append((event.designation, event.by, event.reference))
+    elif isinstance(event, Detained):
         if was == "released":
             case.stage = "detained"  # a new arrest starts proceedings afresh
-        case.status = case.stage
-        case.person, case.nationalities = event.person, event.nationalities
-        case.detaining_state, case.held_since = event.detaining_state, day
-    elif isinstance(event, Charged):
-        if not held and was != "on_bail":
-            raise Broken("charge-in-custody")
-        case.stage = "sentenced" if case.stage == "sentenced" else "charged"
-        case.charges = tuple(dict.fromkeys(case.charges + event.charges))
-        case.status = case.stage if held else was
-    elif isinstance(event, Sentenced):
-        if not held and was != "on_bail":
-            raise Broken("sentence-in-custody")
-        case.stage, case.sentence, case.term_days = "sentenced", event.sentence, event.term_days
-        case.status = case.stage if held else was
-    elif isinstance(event, Released):
-        if event.mechanism == "bail" and not held:
-            raise Broken("bail-from-custody")
-        if not held and was != "on_bail":
-            raise Broken("release-in-custody")
-        case.days, case.held_since = case.days_detained(day), None
-        case.status = "on_bail" if event.mechanism == "bail" else "released"
+        case.restrictions = {r: c for r, c in case.restrictions.items() if r not in _INSTEAD}
+        case.status, case.free, case.basis = case.stage, "released", None
+        case.person, case.nationalities, case.detaining_state = (
+            event.person,
+            event.nationalities,
+            event.captor,
+        )
+    elif isinstance(event, Charged | Sentenced):
+        if isinstance(event, Charged):
+            case.stage = "sentenced" if case.stage == "sentenced" else "charged"
+            case.charges = tuple(dict.fromkeys(case.charges + event.charges))
+            case.charging_state = event.charging_state or case.charging_state
+            if event.person is not None and event.nationalities is not None:
+                case.person, case.nationalities = event.person, event.nationalities
+            if was in _AT_LARGE and case.free != "sentenced_in_absentia":
+                case.free = "charged_at_large"
+        else:
+            case.stage, case.sentence, case.term_days = "sentenced", event.sentence, event.term_days
+            if was in _AT_LARGE:
+                case.free = "sentenced_in_absentia"
+        if was in _CUSTODY:
+            case.status = case.stage
+        elif was in _AT_LARGE:
+            case.status = case.free
+    elif isinstance(event, CustodyChanged):
+        case.basis = event.basis
+    elif isinstance(event, Released) and kind is None:
+        case.restrictions, case.stage, case.free, case.basis = {}, "detained", "released", None
+        case.status = "released"
+    elif isinstance(event, Released | Restricted):
+        case.restrictions[str(kind)] = event.conditions if isinstance(event, Restricted) else None
+        if kind in _INSTEAD:  # out of custody on it
+            case.status, case.basis = case.shown(), None
+        elif not held_or_gone:
+            case.status = case.shown()
+    elif isinstance(event, RestrictionLifted):
+        del case.restrictions[str(kind)]
+        if not held_or_gone:
+            case.status = case.shown()
+    elif isinstance(event, Escaped | Disappeared | Died):
+        case.restrictions, case.basis = {}, None
+        outcome = {"Escaped": "escaped", "Disappeared": "missing", "Died": "died"}
+        case.status = outcome[event.type]
     if case.status != was:
         case.since = day
     return case
@@ -650,7 +771,8 @@ def replay_case(
 
     Raises `Broken` at the first illegal fact; `lenient` skips it instead.
     """
-    if not any(isinstance(e, Detained) for e in facts):
+    opens = [e for e in facts if isinstance(e, Detained) or (isinstance(e, Charged) and e.person is not None)]
+    if not opens:
         if lenient or not facts:  # every fact retracted: an empty history is legal
             return None
         raise Broken("unknown-case")
@@ -790,8 +912,12 @@ class Belief:
         }
 
     def naming(self, party: str) -> set[UUID]:
-        """Ids of the believed facts that name `party`."""
-        return {e.id for facts in self.by_entity.values() for e in facts if party in e.parties()}
+        """Ids of the believed facts about `party`: naming it, or of a case one of whose facts names it."""
+        found: set[UUID] = set()
+        for entity, facts in self.by_entity.items():
+            in_case = entity.startswith("case:") and any(party in e.parties() for e in facts)
+            found |= {e.id for e in facts if in_case or party in e.parties()}
+        return found
 
 
 def _corrected(target: EventBase, correction: Corrected) -> EventBase:
@@ -914,6 +1040,8 @@ class ReferenceModel:
             return
         if kind == "case":
             replay_case(believed)
+        if kind == "actor" and sum(isinstance(e, ActorRegistered) for e in believed) > 1:
+            raise Broken("register-once")
         for event in believed:
             wanted = []
             if isinstance(event, Condemned):
@@ -923,6 +1051,10 @@ class ReferenceModel:
                 wanted = [f"case:{event.other_case}"]
             if any(name not in known for name in wanted):
                 raise Broken("unknown-reference")
+            # A captor or designator that is not a state is an actor: it must be registered.
+            named = event.captor if isinstance(event, Detained) else getattr(event, "by", "")
+            if isinstance(event, Detained | Designated) and named.startswith("actor:") and named not in known:
+                raise Broken("unknown-actor")
 
     def record(self, events: Iterable[EventBase]) -> None:
         """Take accepted events (amendments after, or with, their targets)."""
@@ -972,9 +1104,21 @@ def assert_agrees(
             expected.term_days,
         )
         assert got == want, f"{where}: ledger {got}, model {want}"
-        assert (row.person, row.nationalities, row.detaining_state) == (
+        held = (row.days_restricted, row.days_deprived, row.restrictions, row.basis, row.charging_state)
+        expected_held = (
+            expected.days_restricted(as_of),
+            expected.days_deprived(as_of),
+            tuple(r for r in _WORST_FIRST if r in expected.restrictions),
+            expected.basis,
+            expected.charging_state,
+        )
+        assert held == expected_held, f"{where}: restrictions and basis: ledger {held}, model {expected_held}"
+        designations = [(d.designation, d.by, d.reference) for d in row.designations]
+        assert designations == expected.designations, f"{where}: designations"
+        assert (row.person, row.nationalities, row.detaining_state, row.detained_by) == (
             expected.person,
             expected.nationalities,
+            expected.detaining_state,
             expected.detaining_state,
         ), where
         if not open_cases:

@@ -48,24 +48,35 @@ import pycountry
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
+from ..actors import ACTOR_PREFIX, BODIES
 from ..dates import PartialDate
 from ..events import (
+    DESIGNATIONS,
     EVENT_TYPES,
+    RESTRICTIONS,
+    ActorRegistered,
     CasesLinked,
     Charged,
     Condemned,
     Continued,
     Corrected,
+    CustodyChanged,
     Delay,
+    Designated,
     Detained,
+    Died,
+    Disappeared,
     Endorsed,
     EnteredIntoForce,
+    Escaped,
     Event,
     EventBase,
     FinalClauses,
     InstrumentOpened,
     Ratified,
     Released,
+    Restricted,
+    RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
@@ -78,9 +89,16 @@ from ..rules import (
     APPLIES_TO,
     CASE_TRANSITIONS,
     CUSTODY,
+    IN_CUSTODY,
+    INSTEAD_OF_CUSTODY,
     LIFECYCLE_RANK,
+    LIFTED,
     PARTICIPATION_TRANSITIONS,
+    RESTRICTION_STATUS,
     RULES,
+    SEVERITY,
+    CaseState,
+    fold_case,
 )
 from .model import Broken, replay_instrument, standing
 
@@ -132,6 +150,8 @@ _MECHANISMS = (
     "other",
 )
 _FREE_MECHANISMS = tuple(m for m in _MECHANISMS if m != "bail")
+_BANS = tuple(r for r in RESTRICTIONS if r not in INSTEAD_OF_CUSTODY)
+_CATEGORIES = ("I", "II", "III", "IV", "V")
 #: Every way of consenting to be bound (UNTC's vocabulary), and of signing.
 _MODES = (
     "ratification",
@@ -430,20 +450,34 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
             quote=draw(_optional(_texts())),
             **common,
         )
-    case = draw(_slugs())
-    if cls is Detained:
-        return Detained(case=case, **_detention(draw), **common)
-    if cls is Charged:
-        return Charged(case=case, charges=tuple(draw(st.lists(_texts(), min_size=1, max_size=3))), **common)
-    if cls is Sentenced:
-        return Sentenced(
-            case=case, sentence=draw(_texts()), term_days=draw(_optional(st.integers(0, 20_000))), **common
+    if cls is ActorRegistered:
+        return ActorRegistered(
+            actor=draw(_slugs()),
+            name=draw(_texts()),
+            wikidata=draw(_optional(_wikidata_ids())),
+            **common,
         )
-    if cls is Released:
-        return Released(case=case, mechanism=draw(st.sampled_from(_MECHANISMS)), **common)
-    if cls is CasesLinked:
-        other = draw(_slugs().filter(lambda s: s != case))
-        return CasesLinked(case=case, other_case=other, relation=draw(_texts()), **common)
+    case = draw(_slugs())
+    if cls in (Detained, Charged, Sentenced, Released, CasesLinked):
+        return _classic_case_event(draw, cls, case, common)
+    if cls is CustodyChanged:
+        location = draw(_optional(_texts(max_size=20)))
+        return CustodyChanged(case=case, basis=draw(_texts()), location=location, **common)
+    if cls is Restricted:
+        return Restricted(
+            case=case,
+            restriction=draw(st.sampled_from(RESTRICTIONS)),
+            conditions=draw(_optional(_texts())),
+            **common,
+        )
+    if cls is RestrictionLifted:
+        return RestrictionLifted(case=case, restriction=draw(st.sampled_from(RESTRICTIONS)), **common)
+    if cls is Died:
+        return Died(case=case, in_custody=draw(st.booleans()), cause=draw(_optional(_texts())), **common)
+    if cls in (Escaped, Disappeared):
+        return cls(case=case, **common)
+    if cls is Designated:
+        return Designated(case=case, **draw(_designation(parties())), **common)
     target = draw(st.uuids())
     if cls is Corrected:
         changes = draw(
@@ -455,12 +489,62 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
     raise InvalidArgument(f"{cls!r} is not an event type of declaration_events")
 
 
-def _detention(draw: st.DrawFn, pool: Sequence[str] | None = None) -> dict[str, Any]:
+def _classic_case_event(
+    draw: st.DrawFn, cls: type[EventBase], case: str, common: dict[str, Any]
+) -> EventBase:
+    """One event of the case types format v1 had before restrictions and outcomes."""
+    if cls is Detained:
+        return Detained(case=case, **_detention(draw), **common)
+    if cls is Charged:
+        charges = tuple(draw(st.lists(_texts(), min_size=1, max_size=3)))
+        person: dict[str, Any] = {}
+        if draw(st.booleans()):  # a charge that names the person (it may open a case)
+            detention = _detention(draw)
+            person = {"person": detention["person"], "nationalities": detention["nationalities"]}
+            person["charging_state"] = draw(parties())
+        elif draw(st.booleans()):
+            person["charging_state"] = draw(parties())
+        return Charged(case=case, charges=charges, **person, **common)
+    if cls is Sentenced:
+        return Sentenced(
+            case=case, sentence=draw(_texts()), term_days=draw(_optional(st.integers(0, 20_000))), **common
+        )
+    if cls is Released:
+        return Released(case=case, mechanism=draw(st.sampled_from(_MECHANISMS)), **common)
+    other = draw(_slugs().filter(lambda s: s != case))
+    return CasesLinked(case=case, other_case=other, relation=draw(_texts()), **common)
+
+
+@cache
+def _wikidata_ids() -> st.SearchStrategy[str]:
+    return st.integers(1, 10**9).map(lambda n: f"Q{n}")
+
+
+@st.composite
+def _designation(draw: st.DrawFn, designators: st.SearchStrategy[str]) -> dict[str, Any]:
+    """The fields of a `Designated`: kind, by whom (a party, a body or what `designators` gives)."""
+    kind = draw(st.sampled_from(DESIGNATIONS))
+    categories = None
+    if kind == "arbitrary_detention_opinion" and draw(st.booleans()):
+        categories = tuple(draw(st.lists(st.sampled_from(_CATEGORIES), min_size=1, max_size=3, unique=True)))
+    return {
+        "designation": kind,
+        "by": draw(st.sampled_from(tuple(BODIES)) | designators),
+        "reference": draw(_optional(_texts(max_size=20))),
+        "categories": categories,
+    }
+
+
+def _detention(
+    draw: st.DrawFn, pool: Sequence[str] | None = None, actors: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The fields of a `Detained`: the captor under its new name or its old one, a party or an actor."""
     party = parties(among=pool) if pool else parties()
+    captor = draw(st.sampled_from(tuple(actors)) | party) if actors else draw(party)
     return {
         "person": draw(_texts(max_size=30)),
         "nationalities": tuple(draw(st.lists(party, min_size=1, max_size=2, unique=True))),
-        "detaining_state": draw(party),
+        draw(st.sampled_from(("detaining_state", "detained_by"))): captor,
         "requested_by": draw(_optional(party)),
         "location": draw(_optional(_texts(max_size=20))),
     }
@@ -483,7 +567,7 @@ def events(
     max_value: date = LATEST_VALID,
     partial: bool = True,
 ) -> st.SearchStrategy[Event]:
-    """Single valid events of the given types (classes or type names; default: all sixteen).
+    """Single valid events of the given types (classes or type names; default: all of them).
 
     Every field is valid and the event has a record time, but it is not necessarily legal
     in context (it may name an instrument nobody opened): use `histories()` or
@@ -530,9 +614,12 @@ class _Walk:
     force_index: int | None = None
     # cases
     status: str | None = None
-    stage: str = "detained"
+    state: CaseState | None = None  # the case as the rules fold the walk so far
     detention: dict[str, Any] = field(default_factory=dict)
     last_status_index: int | None = None
+    mortal: bool = True  # whether the last fact may be a death
+    aim: tuple[str, str | None] | None = None  # a transition (key, status met) the walk heads for
+    actors: tuple[str, ...] = ()  # registered actors (actor:SLUG) a captor may be
 
     def events(self) -> list[Event]:
         return [fact.event for fact in self.facts]  # type: ignore[misc]
@@ -708,43 +795,187 @@ def _add_step(
     return True
 
 
+def _case_options(walk: _Walk, remaining: int) -> list[str]:
+    """The keys of `CASE_TRANSITIONS` a walk may take next (a death only as its last fact)."""
+    options = []
+    held = {restriction for restriction, _ in walk.state.restrictions} if walk.state else set()
+    for key, table in CASE_TRANSITIONS.items():
+        if walk.status not in table:
+            continue
+        kind, _, variant = key.partition(":")
+        if kind == "Died" and (remaining or not walk.mortal):
+            continue
+        if variant in _BANS and (kind == "Restricted") == (variant in held):
+            continue  # a ban is imposed when not in force, lifted when in force
+        options.append(key)
+    return options
+
+
+def _case_fact(draw: st.DrawFn, walk: _Walk, key: str, common: dict[str, Any]) -> EventBase:
+    """A fact of the walk's case for one key of `CASE_TRANSITIONS`, with drawn details."""
+    kind, _, variant = key.partition(":")
+    case = walk.slug
+    if kind == "Detained":
+        if not walk.detention:
+            walk.detention = _detention(draw, walk.pool, walk.actors)
+        details = dict(walk.detention)
+        details["location"] = draw(st.just(details["location"]) | _optional(_texts(max_size=20)))
+        return Detained(case=case, **details, **common)
+    if kind == "Charged":
+        charges = tuple(draw(st.lists(_texts(max_size=20), min_size=1, max_size=3)))
+        party = parties(among=walk.pool)
+        fields: dict[str, Any] = {"charging_state": draw(_optional(party))}
+        if walk.status is None:  # the charge opens the case: it names the person
+            walk.detention = _detention(draw, walk.pool, walk.actors)
+            fields = {
+                "person": walk.detention["person"],
+                "nationalities": walk.detention["nationalities"],
+                "charging_state": draw(party),
+            }
+        return Charged(case=case, charges=charges, **fields, **common)
+    if kind == "Sentenced":
+        term = draw(_optional(st.integers(0, 20_000)))
+        return Sentenced(case=case, sentence=draw(_texts(max_size=30)), term_days=term, **common)
+    if kind == "Released":
+        mechanism = "bail" if variant == "bail" else draw(st.sampled_from(_FREE_MECHANISMS))
+        return Released(case=case, mechanism=mechanism, **common)
+    if kind == "CustodyChanged":
+        location = draw(_optional(_texts(max_size=20)))
+        return CustodyChanged(case=case, basis=draw(_texts(max_size=30)), location=location, **common)
+    if kind == "Restricted":
+        conditions = draw(_optional(_texts(max_size=30)))
+        return Restricted(case=case, restriction=variant, conditions=conditions, **common)
+    if kind == "RestrictionLifted":
+        return RestrictionLifted(case=case, restriction=variant, **common)
+    if kind == "Died":
+        return Died(case=case, in_custody=variant == "in_custody", cause=draw(_optional(_texts())), **common)
+    if kind == "Designated":
+        fields = draw(_designation(parties(among=walk.pool)))
+        made = {(d.designation, d.by, d.reference) for d in walk.state.designations} if walk.state else set()
+        if (fields["designation"], fields["by"], fields["reference"]) in made:
+            fields["reference"] = f"No. {len(walk.facts)}"  # a designation is made once
+        return Designated(case=case, **fields, **common)
+    return (Escaped if kind == "Escaped" else Disappeared)(case=case, **common)
+
+
+#: What a case walk may head for: every (key, status met) pair of the rules' table.
+_CASE_AIMS: tuple[tuple[str, str | None], ...] = tuple(
+    (key, status) for key, table in CASE_TRANSITIONS.items() for status in table
+)
+_AT_LARGE = frozenset({"charged_at_large", "sentenced_in_absentia", "released"})
+_LIGHTER = [RESTRICTION_STATUS[r] for r in SEVERITY]  # restriction statuses, most severe first
+
+
+def _marked(after: str, before: str | None) -> frozenset[str]:
+    """The statuses a status after may stand for: itself, or for a marker of the table custody at some
+    stage, or, once the most severe restriction is lifted, a lighter one or freedom."""
+    if after == CUSTODY:
+        return IN_CUSTODY
+    if after == LIFTED:
+        lighter = _LIGHTER[_LIGHTER.index(before) + 1 :] if before in _LIGHTER else []
+        return frozenset(lighter) | _AT_LARGE
+    return frozenset({after})
+
+
+@cache
+def _steps_to(status: str | None) -> dict[str | None, int]:
+    """The fewest facts that lead from each status to `status`, by the table (markers read as any
+    status they may stand for)."""
+    leads: dict[str | None, set[str | None]] = {}  # status -> the statuses one fact leads from to it
+    for table in CASE_TRANSITIONS.values():
+        for before, after in table.items():
+            for reached in _marked(after, before):
+                leads.setdefault(reached, set()).add(before)
+    steps: dict[str | None, int] = {status: 0}
+    frontier: list[str | None] = [status]
+    while frontier:
+        nearer, frontier = frontier, []
+        for near in nearer:
+            for earlier in leads.get(near, ()):
+                if earlier not in steps:
+                    steps[earlier] = steps[near] + 1
+                    frontier.append(earlier)
+    return steps
+
+
+@cache
+def _aims_from(status: str | None) -> tuple[tuple[str, str | None], ...]:
+    """The transitions a walk at `status` may still take."""
+    return tuple((key, met) for key, met in _CASE_AIMS if status in _steps_to(met))
+
+
+def _after(walk: _Walk, key: str) -> frozenset[str]:
+    """The status (or, for a lifting that leaves no restriction, the statuses) a key leads the walk to."""
+    after = CASE_TRANSITIONS[key][walk.status]
+    state = walk.state
+    if after == CUSTODY and state is not None:
+        return frozenset({"sentenced" if state.sentence else "charged" if state.charges else "detained"})
+    if after == LIFTED and state is not None:
+        left = [r for r, _ in state.restrictions if r != key.partition(":")[2]]
+        return frozenset({RESTRICTION_STATUS[left[0]]}) if left else _AT_LARGE
+    return _marked(after, walk.status)
+
+
+def _towards(walk: _Walk, options: list[str], aim: tuple[str, str | None]) -> list[str]:
+    """The options that take the walk's aim, or bring it nearest, or (there) keep the walk where it is."""
+    key, status = aim
+    if walk.status == status:
+        if key in options:
+            return [key]
+        kind, _, variant = key.partition(":")
+        if variant in _BANS:  # a ban is lifted when in force, imposed when not: impose or lift it first
+            undo = f"{'RestrictionLifted' if kind == 'Restricted' else 'Restricted'}:{variant}"
+            if undo in options and _after(walk, undo) == {status}:
+                return [undo]
+        # stay (a death waits for the last fact)
+        return [k for k in options if _after(walk, k) == {walk.status}]
+    steps = _steps_to(status)
+    now = steps.get(walk.status)
+    if now is None or not options:
+        return []
+    nearer = {k: min(steps.get(s, now) for s in _after(walk, k)) for k in options}
+    best = min(nearer.values())
+    return [k for k in options if nearer[k] == best < now]
+
+
 def _step_case(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
-    """Add one legal detention, charge, sentence, bail or release chosen from the rules' tables."""
+    """Add one legal fact of a detention case chosen from the rules' table, and fold the walk so far."""
     day = _next_day(draw, walk, remaining)
+    # Some transitions are many facts away (a death on bail, lifting an exit ban during a furlough):
+    # a walk drawn an aim mostly heads for it, and once at its status stays there until it can take
+    # it (a death only as the last fact), so that every transition of the table comes up.
+    aim = walk.aim if walk.aim and (walk.status == walk.aim[1] or draw(st.integers(0, 3))) else None
     while True:
-        options = [key for key, table in CASE_TRANSITIONS.items() if walk.status in table]
+        options = _case_options(walk, remaining)
         if day == walk.last_day:
             options = [k for k in options if LIFECYCLE_RANK[k.split(":")[0]] > walk.last_rank]
+            if aim and not _towards(walk, options, aim):
+                options = []  # what leads on to the aim comes earlier in a day: take the next one
         if options:
             break
         day += _DAY
-    key = draw(st.sampled_from(options))
+    if aim:
+        options = _towards(walk, options, aim) or options
+    # A history that may end in a death often does, and a ban in force is often lifted: both
+    # would otherwise be rare, and every transition of the table should come up.
+    for favoured in ("Died", "RestrictionLifted"):
+        preferred = [k for k in options if k.startswith(favoured)]
+        if preferred and len(preferred) < len(options) and draw(st.integers(0, 3)) == 3:
+            options = preferred
+    # Hypothesis favours the first and last choices; rotating them with the walk's length spreads
+    # that favour over every transition instead of always the same two.
+    turn = (7 * len(walk.facts)) % len(options)
+    key = draw(st.sampled_from(options[turn:] + options[:turn]))
+    reached = walk.aim == (key, walk.status)
     occurred_on = _dated(draw, walk, day, remaining)
-    common = _common(draw, occurred_on)
-    after = CASE_TRANSITIONS[key][walk.status]
-    event: EventBase
-    if key == "Detained":
-        if walk.status in (None, "released"):
-            walk.stage = "detained"
-        if not walk.detention:
-            walk.detention = _detention(draw, walk.pool)
-        details = dict(walk.detention)
-        details["location"] = draw(st.just(details["location"]) | _optional(_texts(max_size=20)))
-        event = Detained(case=walk.slug, **details, **common)
-    elif key == "Charged":
-        walk.stage = "sentenced" if walk.stage == "sentenced" else "charged"
-        charges = tuple(draw(st.lists(_texts(max_size=20), min_size=1, max_size=3)))
-        event = Charged(case=walk.slug, charges=charges, **common)
-    elif key == "Sentenced":
-        walk.stage = "sentenced"
-        term = draw(_optional(st.integers(0, 20_000)))
-        event = Sentenced(case=walk.slug, sentence=draw(_texts(max_size=30)), term_days=term, **common)
-    else:
-        mechanism = "bail" if key == "Released:bail" else draw(st.sampled_from(_FREE_MECHANISMS))
-        event = Released(case=walk.slug, mechanism=mechanism, **common)
-    walk.status = walk.stage if after == CUSTODY else after
+    event = _case_fact(draw, walk, key, _common(draw, occurred_on))
     walk.last_status_index = len(walk.facts)
     walk.add(event, walk.last_day + _DAY if walk.facts else walk.lo)
+    walk.state = fold_case(walk.slug, walk.events()).states[-1]
+    walk.status = walk.state.status
+    if reached:  # aim at another transition the walk can still take
+        aims = _aims_from(walk.status)
+        walk.aim = draw(st.sampled_from(aims)) if aims else None
 
 
 def _walk(
@@ -757,15 +988,20 @@ def _walk(
     hi: date,
     partial: bool,
     pool: list[str],
+    mortal: bool = True,
+    actors: tuple[str, ...] = (),
     closing: bool = False,
 ) -> _Walk:
     """A legal history of `size` facts (the opening or first detention included).
 
     A treaty has final clauses half the time (always with `closing`, and then its
-    signature closes).
+    signature closes). A case's history may end in a death if `mortal`; its captor may be
+    one of `actors`.
     """
     walk = _Walk(slug=slug, kind=kind, lo=lo, hi=hi, partial=partial, pool=list(pool))
+    walk.mortal, walk.actors = mortal, actors
     if kind == "case":
+        walk.aim = draw(st.sampled_from(_CASE_AIMS))
         walk.last_day = lo + timedelta(days=draw(st.integers(0, max(0, (hi - lo).days - 2 * size))))
         walk.last_rank = -1
         for done in range(size):
@@ -806,6 +1042,8 @@ def _walks(
     hi: date,
     pool: list[str] | None = None,
     slug: str | None = None,
+    mortal: bool = True,
+    actors: tuple[str, ...] = (),
     closing: bool = False,
 ) -> _Walk:
     chosen: HistoryKind = kind if kind is not None else draw(st.sampled_from(_ANY))
@@ -820,6 +1058,8 @@ def _walks(
         hi=hi,
         partial=partial,
         pool=start_pool,
+        mortal=mortal,
+        actors=actors,
         closing=closing,
     )
 
@@ -836,17 +1076,20 @@ def histories(
     """Legal histories of one instrument (`declaration`, `treaty`) or one detention `case`.
 
     Each history is a list of `min_size` to `max_size` facts in valid-time order, starting
-    with the `InstrumentOpened` or the first `Detained`. Every next fact is chosen among the
-    transitions the rules' tables allow at its date, so any history is accepted by a
-    ledger, as one batch in any order or fact by fact in the order given. Histories cover
-    every transition: signing (in person or by succession), endorsing, consenting in every
-    mode (with later effective dates, or a succession in effect before it was notified),
-    entry into force (recorded, or derived from a treaty's final clauses), withdrawals
-    effective at once or months later, revoking a pending withdrawal, consenting again
-    while a withdrawal is pending or on the day of a denunciation, rejoining after a
-    withdrawal; charges, sentences, bail, re-detention from bail and after release.
-    Treaties come with and without final clauses (delays of every shape, signature that
-    closes on a date or at entry into force).
+    with the `InstrumentOpened`, or the first `Detained` or `Charged` naming the person.
+    Every next fact is chosen among the transitions the rules' tables allow at its date,
+    so any history is accepted by a ledger, as one batch in any order or fact by fact in
+    the order given. Histories cover every transition: signing (in person or by
+    succession), endorsing, consenting in every mode (with later effective dates, or a
+    succession in effect before it was notified), entry into force (recorded, or derived
+    from a treaty's final clauses), withdrawals effective at once or months later,
+    revoking a pending withdrawal, consenting again while a withdrawal is pending or on
+    the day of a denunciation, rejoining after a withdrawal; charges and sentences in
+    custody or in absentia, changes of the basis of custody, bail, house arrest, furlough,
+    exit and travel bans imposed and lifted, re-detention, release, escape, disappearance,
+    designations, and a death (only ever as the last fact). Treaties come with and without
+    final clauses (delays of every shape, signature that closes on a date or at entry into
+    force). Captors are parties (an `event_logs()` case may be held by a registered actor).
     Record times come late, in any order. Shrinks towards the shortest history, with
     facts on consecutive days from `min_value`, known to the day, with the fewest parties.
     """
@@ -955,9 +1198,23 @@ def _changes(plan: _Plan, event: EventBase, pool: Sequence[str]) -> dict[str, An
     elif isinstance(event, Detained):
         nationalities = list(dict.fromkeys((party, other)))
         options += [{"person": plan.text}, {"nationalities": nationalities}]
-        options += [{"requested_by": party}, {"detaining_state": party}]
+        # The captor under the name the fact uses (the other name would name a second captor).
+        captor = "detained_by" if event.detained_by is not None else "detaining_state"
+        options += [{"requested_by": party}, {captor: party}]
     elif isinstance(event, Charged):
         options.append({"charges": [plan.text]})
+        if event.charging_state is not None:
+            options.append({"charging_state": party})
+        if event.person is not None:
+            options += [{"person": plan.text}, {"nationalities": list(dict.fromkeys((party, other)))}]
+    elif isinstance(event, CustodyChanged):
+        options.append({"basis": plan.text})
+    elif isinstance(event, Restricted):
+        options.append({"conditions": plan.text})
+    elif isinstance(event, Died):
+        options.append({"cause": plan.text})
+    elif isinstance(event, ActorRegistered):
+        options += [{"name": plan.text}, {"wikidata": f"Q{plan.number + 1}"}]
     elif isinstance(event, Sentenced):
         options.append({"term_days": plan.number})
     elif isinstance(event, Ratified):
@@ -1069,6 +1326,18 @@ def _slug_of(walk: _Walk) -> str:
     return walk.slug
 
 
+def _actor_of(actor: ActorRegistered) -> str:
+    return actor.actor
+
+
+@st.composite
+def _registrations(draw: st.DrawFn, partial: bool) -> ActorRegistered:
+    """A non-state actor declared to be a captor (`actor:SLUG`)."""
+    on = _date(draw, EARLIEST, LATEST_VALID, partial)
+    wikidata = draw(_optional(_wikidata_ids()))
+    return ActorRegistered(actor=draw(_slugs()), name=draw(_texts()), wikidata=wikidata, **_common(draw, on))
+
+
 @st.composite
 def _event_logs(
     draw: st.DrawFn,
@@ -1082,24 +1351,34 @@ def _event_logs(
     pool = tuple(draw(st.lists(parties(), min_size=1, max_size=4, unique=True)))
     lo, hi = EARLIEST, LATEST_VALID
 
+    registered = draw(st.lists(_registrations(partial), max_size=2 if max_cases else 0, unique_by=_actor_of))
+    actors = tuple(ACTOR_PREFIX + actor.actor for actor in registered)
+
     def walks(kind: HistoryKind) -> st.SearchStrategy[_Walk]:
-        return _walks(kind, 1, max_history, partial, lo, hi, pool=list(pool))
+        return _walks(kind, 1, max_history, partial, lo, hi, pool=list(pool), actors=actors)
 
     instrument_walks = st.sampled_from(_INSTRUMENTS).flatmap(walks)
     instruments_made = draw(st.lists(instrument_walks, max_size=max_instruments, unique_by=_slug_of))
     cases_made = draw(st.lists(walks("case"), max_size=max_cases, unique_by=_slug_of))
     facts = [fact for walk in (*instruments_made, *cases_made) for fact in walk.facts]
+    facts += [_Fact(actor, lo, retractable=True) for actor in registered]
     for link in draw(st.lists(_links(), max_size=2 * max_cases if len(cases_made) > 1 else 0)):
         first, second = cases_made[link.case % len(cases_made)], cases_made[link.other % len(cases_made)]
         detained_on = first.facts[0].event.occurred_on.last
-        day = min(detained_on + timedelta(days=link.days), hi)
+        # Nothing follows a death: a link comes by the day the person died.
+        last = first.last_day if first.status == "died" else hi
+        day = min(detained_on + timedelta(days=link.days), hi, last)
         if first is second or day <= detained_on:
             continue
         on = _coarsen(day, link.precision)
-        on = on if on.last <= hi else _coarsen(day, 0)
+        on = on if on.last <= min(hi, last) else _coarsen(day, 0)
         common = _common(draw, on)
         linked = CasesLinked(case=first.slug, other_case=second.slug, relation=link.relation, **common)
         facts.append(_Fact(linked, detained_on + _DAY, retractable=True))
+        if first.status == "died":  # a correction may move the death earlier, but not before the link
+            death = first.facts[-1]
+            at = next(i for i, fact in enumerate(facts) if fact is death)
+            first.facts[-1] = facts[at] = _Fact(death.event, max(death.floor, on.last), death.retractable)
     for statement, common in draw(st.lists(_statements(partial), max_size=max_statements)):
         if statement.continued:
             successor = pool[statement.actor % len(pool)]
@@ -1142,10 +1421,11 @@ def event_logs(
     """Whole event logs, as a ledger would export them: every event has its record time.
 
     A log mixes instruments and detention cases (legal histories of up to `max_history`
-    facts each, sharing a few parties), links between the cases, statements (condemnations,
-    some about those instruments and cases, and states continuing their predecessors'
-    participations), and corrections and retractions that keep every path legal: new
-    values of fields (modes, final clauses), earlier dates, retractions of the latest step. Record
+    facts each, sharing a few parties; a case may be held by a non-state actor that the log
+    registers), links between the cases, statements (condemnations, some about those
+    instruments and cases, and states continuing their predecessors' participations), and
+    corrections and retractions that keep every path legal: new values of fields (modes,
+    final clauses), earlier dates, retractions of the latest step. Record
     times arrive late (hours to decades) and out of valid-time order; amendments come
     after their targets. The log is sorted by record time and a ledger accepts it as one
     batch (`Ledger.from_events`), in any order. Shrinks towards the empty log.
@@ -1235,6 +1515,16 @@ class _Offence:
         """Add a legal fact to the history (the offence needs it)."""
         self.history.append(event)
         return event
+
+    def case(self) -> CaseState:
+        """The walk's case as the rules fold the history so far (set-up facts included)."""
+        entity = f"case:{self.slug}"
+        return fold_case(self.slug, [e for e in self.history if e.entity() == entity]).states[-1]
+
+    def release_from(self, statuses: Sequence[str]) -> None:
+        """Set up a release (a pardon, the next day) if the case is in one of `statuses`."""
+        if self.case().status in statuses:
+            self.setup(self.fact(Released, self.on(1), case=self.slug, mechanism="pardon"))
 
     def amend(
         self, cls: type[EventBase], target: EventBase, *, after: EventBase | None = None, reason: str = "test"
@@ -1354,24 +1644,105 @@ def _before_detention(o: _Offence) -> EventBase:
 
 
 def _detain_free(o: _Offence) -> EventBase:
-    if o.walk.status in ("released", "on_bail"):
+    if o.case().status not in IN_CUSTODY:
         o.setup(o.fact(Detained, o.on(1), case=o.slug, **o.walk.detention))
     return o.fact(Detained, o.on(o.days(2, 30)), case=o.slug, **o.walk.detention)
 
 
-def _after_release(cls: type[EventBase]) -> Callable[[_Offence], EventBase]:
-    def offence(o: _Offence) -> EventBase:
-        if o.walk.status != "released":
-            o.setup(o.fact(Released, o.on(1), case=o.slug, mechanism="pardon"))
-        return o.fact(cls, o.on(o.days(2, 30)), case=o.slug, **_CASE_STEPS[cls])
+#: Statuses a person can be released from, or escape from (with `missing`: released from only).
+_HELD = (*sorted(IN_CUSTODY), *RESTRICTION_STATUS.values())
 
-    return offence
+
+def _release_in_custody(o: _Offence) -> EventBase:
+    o.release_from((*_HELD, "missing"))  # then released, or free (at large or escaped) already
+    return o.fact(Released, o.on(o.days(2, 30)), case=o.slug, mechanism="pardon")
 
 
 def _bail_from_custody(o: _Offence) -> EventBase:
-    if o.walk.status not in ("released", "on_bail"):
+    if o.case().status in IN_CUSTODY:
         o.setup(o.fact(Released, o.on(1), case=o.slug, mechanism="bail"))
-    return o.fact(Released, o.on(o.days(2, 30)), case=o.slug, mechanism="bail")
+    fields = o.draw(st.sampled_from(({"mechanism": "bail"}, {"restriction": "bail"})))
+    cls = Released if "mechanism" in fields else Restricted
+    return o.fact(cls, o.on(o.days(2, 30)), case=o.slug, **fields)
+
+
+def _basis_in_custody(o: _Offence) -> EventBase:
+    o.release_from(tuple(IN_CUSTODY))
+    return o.fact(CustodyChanged, o.on(o.days(2, 30)), case=o.slug, basis="formal arrest")
+
+
+def _restrict_from_custody(o: _Offence) -> EventBase:
+    o.release_from(tuple(IN_CUSTODY))
+    restriction = o.draw(st.sampled_from(("furlough", "house_arrest")))
+    return o.fact(Restricted, o.on(o.days(2, 30)), case=o.slug, restriction=restriction)
+
+
+def _restricted_already(o: _Offence) -> EventBase:
+    ban = o.draw(st.sampled_from(_BANS))
+    if ban not in dict(o.case().restrictions):
+        o.setup(o.fact(Restricted, o.on(1), case=o.slug, restriction=ban))
+    return o.fact(Restricted, o.on(o.days(2, 30)), case=o.slug, restriction=ban, conditions="again")
+
+
+def _lift_in_force(o: _Offence) -> EventBase:
+    state = o.case()
+    held = dict(state.restrictions)
+    candidates = [
+        r
+        for r in RESTRICTIONS
+        if (r in _BANS and r not in held) or (r not in _BANS and state.status != RESTRICTION_STATUS[r])
+    ]
+    restriction = o.draw(st.sampled_from(candidates))
+    return o.fact(RestrictionLifted, o.on(o.days(1, 30)), case=o.slug, restriction=restriction)
+
+
+def _escape_held(o: _Offence) -> EventBase:
+    o.release_from((*_HELD, "missing"))
+    return o.fact(Escaped, o.on(o.days(2, 30)), case=o.slug)
+
+
+def _disappear_held(o: _Offence) -> EventBase:
+    o.release_from((*IN_CUSTODY, "house_arrest"))
+    return o.fact(Disappeared, o.on(o.days(2, 30)), case=o.slug)
+
+
+def _death_where_held(o: _Offence) -> EventBase:
+    if o.case().status == "missing":  # either answer holds for the missing: bring them back first
+        o.setup(o.fact(Detained, o.on(1), case=o.slug, **o.walk.detention))
+    in_custody = o.case().status not in IN_CUSTODY  # the wrong answer
+    return o.fact(Died, o.on(o.days(2, 30)), case=o.slug, in_custody=in_custody)
+
+
+def _after_death(o: _Offence) -> EventBase:
+    o.setup(o.fact(Died, o.on(1), case=o.slug, in_custody=o.case().status in IN_CUSTODY))
+    cls = o.pick((Charged, Sentenced, Released, Detained, Designated, Escaped, CustodyChanged))
+    fields: dict[str, Any] = {
+        Detained: o.walk.detention,
+        Designated: {"designation": "wrongful_detention", "by": "USA"},
+        CustodyChanged: {"basis": "transfer to prison"},
+    }.get(cls, _CASE_STEPS.get(cls, {}))
+    return o.fact(cls, o.on(o.days(2, 30)), case=o.slug, **fields)
+
+
+def _designate_once(o: _Offence) -> EventBase:
+    fields = o.draw(_designation(parties()))
+    made = {(d.designation, d.by, d.reference) for d in o.case().designations}
+    if (fields["designation"], fields["by"], fields["reference"]) not in made:
+        o.setup(o.fact(Designated, o.on(1), case=o.slug, **fields))
+    return o.fact(Designated, o.on(o.days(2, 30)), case=o.slug, **fields)
+
+
+def _unknown_actor(o: _Offence) -> EventBase:
+    captor = ACTOR_PREFIX + o.other_slug()  # no history registers an actor
+    return o.fact(
+        Detained, o.on(1), case=o.other_slug(), person="P", nationalities=(o.party(),), detained_by=captor
+    )
+
+
+def _register_once(o: _Offence) -> EventBase:
+    slug = o.other_slug()
+    o.setup(o.fact(ActorRegistered, o.on(1), actor=slug, name="first"))
+    return o.fact(ActorRegistered, o.on(o.days(2, 30)), actor=slug, name="again")
 
 
 def _unknown_target(o: _Offence) -> EventBase:
@@ -1439,10 +1810,19 @@ _OFFENCES: dict[str, tuple[tuple[HistoryKind, ...], Callable[[_Offence], EventBa
     "unknown-case": (("case",), _unknown_case),
     "before-detention": (("case",), _before_detention),
     "detain-free": (("case",), _detain_free),
-    "charge-in-custody": (("case",), _after_release(Charged)),
-    "sentence-in-custody": (("case",), _after_release(Sentenced)),
-    "release-in-custody": (("case",), _after_release(Released)),
+    "release-in-custody": (("case",), _release_in_custody),
     "bail-from-custody": (("case",), _bail_from_custody),
+    "basis-in-custody": (("case",), _basis_in_custody),
+    "restrict-from-custody": (("case",), _restrict_from_custody),
+    "restricted-already": (("case",), _restricted_already),
+    "lift-in-force": (("case",), _lift_in_force),
+    "escape-held": (("case",), _escape_held),
+    "disappear-held": (("case",), _disappear_held),
+    "death-where-held": (("case",), _death_where_held),
+    "after-death": (("case",), _after_death),
+    "designate-once": (("case",), _designate_once),
+    "unknown-actor": (_ANY, _unknown_actor),
+    "register-once": (_ANY, _register_once),
     "unknown-target": (_ANY, _unknown_target),
     "amend-amendment": (_ANY, _amend_amendment),
     "amend-retracted": (_ANY, _amend_retracted),
@@ -1459,7 +1839,7 @@ def _illegal(draw: st.DrawFn, rule: str) -> Illegal:
     # Histories end early enough to leave room before and after them for the offence.
     lo, hi = EARLIEST + timedelta(days=366), LATEST_VALID - timedelta(days=3 * 366)
     closing = rule == "signature-closed"
-    walk = draw(_walks(draw(st.sampled_from(kinds)), 1, 6, True, lo, hi, closing=closing))
+    walk = draw(_walks(draw(st.sampled_from(kinds)), 1, 6, True, lo, hi, mortal=False, closing=closing))
     o = _Offence(draw, walk, [fact.event for fact in walk.facts])
     event = offence(o)
     return Illegal(o.history, event, rule)  # type: ignore[arg-type]
