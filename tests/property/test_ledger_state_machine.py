@@ -99,7 +99,9 @@ def test_a_broken_transition_is_caught_and_shrunk_to_a_short_example(
     with pytest.raises(AssertionError, match=r"the ledger (accepted|refused)"):
         run_state_machine_as_test(Journaled, settings=HUNT)
     shrunk = Journaled.last_journal
-    assert 2 <= len(shrunk) <= 6, shrunk  # short: a handful of recording attempts
+    # Short: a handful of recording attempts (a case may keep a correction or two the shrinker
+    # could not drop once the detention rules made the machine larger).
+    assert 2 <= len(shrunk) <= 8, shrunk
 
 
 def test_the_machine_agrees_on_postgresql(postgres_url: str) -> None:
