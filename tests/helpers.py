@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from declaration_events.events import Charged, Detained, Released, Retracted
+
 #: The repository's root (where README.md, seeds/ and pyproject.toml are).
 ROOT = Path(__file__).resolve().parents[1]
 #: The event logs the project ships, in a stable order.
@@ -33,3 +35,27 @@ print("ready", flush=True)
 while not go.exists():
     time.sleep(0.002)
 """
+
+
+# Kovrig's case in three facts, and the backdated retraction of issue 18 (the stamps' tests).
+KOVRIG_DETAINED = Detained(
+    case="kovrig",
+    person="Michael Kovrig",
+    nationalities=["CAN"],
+    detaining_state="CHN",
+    occurred_on="2018-12-10",
+    recorded_at="2018-12-12T00:00:00Z",
+)
+KOVRIG_CHARGED = Charged(
+    case="kovrig", charges=["spying"], occurred_on="2020-06-19", recorded_at="2020-06-20T04:00:00Z"
+)
+KOVRIG_RELEASED = Released(
+    case="kovrig", mechanism="other", occurred_on="2021-09-24", recorded_at="2021-09-25T00:00:00Z"
+)
+#: A retraction of the charge whose log says it was recorded the moment the charge was.
+KOVRIG_BACKDATED = Retracted(
+    target=KOVRIG_CHARGED.id,
+    reason="rewrite the past",
+    occurred_on="2020-06-20",
+    recorded_at="2020-06-20T04:00:00Z",
+)

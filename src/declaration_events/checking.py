@@ -425,14 +425,7 @@ def check(
         amendments = new_amendments.get(entity, [])
         if entity == STATEMENTS:
             # Statements follow no state machine: check only what the batch adds or amends.
-            _check_statements(projection, by_entity.get(entity, []), amendments, new_entities)
-            prior = projection.amendments(STATEMENTS) if amendments else []
-            for amendment in amendments:  # a new statement is a fact of its own; an amendment is not
-                about = [
-                    projection.get(amendment.target),
-                    *(a for a in prior if a.target == amendment.target),
-                ]
-                backdated.extend(_backdated([e for e in about if e is not None], [amendment]))
+            backdated += _check_statements(projection, by_entity.get(entity, []), amendments, new_entities)
             continue
         new_facts = [record.decode() for record in by_entity.get(entity, ())]
         stored_facts, stored = projection.facts(entity), projection.amendments(entity)
@@ -467,7 +460,12 @@ def _check_statements(
     new_records: Sequence[Recorded],
     amendments: Sequence[Corrected | Retracted],
     new_entities: set[str],
-) -> None:
+) -> list[UUID]:
+    """Check what a batch adds to or amends in the statements; return the backdated amendments.
+
+    A new statement is a fact of its own (never backdated); an amendment is backdated when
+    recorded before its target or the target's stored amendments.
+    """
     targets = {amendment.target for amendment in amendments}
     new: list[EventBase] = []
     for record in new_records:
@@ -478,7 +476,7 @@ def _check_statements(
         if any(_unknown(projection, f"{kind}:{slug}", new_entities) for kind, slug in named.items()):
             _check_references(projection, (record.decode(),), new_entities)  # to raise, naming it
     if not amendments:
-        return
+        return []
     new_ids = {event.id for event in new}
     stored = [projection.get(target) for target in targets - new_ids]
     facts = [*new, *(event for event in stored if event is not None)]
@@ -488,6 +486,16 @@ def _check_statements(
     except InvalidTransitionError as exc:
         raise _blame(exc, STATEMENTS, facts, prior, new, amendments) from None
     _check_references(projection, believed, new_entities)
+    known = {event.id: event for event in stored if event is not None}
+    return [
+        found
+        for amendment in amendments
+        for found in _backdated(
+            [e for e in (known.get(amendment.target),) if e is not None]
+            + [a for a in prior if a.target == amendment.target],
+            [amendment],
+        )
+    ]
 
 
 def _amendment_entity(

@@ -11,9 +11,10 @@ import pytest
 
 from declaration_events import read_events
 from declaration_events.cli import main
-from helpers import SEED_ARGS, SEEDS
+from helpers import ROOT, SEED_ARGS, SEEDS
 
-KOVRIG = ["--case", "kovrig", "--as-of", "2020-12-31", "--known-at", "2021-01-01", "--format", "json"]
+ATTACK = json.loads((ROOT / "tests" / "hostile" / "backdated_retraction.json").read_text(encoding="utf-8"))
+KOVRIG = [*ATTACK["question"], "--format", "json"]
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -24,18 +25,14 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
 
 
 def backdated_retraction(tmp_path: Path) -> Path:
-    """A log of one line: Kovrig's charge retracted, claiming to be recorded when the charge was."""
-    seed = next(path for path in SEEDS if path.name == "detention-cases.jsonl")
-    charged = next(e for e in read_events(seed) if e.type == "Charged" and getattr(e, "case", "") == "kovrig")
-    line = {
-        "type": "Retracted",
-        "target": str(charged.id),
-        "reason": "a rewrite of the past",
-        "occurred_on": "2020-06-20",
-        "recorded_at": "2020-06-20T04:00:00Z",
-    }
+    """The hostile log of one line (tests/hostile/backdated_retraction.json), aimed at its seed fact."""
+    aim = ATTACK["target"]
+    seed = next(path for path in SEEDS if path.name == aim["seed"])
+    target = next(
+        e for e in read_events(seed) if e.type == aim["type"] and getattr(e, "case", "") == aim["case"]
+    )
     path = tmp_path / "backdated.jsonl"
-    path.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    path.write_text(json.dumps({**ATTACK["line"], "target": str(target.id)}) + "\n", encoding="utf-8")
     return path
 
 
@@ -54,7 +51,7 @@ def test_a_backdated_import_is_counted_and_stored_by_still_answers_what_the_stor
     status, out, _ = run(capsys, "stamps", "--db", db, "--format", "json")
     assert status == 0
     (stamp,) = json.loads(out)
-    assert kovrig(capsys, db) == "charged"
+    assert kovrig(capsys, db) == ATTACK["before"]
     log = backdated_retraction(tmp_path)
     status, out, err = run(capsys, "import", str(log), "--db", db, "--no-backdate")
     assert status == 1

@@ -8,25 +8,9 @@ from pathlib import Path
 import pytest
 
 from declaration_events import Ledger, StoreError
-from declaration_events.events import Charged, Detained, Released, Retracted
+from helpers import KOVRIG_BACKDATED, KOVRIG_CHARGED, KOVRIG_DETAINED, KOVRIG_RELEASED
 
-DETAINED = Detained(
-    case="kovrig",
-    person="Michael Kovrig",
-    nationalities=["CAN"],
-    detaining_state="CHN",
-    occurred_on="2018-12-10",
-    recorded_at="2018-12-12T00:00:00Z",
-)
-CHARGED = Charged(
-    case="kovrig", charges=["spying"], occurred_on="2020-06-19", recorded_at="2020-06-20T04:00:00Z"
-)
-RELEASED = Released(
-    case="kovrig", mechanism="other", occurred_on="2021-09-24", recorded_at="2021-09-25T00:00:00Z"
-)
-BACKDATED = Retracted(
-    target=CHARGED.id, reason="rewrite the past", occurred_on="2020-06-20", recorded_at="2020-06-20T04:00:00Z"
-)
+DETAINED, CHARGED, RELEASED, BACKDATED = KOVRIG_DETAINED, KOVRIG_CHARGED, KOVRIG_RELEASED, KOVRIG_BACKDATED
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

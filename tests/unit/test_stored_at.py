@@ -15,28 +15,12 @@ from declaration_events import (
     RecordResult,
     StoreError,
 )
-from declaration_events.events import Charged, Condemned, Corrected, Detained, Released, Retracted
+from declaration_events.events import Condemned, Corrected, Detained
 from declaration_events.storage import Stamp
 from declaration_events.storage.stamps import next_stamp
+from helpers import KOVRIG_BACKDATED, KOVRIG_CHARGED, KOVRIG_DETAINED, KOVRIG_RELEASED
 
-DETAINED = Detained(
-    case="kovrig",
-    person="Michael Kovrig",
-    nationalities=["CAN"],
-    detaining_state="CHN",
-    occurred_on="2018-12-10",
-    recorded_at="2018-12-12T00:00:00Z",
-)
-CHARGED = Charged(
-    case="kovrig", charges=["spying"], occurred_on="2020-06-19", recorded_at="2020-06-20T04:00:00Z"
-)
-RELEASED = Released(
-    case="kovrig", mechanism="other", occurred_on="2021-09-24", recorded_at="2021-09-25T00:00:00Z"
-)
-#: A retraction of the charge whose log says it was recorded the moment the charge was.
-BACKDATED = Retracted(
-    target=CHARGED.id, reason="rewrite the past", occurred_on="2020-06-20", recorded_at="2020-06-20T04:00:00Z"
-)
+DETAINED, CHARGED, RELEASED, BACKDATED = KOVRIG_DETAINED, KOVRIG_CHARGED, KOVRIG_RELEASED, KOVRIG_BACKDATED
 
 
 def kovrig(ledger: Ledger, **times: str | datetime) -> str:

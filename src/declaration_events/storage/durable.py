@@ -404,7 +404,9 @@ class EventStore:
         self._entities: dict[UUID, str] = {}
         self._written: dict[int, Recorded] = {}  # just appended here: no need to decode them again
         self._read_to = 0  # the last position `read` handed over, reading on from the start
-        self._stamps: list[Stamp] = []  # kept here only where the recorder keeps none (`memory:`)
+        # The recorder's stamps (SQLite, PostgreSQL), or None: then kept here (`memory:`).
+        self._select_stamps = getattr(self._recorder, "select_stamps", None)
+        self._stamps: list[Stamp] = []
 
     @property
     def application(self) -> StoreApplication:
@@ -442,7 +444,7 @@ class EventStore:
             self._entities[stream_id(entity)] = entity
         for recording, envelope in zip(recordings, envelopes, strict=True):
             self._written[recording.notification.id] = envelope.record
-        if not hasattr(self._recorder, "select_stamps"):  # in this process: stamped here
+        if self._select_stamps is None:  # in this process: stamped here
             last = self._stamps[-1] if self._stamps else None
             position = recordings[-1].notification.id
             self._stamps.append(
@@ -451,11 +453,10 @@ class EventStore:
 
     def stamps(self) -> list[Stamp]:
         """When each batch was stored, oldest first (see `stamps`)."""
-        select = getattr(self._recorder, "select_stamps", None)
-        if select is None:
+        if self._select_stamps is None:
             return list(self._stamps)
         try:
-            return list(select())
+            return list(self._select_stamps())
         except Exception as exc:  # any driver's error, said in one line
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 
