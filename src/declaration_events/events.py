@@ -34,13 +34,14 @@ from pydantic_core import core_schema
 from .actors import ACTOR_PREFIX, resolve_captor, resolve_designator
 from .dates import PartialDate
 from .errors import InvalidEventError
-from .parties import resolve_party
+from .parties import resolve_party, resolve_territory
 
 __all__ = [
     "DESIGNATIONS",
     "EVENT_TYPES",
     "RESTRICTIONS",
     "STATEMENTS",
+    "TREATY_KINDS",
     "ActorRegistered",
     "CasesLinked",
     "Charged",
@@ -60,14 +61,22 @@ __all__ = [
     "EventBase",
     "FinalClauses",
     "InstrumentOpened",
+    "Objected",
     "Ratified",
     "Released",
+    "ReservationWithdrawn",
+    "Reserved",
     "Restricted",
     "RestrictionLifted",
     "Retracted",
     "Sentenced",
     "Signed",
     "Source",
+    "Suspended",
+    "SuspensionEnded",
+    "Terminated",
+    "TerritoryExcluded",
+    "TerritoryIncluded",
     "WithdrawalRevoked",
     "Withdrew",
     "event_json_schema",
@@ -93,7 +102,18 @@ Slug = Annotated[
     StringConstraints(pattern=r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$", max_length=200),
 ]
 Party = Annotated[str, Strict(), AfterValidator(resolve_party)]
-Kind = Literal["declaration", "treaty"]
+Kind = Literal["declaration", "treaty", "bilateral_treaty"]
+#: Kinds of instrument that bind (enter into force, take reservations, can be suspended or terminated).
+TREATY_KINDS: frozenset[str] = frozenset({"treaty", "bilateral_treaty"})
+#: An ISO 3166-1 territory a treaty is applied to (FLK, GIB, GRL ...), by code or name.
+Territory = Annotated[str, Strict(), AfterValidator(resolve_territory)]
+#: An article a reservation concerns, as the treaty numbers it: "6", "6(5)", "14 (3) (d)".
+Article = Annotated[str, Strict(), StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+#: What a statement made on a treaty is (Treaty Handbook 3.5): a reservation excludes or modifies a
+#: provision's legal effect; a declaration or interpretative declaration does not purport to.
+ReservationKind = Literal["reservation", "declaration", "interpretative_declaration"]
+#: When it was made: on signature, with the consent to be bound, or later (a late reservation).
+MadeOn = Literal["signature", "consent", "later"]
 #: UNTC's consent vocabulary: how a state (or, by formal confirmation, an organisation) is bound.
 ConsentMode = Literal[
     "ratification",
@@ -428,15 +448,27 @@ class InstrumentOpened(_InstrumentEvent):
     kind: Kind
     initiator: Party | None = None
     final_clauses: FinalClauses | None = None
+    #: The two parties of a bilateral treaty (required for `bilateral_treaty`, refused otherwise).
+    between: tuple[Party, Party] | None = None
 
     @model_validator(mode="after")
     def _clauses_of_treaties(self) -> InstrumentOpened:
-        if self.final_clauses is not None and self.kind != "treaty":
+        if self.final_clauses is not None and self.kind not in TREATY_KINDS:
             raise ValueError(f"final_clauses: a {self.kind} has none (only treaties enter into force)")
+        if self.kind == "bilateral_treaty":
+            if self.between is None:
+                raise ValueError("between: a bilateral treaty names its two parties")
+            if self.between[0] == self.between[1]:
+                raise ValueError(
+                    f"between: a bilateral treaty has two different parties, not {self.between[0]} twice"
+                )
+        elif self.between is not None:
+            raise ValueError(f"between: only a bilateral treaty names its parties (this is a {self.kind})")
         return self
 
     def parties(self) -> tuple[str, ...]:
-        return (self.initiator,) if self.initiator else ()
+        named = (self.initiator,) if self.initiator else ()
+        return named + tuple(p for p in self.between or () if p not in named)
 
 
 class EnteredIntoForce(_InstrumentEvent):
@@ -501,6 +533,113 @@ class Withdrew(_Participation):
     def _effective_after_occurred(self) -> Withdrew:
         _check_effective_on(self.effective_on, self.occurred_on)
         return self
+
+
+class Reserved(_Participation):
+    """A party makes a reservation or a declaration to a treaty (VCLT articles 19-23, Treaty Handbook 3.5)."""
+
+    type: Literal["Reserved"] = "Reserved"
+    kind: ReservationKind
+    text: Text
+    articles: tuple[Article, ...] = ()
+    made_on: MadeOn
+
+    @model_validator(mode="after")
+    def _articles_once(self) -> Reserved:
+        if len(set(self.articles)) != len(self.articles):
+            raise ValueError(f"articles repeat one: {', '.join(self.articles)}")
+        return self
+
+
+class ReservationWithdrawn(_Participation):
+    """A party withdraws a reservation (its `Reserved` event's id), wholly or, with the `text` that
+    remains, in part (VCLT article 22)."""
+
+    type: Literal["ReservationWithdrawn"] = "ReservationWithdrawn"
+    reservation: uuid.UUID
+    #: What remains of the reservation after a partial withdrawal; absent: withdrawn whole.
+    text: Text | None = None
+
+
+class Objected(_Participation):
+    """A party objects to another's reservation (VCLT articles 20-21); with
+    `precludes_entry_into_force`, the treaty does not enter into force between the two."""
+
+    cameo: ClassVar[str | None] = "120"
+    plover: ClassVar[str | None] = "REJECT"
+    type: Literal["Objected"] = "Objected"
+    to: Party
+    #: The `Reserved` event objected to; absent: the reserving party's reservations in general.
+    reservation: uuid.UUID | None = None
+    text: Text
+    precludes_entry_into_force: Annotated[bool, Strict()] = False
+
+    @model_validator(mode="after")
+    def _two_parties(self) -> Objected:
+        if self.to == self.party:
+            raise ValueError(f"to: a party ({self.party}) cannot object to its own reservation")
+        return self
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party, self.to)
+
+
+class _TerritorialApplication(_Participation):
+    territory: Territory
+    #: When the application (or exclusion) takes effect; default: its date.
+    effective_on: PartialDate | None = None
+
+    @model_validator(mode="after")
+    def _a_territory_of_another(self) -> _TerritorialApplication:
+        if self.territory == self.party:
+            raise ValueError(
+                f"territory: {self.party} is the party itself, not a territory it applies the treaty to"
+            )
+        _check_effective_on(self.effective_on, self.occurred_on)
+        return self
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party, self.territory)
+
+
+class TerritoryIncluded(_TerritorialApplication):
+    """A party extends a treaty to a territory for whose relations it is responsible (VCLT article 29)."""
+
+    type: Literal["TerritoryIncluded"] = "TerritoryIncluded"
+
+
+class TerritoryExcluded(_TerritorialApplication):
+    """A party declares that a treaty does not (or no longer) applies to one of its territories."""
+
+    type: Literal["TerritoryExcluded"] = "TerritoryExcluded"
+
+
+class _Suspension(_InstrumentEvent):
+    #: The party whose operation of the treaty is suspended; absent: the whole treaty.
+    party: Party | None = None
+
+    def parties(self) -> tuple[str, ...]:
+        return (self.party,) if self.party else ()
+
+
+class Suspended(_Suspension):
+    """The operation of a treaty is suspended, for one party or as a whole, from `occurred_on`
+    (VCLT articles 57-62): the party stays a contracting state but is not bound meanwhile."""
+
+    type: Literal["Suspended"] = "Suspended"
+
+
+class SuspensionEnded(_Suspension):
+    """A suspension ends, from `occurred_on`: the party is bound again (VCLT article 72(2))."""
+
+    type: Literal["SuspensionEnded"] = "SuspensionEnded"
+
+
+class Terminated(_InstrumentEvent):
+    """A treaty ends for every party on `occurred_on` (by expiry, agreement or supersession; VCLT
+    articles 54-64): only corrections and retractions may follow."""
+
+    type: Literal["Terminated"] = "Terminated"
 
 
 class Continued(EventBase):
@@ -799,6 +938,14 @@ Event: TypeAlias = Annotated[
     | Ratified
     | Withdrew
     | WithdrawalRevoked
+    | Reserved
+    | ReservationWithdrawn
+    | Objected
+    | TerritoryIncluded
+    | TerritoryExcluded
+    | Suspended
+    | SuspensionEnded
+    | Terminated
     | Continued
     | Condemned
     | Detained
@@ -829,6 +976,14 @@ EVENT_TYPES: Mapping[str, type[EventBase]] = {
         Ratified,
         Withdrew,
         WithdrawalRevoked,
+        Reserved,
+        ReservationWithdrawn,
+        Objected,
+        TerritoryIncluded,
+        TerritoryExcluded,
+        Suspended,
+        SuspensionEnded,
+        Terminated,
         Continued,
         Condemned,
         Detained,

@@ -32,7 +32,7 @@ import pycountry
 
 from .errors import UnknownPartyError
 
-__all__ = ["party_name", "resolve_party"]
+__all__ = ["party_name", "resolve_party", "resolve_territory", "territories"]
 
 # Entities diplomacy needs that ISO 3166-1 does not list, with their stored code.
 EXTRA_ENTITIES: dict[str, tuple[str, ...]] = {
@@ -205,6 +205,9 @@ def _index() -> tuple[dict[str, str], dict[str, str]]:
         ):
             if label:
                 codes.setdefault(_normal(label), alpha3)
+        short = _SHORT_THEN_LONG.match(country.name)  # "Falkland Islands (Malvinas)": also "Falkland Islands"
+        if short:
+            codes.setdefault(_normal(short["short"]), alpha3)
     for former in pycountry.historic_countries:
         code: str = former.alpha_3
         labels = (*FORMER_NAMES.get(code, ()), former.name)
@@ -239,6 +242,22 @@ def resolve_party(name: str) -> str:
         if label not in found:
             found.append(label)
     raise UnknownPartyError(name, found[:3])
+
+
+@cache
+def territories() -> frozenset[str]:
+    """The ISO 3166-1 alpha-3 codes: the states and territories a treaty can be applied to."""
+    return frozenset(country.alpha_3 for country in pycountry.countries)
+
+
+def resolve_territory(name: str) -> str:
+    """Return the ISO 3166-1 alpha-3 code of a territory (FLK, GIB, GRL, BES ...) named by code or name."""
+    code = resolve_party(name)
+    if code not in territories():
+        raise ValueError(
+            f"{name!r} is {party_name(code)} ({code}), which ISO 3166-1 does not list as a territory"
+        )
+    return code
 
 
 def party_name(code: str) -> str:
