@@ -181,11 +181,53 @@ CONSENTS = {
     "Accession": "accession",
     "Succession": "succession",
 }
-#: Actions of the tables that no event of format v1 records yet, and why (see the docstring).
+#: Actions of the tables written otherwise than row by row, and why (see the docstring).
 LEFT_OUT = {
     "Declaration": "Serbia's continuation of Serbia and Montenegro: written as CONTINUED below",
-    "Territorial application": "territorial application (treaty-acts issue)",
-    "Suspension": "Ukraine's suspension of the operation of the Convention (treaty-acts issue)",
+    "Territorial application": "one TerritoryIncluded per territory named (TERRITORIES below)",
+}
+
+UNODA_UK: Source = {
+    "title": (
+        "United Kingdom of Great Britain and Northern Ireland: Ratification of Anti-Personnel Mine Ban "
+        "Convention (notes: extensions of 4 December 2001 and 3 April 2002)"
+    ),
+    "url": "http://disarmament.un.org/treaties/a/mine_ban/unitedkingdomofgreatbritainandnorthernireland/rat/un",
+    "publisher": "United Nations Office for Disarmament Affairs, Disarmament Treaties Database",
+}
+#: The table's "Territorial application" rows: (participant, date) -> (territories, note, source).
+#: None: the territory is not known from the sources seen; the row stays left out.
+TERRITORIES: dict[tuple[str, date], tuple[tuple[str, ...], str, Source] | None] = {
+    ("United Kingdom of Great Britain and Northern Ireland", date(2001, 12, 4)): (
+        ("AIA", "BMU", "IOT", "VGB", "CYM", "FLK", "MSR", "PCN", "SHN", "SGS", "TCA"),
+        "Extension of 4 December 2001 (UNODA). The same notification names the British Antarctic "
+        "Territory and the Sovereign Base Areas of Akrotiri and Dhekelia, which have no ISO 3166-1 "
+        "code and are not recorded; 'St. Helena and Dependencies' is recorded as SHN, 'Pitcairn, "
+        "Henderson, Ducie and Oeno Islands' as PCN. No date of effect is given.",
+        UNODA_UK,
+    ),
+    ("United Kingdom of Great Britain and Northern Ireland", date(2002, 4, 3)): (
+        ("GGY", "JEY", "IMN"),
+        "Extension of 3 April 2002 to the Bailiwick of Guernsey, the Bailiwick of Jersey and the "
+        "Isle of Man (UNODA). No date of effect is given.",
+        UNODA_UK,
+    ),
+    # The sources seen do not say to which part of the Kingdom the Netherlands applied the
+    # Convention on 21 February 2014 (probably the Caribbean part: not confirmed).
+    ("Netherlands", date(2014, 2, 21)): None,
+}
+#: Ukraine's notice: a suspension of the Convention's operation (VCLT art. 62), not a withdrawal.
+SUSPENSION_NOTE = (
+    "Ukraine notified the Secretary-General on 18 July 2025 that it suspended the operation of the "
+    "Convention, invoking art. 62 VCLT (fundamental change of circumstances), 'until the end of the "
+    "war'. The Convention has no suspension clause; art. 20 (withdrawal, six months) was not "
+    "invoked. Recorded as in effect from the notification: no date of effect is given in the "
+    "sources seen. ICBL and others dispute its legality."
+)
+ICBL_SUSPENSION: Source = {
+    "title": "ICBL Statement on Ukraine's Attempt to Withdraw from the Mine Ban Treaty (25 July 2025)",
+    "url": "https://icblcmc.org/our-impact/icbl-statement-on-ukraines-attempt-to-withdraw-from-the-mine-ban-treaty",
+    "publisher": "International Campaign to Ban Landmines",
 }
 #: Same-day order: a signature before a consent; a withdrawal before a re-accession.
 ACTION_ORDER = {"Signed": 0, "Withdrew": 1, "Ratified": 2}
@@ -469,18 +511,68 @@ CONTINUED: Line = {
 }
 
 
+def _territories(row: Row, code: str) -> list[Line]:
+    """One TerritoryIncluded per territory a "Territorial application" row names."""
+    assert row.deposited is not None  # noqa: S101 - every such row is dated
+    found = TERRITORIES[(row.participant, row.deposited)]
+    if found is None:
+        return []
+    territories, note, source = found
+    return [
+        {
+            "type": "TerritoryIncluded",
+            "occurred_on": row.deposited.isoformat(),
+            "recorded_at": EXPORT_RECORDED_AT,
+            "instrument": INSTRUMENT,
+            "party": code,
+            "territory": territory,
+            "sources": [UNTC_STATUS, UNTC_EXPORT, source],
+            "note": note,
+        }
+        for territory in territories
+    ]
+
+
+def _suspension(row: Row, code: str) -> Line:
+    """Ukraine's suspension of the Convention's operation."""
+    if row.reported_on is None or row.source_url is None:
+        raise ValueError(f"{row.participant}: a suspension needs its report's date and URL")
+    return {
+        "type": "Suspended",
+        "occurred_on": _deposited(row).isoformat(),
+        "recorded_at": f"{row.reported_on.isoformat()}T12:00:00+00:00",
+        "instrument": INSTRUMENT,
+        "party": code,
+        "sources": [UNTC_STATUS, _web_source(row.source_url, row.reported_on), ICBL_SUSPENSION],
+        "note": SUSPENSION_NOTE,
+    }
+
+
 def seed_lines(untc_table: Path = UNTC_TABLE, updates_table: Path = UPDATES_TABLE) -> list[Line]:
     """Every line of the seed: the instrument first, then the facts by date, party and action."""
     untc, updates = read_table(untc_table), read_table(updates_table)
     effects = derived_effects([*untc, *updates])
     facts: list[Line] = [ENTERED_INTO_FORCE, CORRECTED, CONTINUED]
     for row in [*untc, *updates]:
+        if row.action == "Territorial application":
+            facts.extend(_territories(row, resolve_party(row.participant)))
+            continue
+        if row.action == "Suspension":
+            facts.append(_suspension(row, resolve_party(row.participant)))
+            continue
         if row.action in LEFT_OUT:
             continue
         if row.action not in {"Signature", "Withdrawal", *CONSENTS}:
             raise ValueError(f"{row.participant}: no event for the action {row.action!r}")
         facts.append(_line(row, resolve_party(row.participant), effects, row in updates))
-    facts.sort(key=lambda f: (f["occurred_on"], f.get("party", ""), ACTION_ORDER.get(f["type"], -1)))
+    facts.sort(
+        key=lambda f: (
+            f["occurred_on"],
+            f.get("party", ""),
+            ACTION_ORDER.get(f["type"], 3),
+            f.get("territory", ""),
+        )
+    )
     return [OPENED, *facts]
 
 

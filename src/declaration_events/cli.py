@@ -353,6 +353,33 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _instrument(ledger: Ledger, slug: str) -> str:
+    """The slug of an instrument the ledger knows, or an error suggesting one."""
+    known = ledger.instruments()
+    if slug not in known:
+        raise _suggest("instrument", slug, known)
+    return slug
+
+
+def cmd_reservations(args: argparse.Namespace) -> int:
+    """Print the reservations and declarations in force to one treaty, with their objections."""
+    ledger = _ledger(args)
+    result = ledger.reservations(
+        _instrument(ledger, args.instrument), as_of=args.as_of, known_at=args.known_at
+    )
+    _emit(args, result.to_dict(), str(result), result.to_csv())
+    return 0
+
+
+def cmd_relations(args: argparse.Namespace) -> int:
+    """Print towards which other participants one treaty binds a party."""
+    ledger = _ledger(args)
+    instrument = _instrument(ledger, args.instrument)
+    result = ledger.relations(instrument, args.party, as_of=args.as_of, known_at=args.known_at)
+    _emit(args, result.to_dict(), str(result), result.to_csv())
+    return 0
+
+
 def cmd_cases(args: argparse.Namespace) -> int:
     """Print detention cases."""
     ledger = _ledger(args)
@@ -588,6 +615,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_times(status)
     _add_format(status, ["table", "json", "csv"])
     status.set_defaults(run=cmd_status)
+
+    reservations = sub.add_parser(
+        "reservations", help="reservations and declarations in force to a treaty, with objections"
+    )
+    _add_source(reservations)
+    reservations.add_argument("--instrument", required=True, metavar="SLUG", help="the treaty (see `list`)")
+    _add_times(reservations)
+    _add_format(reservations, ["table", "json", "csv"])
+    reservations.set_defaults(run=cmd_reservations)
+
+    relations = sub.add_parser(
+        "relations", help="towards which other parties a treaty binds a party (objections included)"
+    )
+    _add_source(relations)
+    relations.add_argument("--instrument", required=True, metavar="SLUG", help="the treaty (see `list`)")
+    relations.add_argument("--party", required=True, help="code or English name (CAN, CA, Canada)")
+    _add_times(relations)
+    _add_format(relations, ["table", "json", "csv"])
+    relations.set_defaults(run=cmd_relations)
 
     cases = sub.add_parser("cases", help="detention cases and days detained")
     _add_source(cases)

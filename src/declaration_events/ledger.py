@@ -25,7 +25,16 @@ from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
-from .results import CaseRow, Cases, Condemnations, LedgerWarning, Signatories, Timeline
+from .results import (
+    CaseRow,
+    Cases,
+    Condemnations,
+    LedgerWarning,
+    Relations,
+    Reservations,
+    Signatories,
+    Timeline,
+)
 from .rules import CaseHistory, InstrumentHistory
 from .storage import FrozenStore, MemoryStore, Stamp, Store
 
@@ -399,6 +408,43 @@ class Ledger:
             known_at=query_time(known_at, "known_at"),
             actor=resolve_party(actor) if actor else None,
             target=resolve_party(target) if target else None,
+        )
+
+    def reservations(
+        self,
+        instrument: str,
+        *,
+        as_of: DateLike | None = None,
+        known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
+    ) -> Reservations:
+        """Reservations and declarations to a treaty in force on a date, each with its objections."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).reservations(instrument, as_of=as_of, known_at=known_at)
+        self.catch_up()
+        return self._projection.reservations(
+            instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
+        )
+
+    def relations(
+        self,
+        instrument: str,
+        party: str,
+        *,
+        as_of: DateLike | None = None,
+        known_at: DateLike | None = None,
+        stored_by: DateLike | None = None,
+    ) -> Relations:
+        """Towards which other participants a treaty binds a party on a date (objections that
+        preclude entry into force between two parties included)."""
+        if stored_by is not None:
+            return self.as_stored(stored_by).relations(instrument, party, as_of=as_of, known_at=known_at)
+        self.catch_up()
+        return self._projection.relations(
+            instrument,
+            resolve_party(party),
+            as_of=query_date(as_of, "as_of"),
+            known_at=query_time(known_at, "known_at"),
         )
 
     def timeline(

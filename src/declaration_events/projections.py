@@ -42,16 +42,23 @@ from .results import (
     CondemnationRow,
     Condemnations,
     LedgerWarning,
+    ObjectionRow,
+    RelationRow,
+    Relations,
+    ReservationRow,
+    Reservations,
     Signatories,
     SignatoryRow,
     Timeline,
     TimelineRow,
 )
 from .rules import (
+    PARTICIPATING,
     CaseHistory,
     CaseState,
     Change,
     InstrumentHistory,
+    ObjectionFact,
     apply_amendments,
     fold_actor,
     fold_case,
@@ -603,6 +610,9 @@ class Projection:
                     effective_on=point.effective_on,
                     effective_derived=point.derived,
                     continued_from=predecessor,
+                    territories=(
+                        history.territories_of(origin, as_of) if point.status in PARTICIPATING else ()
+                    ),
                 )
             )
             if not uncertain:
@@ -626,6 +636,120 @@ class Projection:
             known_at=known,
             counts=dict(sorted(counts.items())),
             tally={key: tally[key] for key in keys},
+        )
+
+    def _instrument_belief(
+        self, instrument: str, known_at: datetime | None
+    ) -> tuple[_Belief, InstrumentHistory]:
+        entity = f"instrument:{instrument}"
+        if entity not in self._facts:
+            raise UnknownEntityError("instrument", instrument)
+        belief = self._belief(entity, known_at)
+        assert belief.instrument is not None  # noqa: S101 - instrument entities always fold to one
+        return belief, belief.instrument
+
+    def reservations(
+        self, instrument: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Reservations:
+        """Reservations and declarations in force on `as_of`, with the objections made to each by then.
+
+        In force: made by then, not withdrawn whole by then, and its party still a signatory or
+        contracting state then (a withdrawal or termination ends its reservations).
+        """
+        as_of = as_of or _now().date()
+        belief, history = self._instrument_belief(instrument, known_at)
+        rows: list[ReservationRow] = []
+        for made in history.reservations:
+            text = made.text_on(as_of)
+            points = belief.parties.get(made.party)
+            point = points.at(as_of)[0] if points is not None else None
+            if text is None or point is None or point.status not in PARTICIPATING:
+                continue
+            objections = tuple(
+                ObjectionRow(o.id, o.party, party_name(o.party), o.on, o.text, o.precludes_entry_into_force)
+                for o in history.objections
+                if o.on <= as_of and o.answers(made)
+            )
+            since = max(on for on, _, _ in made.texts if on <= as_of)
+            rows.append(
+                ReservationRow(
+                    made.id,
+                    made.party,
+                    party_name(made.party),
+                    made.kind,
+                    text,
+                    made.articles,
+                    made.made_on,
+                    made.on,
+                    since,
+                    objections,
+                )
+            )
+        rows.sort(key=lambda r: (r.party, r.made, str(r.reservation)))
+        return Reservations(
+            rows=tuple(rows),
+            instrument=instrument,
+            title=history.title,
+            as_of=as_of,
+            known_at=known_at or _now(),
+            counts=dict(sorted(Counter(r.kind for r in rows).items())),
+        )
+
+    def relations(
+        self, instrument: str, party: str, *, as_of: date | None = None, known_at: datetime | None = None
+    ) -> Relations:
+        """Towards which other participants the treaty binds `party` on `as_of`.
+
+        Bound towards another: both bound on the date (status `party`, or `withdrawing` while
+        still bound), and neither has objected to the other's reservations, by then, with
+        `precludes_entry_into_force` (VCLT article 20(4)(b)).
+        """
+        as_of = as_of or _now().date()
+        belief, history = self._instrument_belief(instrument, known_at)
+        own, own_uncertain = belief.parties[party].at(as_of) if party in belief.parties else (None, False)
+        precluded: dict[str, ObjectionFact] = {}
+        for objection in history.objections:
+            if (
+                objection.on <= as_of
+                and objection.precludes_entry_into_force
+                and party in (objection.party, objection.to)
+            ):
+                precluded.setdefault(objection.to if objection.party == party else objection.party, objection)
+        rows: list[RelationRow] = []
+        for other in sorted(belief.parties):
+            if other == party:
+                continue
+            point, uncertain = belief.parties[other].at(as_of)
+            if point is None or point.status is None:
+                continue
+            reason = ""
+            if own is None or not own.bound:
+                reason = f"{party} is not bound ({own.status if own is not None else 'no status'})"
+            elif not point.bound:
+                reason = f"{other} is not bound"
+            elif other in precluded:
+                found = precluded[other]
+                reason = (
+                    f"{found.party} objected to {found.to}'s reservation on {found.on.isoformat()}, "
+                    "precluding entry into force between them"
+                )
+            assert point.status is not None  # noqa: S101 - checked above
+            rows.append(
+                RelationRow(
+                    other, party_name(other), point.status, not reason, reason, uncertain or own_uncertain
+                )
+            )
+        bound = sum(row.bound for row in rows)
+        return Relations(
+            rows=tuple(rows),
+            instrument=instrument,
+            title=history.title,
+            party=party,
+            name=party_name(party),
+            status=own.status if own is not None else None,
+            as_of=as_of,
+            known_at=known_at or _now(),
+            counts={"bound": bound, "not bound": len(rows) - bound},
         )
 
     def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:

@@ -35,6 +35,11 @@ __all__ = [
     "CondemnationRow",
     "Condemnations",
     "LedgerWarning",
+    "ObjectionRow",
+    "RelationRow",
+    "Relations",
+    "ReservationRow",
+    "Reservations",
     "Signatories",
     "SignatoryRow",
     "Timeline",
@@ -87,6 +92,27 @@ def fact_text(event: EventBase) -> str:
         if data.get("mode", "ratification") != "ratification":
             text += f", by {data['mode']}"
         text += f", in effect {data['effective_on']}" if "effective_on" in data else ""
+    elif kind == "Reserved":
+        articles = f" on article {', '.join(data['articles'])}" if data.get("articles") else ""
+        made = {"signature": "on signature", "consent": "on consent", "later": "later"}[data["made_on"]]
+        what = str(data["kind"]).replace("_", " ")
+        text = f"{what} by {party_name(data['party'])}{articles}, {made}: “{data['text']}”"
+    elif kind == "ReservationWithdrawn":
+        kept = f", keeping “{data['text']}”" if "text" in data else ""
+        text = f"by {party_name(data['party'])}: reservation {data['reservation']}{kept}"
+    elif kind == "Objected":
+        cited = f" ({data['reservation']})" if "reservation" in data else ""
+        bars = "; precludes entry into force between them" if data["precludes_entry_into_force"] else ""
+        whose = f"{party_name(data['to'])}'s reservation{cited}"
+        text = f"by {party_name(data['party'])} to {whose}{bars}: “{data['text']}”"
+    elif kind in ("TerritoryIncluded", "TerritoryExcluded"):
+        verb = "applied to" if kind == "TerritoryIncluded" else "not applied to"
+        text = f"by {party_name(data['party'])}: {verb} {party_name(data['territory'])}"
+        text += f", in effect {data['effective_on']}" if "effective_on" in data else ""
+    elif kind in ("Suspended", "SuspensionEnded"):
+        text = f"for {party_name(data['party'])}" if "party" in data else "for every party"
+    elif kind == "Terminated":
+        text = "ended for every party"
     elif kind == "Condemned":
         text = f"{party_name(data['actor'])}: {data['subject']}"
         text += f" (against {party_name(data['target'])})" if "target" in data else ""
@@ -249,6 +275,8 @@ class SignatoryRow:
     effective_derived: bool = False
     #: The predecessor whose participation this state continues (`Continued`), if any.
     continued_from: str | None = None
+    #: The territories (ISO 3166-1 alpha-3) the party applies the treaty to on the date.
+    territories: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """The row in the `status --format json` shape."""
@@ -261,6 +289,7 @@ class SignatoryRow:
             "effective_on": self.effective_on.isoformat() if self.effective_on else None,
             "effective_derived": self.effective_derived,
             "continued_from": self.continued_from,
+            "territories": list(self.territories),
         }
 
     def effect(self) -> str:
@@ -329,6 +358,9 @@ class Signatories(_Rows[SignatoryRow]):
         if self._effects():
             header += ["in effect", "continues"]
             cells = [[*row, r.effect(), r.continued_from or ""] for row, r in zip(cells, self, strict=True)]
+        if any(r.territories for r in self):
+            header += ["territories"]
+            cells = [[*row, ", ".join(r.territories)] for row, r in zip(cells, self, strict=True)]
         return View(
             title=f"{self.title} ({self.instrument}, {self.kind})\n{self._when()}",
             header=header,
@@ -352,6 +384,7 @@ class Signatories(_Rows[SignatoryRow]):
                 r.effective_on.isoformat() if r.effective_on else "",
                 str(r.effective_derived).lower(),
                 r.continued_from or "",
+                ";".join(r.territories),
             ]
             for r in self
         ]
@@ -364,6 +397,7 @@ class Signatories(_Rows[SignatoryRow]):
             "effective_on",
             "effective_derived",
             "continued_from",
+            "territories",
         ]
         return header, rows
 
@@ -379,6 +413,7 @@ class Signatories(_Rows[SignatoryRow]):
             Column("effective_on", "date", [r.effective_on for r in rows]),
             Column("effective_derived", "bool", [r.effective_derived for r in rows]),
             Column("continued_from", "category", [r.continued_from for r in rows]),
+            Column("territories", "text", [",".join(r.territories) for r in rows]),
         ]
 
     def _attrs(self) -> dict[str, str]:
@@ -903,3 +938,289 @@ class Timeline(_Rows[TimelineRow]):
 
     def _about(self) -> tuple[str, str]:
         return f"{self.name} ({self.party})", "fact"
+
+
+@dataclass(frozen=True, slots=True)
+class ObjectionRow:
+    """An objection to a reservation."""
+
+    id: UUID
+    party: str
+    name: str
+    on: date
+    text: str
+    precludes_entry_into_force: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "id": str(self.id),
+            "party": self.party,
+            "name": self.name,
+            "on": self.on.isoformat(),
+            "text": self.text,
+            "precludes_entry_into_force": self.precludes_entry_into_force,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationRow:
+    """A reservation or declaration in force on the query date, with the objections made to it."""
+
+    reservation: UUID
+    party: str
+    name: str
+    kind: str
+    #: The text in force on the date (what remains after partial withdrawals).
+    text: str
+    articles: tuple[str, ...]
+    made_on: str
+    #: When it was made (the last day of its date).
+    made: date
+    #: Since when its text reads so (`made`, or the last partial withdrawal).
+    since: date
+    objections: tuple[ObjectionRow, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "reservation": str(self.reservation),
+            "party": self.party,
+            "name": self.name,
+            "kind": self.kind,
+            "text": self.text,
+            "articles": list(self.articles),
+            "made_on": self.made_on,
+            "made": self.made.isoformat(),
+            "since": self.since.isoformat(),
+            "objections": [o.to_dict() for o in self.objections],
+        }
+
+
+#: The kinds of statement a `Reserved` makes, in the Treaty Handbook's order.
+RESERVATION_KINDS = ("reservation", "declaration", "interpretative_declaration")
+
+
+@dataclass(frozen=True, repr=False)
+class Reservations(_Rows[ReservationRow]):
+    """Reservations and declarations to a treaty in force on a date, as known at a time."""
+
+    instrument: str
+    title: str
+    as_of: date
+    known_at: datetime
+    #: How many of each kind (`reservation`, `declaration`, `interpretative_declaration`).
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `reservations --format json` shape."""
+        return {
+            "instrument": self.instrument,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+            "reservations": [row.to_dict() for row in self.rows],
+            "counts": dict(self.counts),
+        }
+
+    def _objected(self) -> int:
+        return sum(bool(r.objections) for r in self)
+
+    def _view(self) -> View:
+        counts = render.counted(self.counts)
+        return View(
+            title=f"{self.title} ({self.instrument}): reservations and declarations\n{self._when()}",
+            header=["code", "party", "kind", "articles", "made", "objected by", "text"],
+            cells=[
+                [
+                    r.party,
+                    r.name,
+                    r.kind.replace("_", " "),
+                    ", ".join(r.articles),
+                    r.made.isoformat(),
+                    ", ".join(
+                        o.party + (" (precludes)" if o.precludes_entry_into_force else "")
+                        for o in r.objections
+                    ),
+                    r.text,
+                ]
+                for r in self
+            ],
+            footer=f"{counts}; {render.plural(self._objected(), 'objected to', thousands=False)}",
+            title_html=(
+                f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}): "
+                "reservations and declarations"
+            ),
+            when=self._when(),
+            summary_html=f"<strong>{render.plural(len(self), 'statement')}</strong>: {html.escape(counts)}",
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        header = [
+            "reservation",
+            "party",
+            "name",
+            "kind",
+            "articles",
+            "made_on",
+            "made",
+            "since",
+            "objections",
+            "objected_by",
+            "text",
+        ]
+        rows: list[list[object]] = [
+            [
+                str(r.reservation),
+                r.party,
+                r.name,
+                r.kind,
+                ";".join(r.articles),
+                r.made_on,
+                r.made.isoformat(),
+                r.since.isoformat(),
+                len(r.objections),
+                ";".join(o.party for o in r.objections),
+                r.text,
+            ]
+            for r in self
+        ]
+        return header, rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("reservation", "text", [str(r.reservation) for r in rows]),
+            Column("party", "category", [r.party for r in rows]),
+            Column("name", "text", [r.name for r in rows]),
+            Column("kind", "ordered", [r.kind for r in rows], RESERVATION_KINDS),
+            Column("articles", "text", [",".join(r.articles) for r in rows]),
+            Column("made_on", "category", [r.made_on for r in rows]),
+            Column("made", "date", [r.made for r in rows]),
+            Column("since", "date", [r.since for r in rows]),
+            Column("objections", "int", [len(r.objections) for r in rows]),
+            Column("objected_by", "text", [",".join(o.party for o in r.objections) for r in rows]),
+            Column("text", "text", [r.text for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {
+            "instrument": self.instrument,
+            "title": self.title,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+        }
+
+    def _about(self) -> tuple[str, str]:
+        return self.instrument, "reservation or declaration"
+
+
+@dataclass(frozen=True, slots=True)
+class RelationRow:
+    """Whether a treaty binds the query's party towards another participant on the date, and why not."""
+
+    party: str
+    name: str
+    #: The other participant's status on the date.
+    status: str
+    bound: bool
+    #: Why not, when not bound: a status, or an objection precluding entry into force.
+    reason: str = ""
+    uncertain: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return {
+            "party": self.party,
+            "name": self.name,
+            "status": self.status,
+            "bound": self.bound,
+            "reason": self.reason,
+            "uncertain": self.uncertain,
+        }
+
+
+@dataclass(frozen=True, repr=False)
+class Relations(_Rows[RelationRow]):
+    """Towards which other participants a treaty binds one party on a date (objections included)."""
+
+    instrument: str
+    title: str
+    party: str
+    name: str
+    #: The party's own status on the date (None: it has none).
+    status: str | None
+    as_of: date
+    known_at: datetime
+    #: How many other participants it is `bound` towards, and `not bound`.
+    counts: Mapping[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def _by_party(self) -> dict[str, RelationRow]:
+        return {row.party: row for row in self.rows}
+
+    def _find(self, key: str) -> RelationRow | None:
+        return self._by_party.get(resolve_party(key))
+
+    def bound_towards(self) -> tuple[str, ...]:
+        """The codes of the parties the treaty binds this party towards on the date."""
+        return tuple(row.party for row in self if row.bound)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `relations --format json` shape."""
+        return {
+            "instrument": self.instrument,
+            "party": self.party,
+            "status": self.status,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+            "relations": [row.to_dict() for row in self.rows],
+            "counts": dict(self.counts),
+        }
+
+    def _view(self) -> View:
+        counts = render.counted(self.counts)
+        lead = f"{self.name} ({self.party}), {self.status or 'no status'}"
+        return View(
+            title=f"{self.title} ({self.instrument}): {lead}\n{self._when()}",
+            header=["code", "party", "status", "bound", "why not"],
+            cells=[
+                [r.party, r.name, _mark(r.status, r.uncertain), "yes" if r.bound else "no", r.reason]
+                for r in self
+            ],
+            footer=f"towards {counts}",
+            title_html=(
+                f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}): "
+                + html.escape(lead)
+            ),
+            when=self._when(),
+            summary_html=f"<strong>towards</strong> {html.escape(counts)}",
+        )
+
+    def _csv(self) -> tuple[Sequence[str], list[list[object]]]:
+        rows: list[list[object]] = [
+            [r.party, r.name, r.status, str(r.bound).lower(), r.reason, str(r.uncertain).lower()]
+            for r in self
+        ]
+        return ["party", "name", "status", "bound", "reason", "uncertain"], rows
+
+    def _columns(self) -> list[Column]:
+        rows = self.rows
+        return [
+            Column("party", "category", [r.party for r in rows]),
+            Column("name", "text", [r.name for r in rows]),
+            Column("status", "ordered", [r.status for r in rows], PARTICIPATION_STATUSES),
+            Column("bound", "bool", [r.bound for r in rows]),
+            Column("reason", "text", [r.reason for r in rows]),
+            Column("uncertain", "bool", [r.uncertain for r in rows]),
+        ]
+
+    def _attrs(self) -> dict[str, str]:
+        return {
+            "instrument": self.instrument,
+            "party": self.party,
+            "as_of": self.as_of.isoformat(),
+            "known_at": self.known_at.isoformat(),
+        }
+
+    def _about(self) -> tuple[str, str]:
+        return f"{self.instrument} for {self.party}", "other participant"

@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from .dates import PartialDate
 from .errors import InvalidEventError, InvalidTransitionError
 from .events import (
+    TREATY_KINDS,
     ActorRegistered,
     CasesLinked,
     Charged,
@@ -52,13 +53,21 @@ from .events import (
     EventBase,
     FinalClauses,
     InstrumentOpened,
+    Objected,
     Ratified,
     Released,
+    ReservationWithdrawn,
+    Reserved,
     Restricted,
     RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
+    Suspended,
+    SuspensionEnded,
+    Terminated,
+    TerritoryExcluded,
+    TerritoryIncluded,
     WithdrawalRevoked,
     Withdrew,
     describe_validation_error,
@@ -69,6 +78,7 @@ __all__ = [
     "CASE_TRANSITIONS",
     "DEPRIVED",
     "IN_CUSTODY",
+    "PARTICIPATING",
     "PARTICIPATION_STATUSES",
     "PARTICIPATION_TRANSITIONS",
     "RESTRICTED",
@@ -79,6 +89,9 @@ __all__ = [
     "Change",
     "Designation",
     "InstrumentHistory",
+    "ObjectionFact",
+    "ReservationFact",
+    "TerritoryAct",
     "apply_amendments",
     "case_key",
     "fold_actor",
@@ -88,7 +101,9 @@ __all__ = [
     "valid_time_key",
 ]
 
-ParticipationStatus = Literal["signed", "endorsed", "ratified", "party", "withdrawing", "withdrawn"]
+ParticipationStatus = Literal[
+    "signed", "endorsed", "ratified", "party", "suspended", "withdrawing", "withdrawn", "terminated"
+]
 CaseStatus = Literal[
     "detained",
     "charged",
@@ -108,6 +123,9 @@ CaseStatus = Literal[
 #: Statuses in lifecycle order (the categories of `status` columns, the order of legends).
 PARTICIPATION_STATUSES: tuple[str, ...] = get_args(ParticipationStatus)
 CASE_STATUSES: tuple[str, ...] = get_args(CaseStatus)
+#: The statuses of a signatory or contracting state: those that make reservations, object to
+#: them and say where a treaty applies (an endorsement of a declaration is none of these).
+PARTICIPATING: frozenset[str] = frozenset({"signed", "ratified", "party", "suspended", "withdrawing"})
 
 #: Every rule a fact can break, by name, in words.
 RULES: Mapping[str, str] = {
@@ -126,6 +144,35 @@ RULES: Mapping[str, str] = {
     "withdraw-participating": "only a participating party can withdraw",
     "signature-closed": "a treaty cannot be signed once its signature has closed (final clauses)",
     "revoke-pending-only": "only a pending withdrawal can be revoked, before it takes effect",
+    "after-termination": (
+        "nothing but corrections and retractions follows a treaty's termination (a Terminated, or "
+        "a bilateral treaty's withdrawal taking effect)"
+    ),
+    "treaty-acts-only": (
+        "reservations, objections, territorial application, suspension and termination are acts "
+        "under treaties, not declarations"
+    ),
+    "bilateral-parties-only": "only the two parties named by a bilateral treaty (between) act under it",
+    "reserve-participating": (
+        "only a signatory or contracting state makes a reservation or declaration; made on "
+        "signature, it needs a standing signature; made on consent, a consent given"
+    ),
+    "withdraw-reservation-made": (
+        "a party withdraws only a reservation it made to the same treaty and has not withdrawn "
+        "whole, while it still participates"
+    ),
+    "object-participating": "only a signatory or contracting state objects to a reservation",
+    "object-to-reservation": (
+        "an objection answers a reservation in force: of the party it names (to), and the one it "
+        "cites (reservation) if any"
+    ),
+    "territory-participating": (
+        "only a signatory or contracting state says to which territories a treaty applies"
+    ),
+    "territory-once": "a territory is included (or excluded) once until the opposite act",
+    "suspend-bound": "a party suspends a treaty's operation only while bound by it (status party)",
+    "suspend-in-force": "a treaty is suspended as a whole only while in force and not already suspended",
+    "end-suspension": "only a suspension in force can end (the party's own, or the whole treaty's)",
     "unknown-case": (
         "a fact about a case needs the case to be opened: by a detention (Detained) or by a charge "
         "naming the person (Charged with person, nationalities and charging_state)"
@@ -175,6 +222,7 @@ PARTICIPATION_TRANSITIONS: Mapping[str, Mapping[str | None, str]] = {
         "endorsed": "withdrawing",
         "ratified": "withdrawing",
         "party": "withdrawing",
+        "suspended": "withdrawing",
     },
     "WithdrawalRevoked": {"withdrawing": PREVIOUS},
 }
@@ -195,13 +243,25 @@ COUNTED_CONSENTS: frozenset[str] = frozenset(
 AFTER_SIGNATURE: frozenset[str] = frozenset({"ratification", "acceptance", "approval"})
 
 #: Which kinds of instrument each participation event applies to, and the rule otherwise.
+_ANY_KIND = frozenset({"declaration", *TREATY_KINDS})
 APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
-    "Signed": (frozenset({"declaration", "treaty"}), ""),
+    "Signed": (_ANY_KIND, ""),
     "Endorsed": (frozenset({"declaration"}), "endorse-declarations-only"),
-    "Ratified": (frozenset({"treaty"}), "ratify-treaties-only"),
-    "Withdrew": (frozenset({"declaration", "treaty"}), ""),
-    "WithdrawalRevoked": (frozenset({"declaration", "treaty"}), ""),
+    "Ratified": (TREATY_KINDS, "ratify-treaties-only"),
+    "Withdrew": (_ANY_KIND, ""),
+    "WithdrawalRevoked": (_ANY_KIND, ""),
 }
+#: Acts under a treaty that are not a step of participation (rule `treaty-acts-only` elsewhere).
+TREATY_ACTS: tuple[type[EventBase], ...] = (
+    Reserved,
+    ReservationWithdrawn,
+    Objected,
+    TerritoryIncluded,
+    TerritoryExcluded,
+    Suspended,
+    SuspensionEnded,
+    Terminated,
+)
 
 CUSTODY = "custody"  # back in custody, at the stage the proceedings had reached
 LIFTED = "lifted"  # the most severe restriction still in force, else free
@@ -298,14 +358,24 @@ CASE_RULE_BROKEN: Mapping[str, str] = {
     "Designated": "after-death",
 }
 
+#: Same-day order of facts (see the module's docstring): an entity's facts of one day are folded
+#: lowest rank first. Reservations and territorial acts follow the consent they go with.
 LIFECYCLE_RANK: Mapping[str, int] = {
     "InstrumentOpened": 0,
     "Signed": 1,
     "Endorsed": 1,
     "Ratified": 2,
-    "EnteredIntoForce": 3,
-    "Withdrew": 4,
-    "WithdrawalRevoked": 5,
+    "Reserved": 3,
+    "TerritoryIncluded": 3,
+    "TerritoryExcluded": 3,
+    "Objected": 4,
+    "ReservationWithdrawn": 5,
+    "EnteredIntoForce": 6,
+    "Suspended": 7,
+    "SuspensionEnded": 8,
+    "Withdrew": 9,
+    "WithdrawalRevoked": 10,
+    "Terminated": 11,
     "Detained": 0,
     "Charged": 1,
     "Sentenced": 2,
@@ -321,6 +391,7 @@ LIFECYCLE_RANK: Mapping[str, int] = {
     "ActorRegistered": 0,
 }
 
+_FORCE_RANK = LIFECYCLE_RANK["EnteredIntoForce"]
 _NEVER_RECORDED = datetime.min.replace(tzinfo=UTC)
 
 
@@ -410,6 +481,73 @@ class InstrumentHistory:
     warnings: tuple[tuple[UUID, str], ...] = ()
     #: Whether the entry into force was derived from the final clauses (no `EnteredIntoForce`).
     force_derived: bool = False
+    #: Reservations and declarations, in the order made (with their text over time).
+    reservations: tuple[ReservationFact, ...] = ()
+    #: Objections to reservations, in the order made.
+    objections: tuple[ObjectionFact, ...] = ()
+    #: Territorial applications and exclusions, in the order made.
+    territories: tuple[TerritoryAct, ...] = ()
+    #: The two parties of a bilateral treaty.
+    between: tuple[str, ...] = ()
+
+    def territories_of(self, party: str, as_of: date) -> tuple[str, ...]:
+        """The territories to which the instrument applies for `party` on `as_of` (by its acts alone)."""
+        applies: dict[str, bool] = {}
+        for act in self.territories:
+            if act.party == party and act.on <= as_of:
+                applies[act.territory] = act.included
+        return tuple(sorted(code for code, included in applies.items() if included))
+
+
+@dataclass(frozen=True, slots=True)
+class ReservationFact:
+    """A reservation or declaration, and its text over time (None from a whole withdrawal)."""
+
+    id: UUID
+    party: str
+    kind: str
+    articles: tuple[str, ...]
+    made_on: str
+    on: date
+    #: (from, text in force from then or None once withdrawn whole, the fact that set it)
+    texts: tuple[tuple[date, str | None, UUID], ...]
+
+    def text_on(self, day: date) -> str | None:
+        """The text in force on `day` (None before it was made or after its whole withdrawal)."""
+        found: str | None = None
+        for since, text, _ in self.texts:
+            if since > day:
+                break
+            found = text
+        return found
+
+
+class ObjectionFact(NamedTuple):
+    """An objection by `party` to `to`'s reservation (`reservation`, or all of them when None)."""
+
+    id: UUID
+    party: str
+    to: str
+    reservation: UUID | None
+    text: str
+    precludes_entry_into_force: bool
+    on: date
+
+    def answers(self, reservation: ReservationFact) -> bool:
+        """Whether this objection is made to that reservation."""
+        if self.reservation is not None:
+            return self.reservation == reservation.id
+        return self.to == reservation.party
+
+
+class TerritoryAct(NamedTuple):
+    """A party includes or excludes a territory, from `on`."""
+
+    party: str
+    territory: str
+    on: date
+    included: bool
+    event_id: UUID
 
 
 @dataclass
@@ -437,6 +575,8 @@ class _Party:
     timer: tuple[date, date, str, UUID] | None = None
     #: A consent binding the party while its withdrawal is pending: (on, start, the withdrawal).
     binding: tuple[date, date, UUID] | None = None
+    #: Its own suspension of the treaty's operation is in force.
+    suspended: bool = False
     changes: list[Change] = field(default_factory=list)
 
     @property
@@ -556,6 +696,13 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
     milestones: list[tuple[date, str, UUID]] = []
     skipped: list[UUID] = []
     warnings: list[tuple[UUID, str]] = []
+    terminated_on: date | None = None  # the day the treaty ended for every party
+    treaty_suspended = False  # its operation suspended as a whole
+    made: dict[UUID, Reserved] = {}  # reservations by id
+    texts: dict[UUID, list[tuple[date, str | None, UUID]]] = {}  # each one's text over time
+    objections: list[ObjectionFact] = []
+    territory_acts: list[TerritoryAct] = []
+    last_territory_act: dict[tuple[str, str], bool] = {}  # (party, territory) -> included
 
     def schedule(party: str, state: _Party, on: date, start: date, status: str, cause: UUID) -> None:
         state.timer = (on, start, status, cause)
@@ -576,9 +723,14 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             if last is not None and last.on == on and last.start == on:
                 state.changes.pop()  # the earlier status certainly never held for a whole day
             if status == "party":
-                state.now.status, state.now.bound = "party", True
+                # Bound from now; its operation suspended if the whole treaty's is.
+                state.now.status, state.now.bound = (
+                    ("suspended", False) if treaty_suspended else ("party", True)
+                )
                 state.record(on, start, cause, floor=on, effective_on=on, derived=state.consent_derived)
-            elif state.again is not None:  # withdrawn, and bound again by the consent given meanwhile
+            elif (
+                state.again is not None and not bilateral
+            ):  # withdrawn, bound again by a consent given meanwhile
                 effective, again_start, derived, again_cause = state.again
                 state.again = None
                 state.now = _Standing("ratified", consented=True)
@@ -588,8 +740,153 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 bind_when_in_force(party, state, again_cause)
             else:
                 state.now = _Standing("withdrawn")
+                state.again = None
+                state.suspended = False
                 state.consent_effective = state.consent_start = state.withdrawal_effective = None
                 state.record(on, start, cause, floor=on)
+                if bilateral:  # denouncing a bilateral treaty ends it for the other party too
+                    terminate(on, start, cause)
+
+    def terminate(on: date, start: date, cause: UUID) -> None:
+        """The treaty ends on `on`: every participation that has not ended already ends."""
+        nonlocal terminated_on, derived_force
+        terminated_on, derived_force = on, None
+        milestones.append((on, "terminated", cause))
+        for state in parties.values():
+            if state.status in (None, "withdrawn"):
+                continue
+            state.timer = state.binding = state.again = state.before_withdrawal = None
+            state.suspended = False
+            state.consent_effective = state.consent_start = state.withdrawal_effective = None
+            state.now = _Standing("terminated")
+            state.record(on, start, cause, floor=on)
+
+    def suspend_all(event: Suspended | SuspensionEnded, day: date) -> None:
+        """The whole treaty's operation is suspended, or that suspension ends."""
+        nonlocal treaty_suspended
+        suspending = isinstance(event, Suspended)
+        if suspending and (force_on is None or treaty_suspended):
+            detail = "it is already suspended" if treaty_suspended else "it is not in force"
+            _broken("suspend-in-force", event, None, entity, detail)
+        if not suspending and not treaty_suspended:
+            _broken("end-suspension", event, None, entity, "the treaty is not suspended as a whole")
+        treaty_suspended = suspending
+        milestones.append((day, "suspended" if suspending else "suspension ended", event.id))
+        for state in parties.values():
+            if suspending and state.status == "party":
+                state.now = replace(state.now, status="suspended", bound=False)
+            elif not suspending and state.status == "suspended" and not state.suspended:
+                state.now = replace(state.now, status="party", bound=True)
+            else:
+                continue
+            state.record(day, event.occurred_on.first, event.id, floor=opened_first)
+
+    def suspend_party(event: Suspended | SuspensionEnded, party: str, state: _Party) -> None:
+        """One party's operation of the treaty is suspended, or that suspension ends."""
+        if state.status == "withdrawing":
+            _broken("withdrawal-pending", event, state.status, entity, f"{party}'s withdrawal is pending")
+        if isinstance(event, Suspended):
+            if state.status != "party":
+                _broken("suspend-bound", event, state.status, entity, f"{party} is not bound by it")
+            state.suspended = True
+            state.now = replace(state.now, status="suspended", bound=False)
+        else:
+            if not state.suspended:
+                _broken("end-suspension", event, state.status, entity, f"{party} has not suspended it")
+            state.suspended = False
+            if treaty_suspended:
+                return  # still suspended with the whole treaty
+            state.now = replace(state.now, status="party", bound=True)
+        state.record(event.occurred_on.last, event.occurred_on.first, event.id, floor=opened_first)
+
+    def take_act(event: EventBase, party: str, state: _Party) -> None:
+        """A reservation, its withdrawal, an objection or a territorial act: no change of status."""
+        day = event.occurred_on.last
+        participating = state.status in PARTICIPATING
+        if isinstance(event, Reserved):
+            if not participating:
+                _broken(
+                    "reserve-participating",
+                    event,
+                    state.status,
+                    entity,
+                    f"{party} has not signed or consented",
+                )
+            if event.made_on == "signature" and not state.now.signed:
+                _broken("reserve-participating", event, state.status, entity, "no signature of it stands")
+            if event.made_on == "consent" and not state.now.consented:
+                _broken("reserve-participating", event, state.status, entity, "it has given no consent")
+            made[event.id] = event
+            texts[event.id] = [(day, event.text, event.id)]
+        elif isinstance(event, ReservationWithdrawn):
+            reserved = made.get(event.reservation)
+            if (
+                reserved is None
+                or reserved.party != party
+                or texts[reserved.id][-1][1] is None
+                or not participating
+            ):
+                detail = (
+                    f"{party} no longer participates"
+                    if reserved is not None and reserved.party == party and not participating
+                    else f"{party} has no reservation {event.reservation} in force"
+                )
+                _broken("withdraw-reservation-made", event, state.status, entity, detail)
+            texts[reserved.id].append((day, event.text, event.id))
+        elif isinstance(event, Objected):
+            if not participating:
+                _broken(
+                    "object-participating",
+                    event,
+                    state.status,
+                    entity,
+                    f"{party} has not signed or consented",
+                )
+            target = parties.get(event.to)
+            live = {
+                rid
+                for rid, reserved in made.items()
+                if reserved.party == event.to and texts[rid][-1][1] is not None
+            }
+            if target is None or target.status not in PARTICIPATING or not live:
+                _broken(
+                    "object-to-reservation",
+                    event,
+                    state.status,
+                    entity,
+                    f"{event.to} has no reservation in force",
+                )
+            if event.reservation is not None and event.reservation not in live:
+                detail = f"{event.reservation} is not a reservation of {event.to} in force"
+                _broken("object-to-reservation", event, state.status, entity, detail)
+            objections.append(
+                ObjectionFact(
+                    event.id,
+                    party,
+                    event.to,
+                    event.reservation,
+                    event.text,
+                    event.precludes_entry_into_force,
+                    day,
+                )
+            )
+        elif isinstance(event, TerritoryIncluded | TerritoryExcluded):
+            if not participating:
+                _broken(
+                    "territory-participating",
+                    event,
+                    state.status,
+                    entity,
+                    f"{party} has not signed or consented",
+                )
+            included = isinstance(event, TerritoryIncluded)
+            key = (party, event.territory)
+            if last_territory_act.get(key) == included:
+                done = "included" if included else "excluded"
+                _broken("territory-once", event, state.status, entity, f"{event.territory} is already {done}")
+            last_territory_act[key] = included
+            on = event.effective_on.last if event.effective_on is not None else day
+            territory_acts.append(TerritoryAct(party, event.territory, on, included, event.id))
 
     def binds(state: _Party) -> tuple[date, date] | None:
         """(on, start) of the day the standing consent binds the party, once in force and in effect."""
@@ -623,8 +920,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         last = state.changes[-1] if state.changes else None
         if last is not None and last.on == on and last.start == on:
             state.changes.pop()  # the unbound notice certainly never held for a whole day
-        state.now.bound = True
-        state.before_withdrawal = replace(state.before_withdrawal, status="party", bound=True)
+        state.now.bound = not treaty_suspended
+        state.before_withdrawal = replace(
+            state.before_withdrawal,
+            status="suspended" if treaty_suspended else "party",
+            bound=not treaty_suspended,
+        )
         state.record(
             on,
             start,
@@ -682,10 +983,13 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             effective, start = max(effective, force_on.last), max(start, force_on.first)
         return effective, start, True
 
+    opened_first = date.min
+    bilateral = False
     for event in ordered:
         day = event.occurred_on.last
         if derived_force is not None and (
-            day > derived_force[0] or (day == derived_force[0] and LIFECYCLE_RANK.get(event.type, 5) > 3)
+            day > derived_force[0]
+            or (day == derived_force[0] and LIFECYCLE_RANK.get(event.type, 5) > _FORCE_RANK)
         ):
             fire_until(derived_force[0] - _ONE_DAY)
             enter_derived(derived_force)
@@ -696,12 +1000,23 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 if opened is not None:
                     _broken("open-once", event, None, entity, "the instrument is already open")
                 opened, clauses = event, event.final_clauses
+                opened_first, bilateral = event.occurred_on.first, event.kind == "bilateral_treaty"
                 milestones.append((day, "opened", event.id))
                 continue
             if opened is None:
                 _broken("before-opening", event, None, entity, "the instrument is not open yet")
+            if terminated_on is not None:
+                _broken("after-termination", event, None, entity, f"the treaty ended on {terminated_on}")
+            if isinstance(event, TREATY_ACTS) and opened.kind not in TREATY_KINDS:
+                _broken("treaty-acts-only", event, None, entity, f"{slug} is a {opened.kind}")
+            if isinstance(event, Terminated):
+                terminate(day, event.occurred_on.first, event.id)
+                continue
+            if isinstance(event, Suspended | SuspensionEnded) and event.party is None:
+                suspend_all(event, day)
+                continue
             if isinstance(event, EnteredIntoForce):
-                if opened.kind != "treaty":
+                if opened.kind not in TREATY_KINDS:
                     _broken("force-treaties-only", event, None, entity, "it is a declaration")
                 if force_on is not None:
                     _broken("force-once", event, None, entity, "it is already in force")
@@ -709,7 +1024,16 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 fire_until(day)
                 continue
             party: str = getattr(event, "party")  # noqa: B009 - every other instrument event has one
+            if bilateral and opened.between is not None and party not in opened.between:
+                _broken("bilateral-parties-only", event, None, entity, f"{party} is not a party to it")
             state = parties.setdefault(party, _Party())
+            if isinstance(event, Suspended | SuspensionEnded):
+                suspend_party(event, party, state)
+                fire_until(day)
+                continue
+            if isinstance(event, TREATY_ACTS):
+                take_act(event, party, state)
+                continue
             kinds, kind_rule = APPLIES_TO[event.type]
             if opened.kind not in kinds:
                 _broken(kind_rule, event, state.status, entity, f"{slug} is a {opened.kind}")
@@ -829,6 +1153,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.again = None
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None
+                if state.status == "suspended" and not (state.suspended or treaty_suspended):
+                    state.now = replace(
+                        state.now, status="party", bound=True
+                    )  # its suspension ended meanwhile
+                elif state.status == "party" and treaty_suspended:
+                    state.now = replace(state.now, status="suspended", bound=False)
                 # Back to what it was, with the date of effect of the consent it keeps.
                 kept, kept_derived = None, False
                 if state.now.consented and state.consent_effective is not None:
@@ -867,6 +1197,21 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         skipped=tuple(skipped),
         warnings=tuple(warnings),
         force_derived=force_derived,
+        reservations=tuple(
+            ReservationFact(
+                reserved.id,
+                reserved.party,
+                reserved.kind,
+                reserved.articles,
+                reserved.made_on,
+                reserved.occurred_on.last,
+                tuple(texts[reserved.id]),
+            )
+            for reserved in made.values()
+        ),
+        objections=tuple(objections),
+        territories=tuple(territory_acts),
+        between=opened.between or (),
     )
 
 

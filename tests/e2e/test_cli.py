@@ -104,6 +104,7 @@ def test_status_json_is_the_documented_contract() -> None:
         "effective_on": None,
         "effective_derived": False,
         "continued_from": None,
+        "territories": [],
     }
 
 
@@ -111,7 +112,7 @@ def test_status_csv_has_a_header_and_one_row_per_party() -> None:
     """`--format csv` is one row per party."""
     result = run("status", *SEEDS, "--instrument", DECLARATION, "--as-of", "2021-02-15", "--format", "csv")
     rows = result.stdout.splitlines()
-    assert rows[0] == "party,name,status,since,uncertain,effective_on,effective_derived,continued_from"
+    assert rows[0] == "party,name,status,since,uncertain,effective_on,effective_derived,continued_from,territories"
     assert len(rows) == 60
 
 

@@ -90,14 +90,17 @@ def test_166_contracting_states_on_30_june_2025_of_which_164_are_bound(ledger: L
     assert (on_the_day["contracting_states"], on_the_day["parties"]) == (166, 164)
     withdrawing = ledger.signatories(TREATY, as_of="2025-06-30")
     assert {row.party for row in withdrawing if row.status == "withdrawing"} == {"EST", "LTU", "LVA"}
-    assert tally(ledger, "2025-12-01")["parties"] == 166
+    # Ukraine's suspension (18 July 2025): still a contracting state, no longer counted a party.
+    assert tally(ledger, "2025-12-01") == {"signatories": 133, "contracting_states": 166, "parties": 165}
 
 
 def test_161_parties_on_21_february_2026_after_five_withdrawals(ledger: Ledger) -> None:
-    """Estonia, Latvia, Lithuania (27 December 2025), Finland (10 January) and Poland (20 February)."""
-    assert tally(ledger, "2026-02-19")["parties"] == 162
+    """Estonia, Latvia, Lithuania (27 December 2025), Finland (10 January) and Poland (20 February);
+    Ukraine, suspended, is among the 161 contracting states, not among the 160 parties."""
+    assert tally(ledger, "2026-02-19")["parties"] == 161
     on_the_day = tally(ledger, "2026-02-21")
-    assert (on_the_day["contracting_states"], on_the_day["parties"]) == (161, 161)
+    assert (on_the_day["contracting_states"], on_the_day["parties"]) == (161, 160)
+    assert on_the_day == tally(ledger, "2026-12-01")
     result = ledger.signatories(TREATY, as_of="2026-02-21")
     assert {row.party for row in result if row.status == "withdrawn"} == {"EST", "FIN", "LTU", "LVA", "POL"}
 

@@ -129,6 +129,7 @@ def test_the_status_json_has_the_documented_shape(seeds: Ledger) -> None:
         "effective_on": None,
         "effective_derived": False,
         "continued_from": None,
+        "territories": [],
     }
     assert [p["party"] for p in data["parties"]] == sorted(p["party"] for p in data["parties"])
 

@@ -43,6 +43,7 @@ def test_signatories_frame_has_one_typed_row_per_party_with_names_beside_codes(l
         "effective_on",
         "effective_derived",
         "continued_from",
+        "territories",
     ]
     assert is_category(frame["party"])
     assert is_category(frame["status"], PARTICIPATION_STATUSES) and frame["status"].cat.ordered
