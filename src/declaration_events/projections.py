@@ -201,8 +201,10 @@ _PARTY_FIELDS = (
     "detained_by",
     "charging_state",
     "by",
+    "to",
+    "territory",
 )
-_LISTED_PARTY_FIELDS = ("nationalities",)
+_LISTED_PARTY_FIELDS = ("nationalities", "between")
 
 
 # What `_index` reads from every fact's packed line.

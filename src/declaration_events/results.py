@@ -121,7 +121,7 @@ def fact_text(event: EventBase) -> str:
         elif "speaker" in data:
             text += f"; said by {data['speaker']}"
     elif kind == "Detained":
-        held_by = party_name(data["detaining_state"])
+        held_by = display_name(data.get("detained_by") or data["detaining_state"])  # an actor: its code
         text = f"{data['person']}, of {_names(data['nationalities'])}, held by {held_by}"
         text += f" at the request of {party_name(data['requested_by'])}" if "requested_by" in data else ""
         text += f", in {data['location']}" if "location" in data else ""
@@ -1045,7 +1045,7 @@ class Reservations(_Rows[ReservationRow]):
                 ]
                 for r in self
             ],
-            footer=f"{counts}; {render.plural(self._objected(), 'objected to', thousands=False)}",
+            footer=f"{counts or 'none'}; {self._objected()} objected to",
             title_html=(
                 f"<strong>{html.escape(self.title)}</strong> ({html.escape(self.instrument)}): "
                 "reservations and declarations"
