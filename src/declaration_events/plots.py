@@ -50,8 +50,10 @@ STATUS_COLOURS = {
     "endorsed": "#0072B2",
     "ratified": "#E69F00",
     "party": "#009E73",
+    "suspended": "#F0E442",
     "withdrawing": "#CC79A7",
     "withdrawn": "#D55E00",
+    "terminated": "#000000",
 }
 LINESTYLES = ("-", "--", "-.", ":")
 MUTED = "0.35"

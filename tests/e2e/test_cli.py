@@ -243,14 +243,15 @@ def test_list_names_instruments_and_cases_with_their_event_counts() -> None:
     result = run("list", *SEEDS)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "2 instruments"
+    assert lines[0] == "5 instruments"
     assert any(line.split()[:3] == [DECLARATION, "declaration", "61"] for line in lines)
-    assert any(line.split()[:3] == ["ottawa-treaty", "treaty", "307"] for line in lines)
+    assert any(line.split()[:3] == ["ottawa-treaty", "treaty", "322"] for line in lines)
+    assert any(line.split()[:3] == ["inf-treaty", "bilateral_treaty", "9"] for line in lines)
     assert "12 cases" in lines and "2 actors" in lines
     assert any(line.split() == ["spavor", "Michael", "Spavor", "China", "6"] for line in lines)
     assert any(line.split() == ["frerichs", "Mark", "Frerichs", "Haqqani", "network", "2"] for line in lines)
     assert any(line.split() == ["actor:haqqani-network", "Haqqani", "network", "1"] for line in lines)
-    assert lines[-1] == f"{SEED_EVENTS} events: 2 instruments, 12 cases, 2 actors, 7 statements"
+    assert lines[-1] == f"{SEED_EVENTS} events: 5 instruments, 12 cases, 2 actors, 7 statements"
     data = json.loads(run("list", *SEEDS, "--format", "json").stdout)
     assert data["events"] == SEED_EVENTS and data["statements"] == 7
     counts = {c["case"]: c["events"] for c in data["cases"]}

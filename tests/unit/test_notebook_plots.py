@@ -85,6 +85,20 @@ def test_a_treaty_chart_shows_ratified_then_party_and_entry_into_force(ledger: L
     assert "as known on 1 Jan 2022" in " ".join(t.get_text() for t in ax.texts)
 
 
+def test_a_bilateral_treaty_chart_shows_suspension_and_termination(ledger: Ledger) -> None:
+    """New START: both parties, Russia's suspension (2023), the end of the treaty (2026)."""
+    fig = plot_signatories(ledger, "new-start", start="2010-01-01", end="2026-06-01")
+    ax = fig.axes[0]
+    assert [label.split(",")[0] for label in series(ax)] == [
+        "signed",
+        "ratified",
+        "party",
+        "suspended",
+        "terminated",
+    ]
+    assert "terminated 5 Feb 2026" in milestones(ax)
+
+
 def test_several_instruments_share_one_chart_with_named_series(ledger: Ledger) -> None:
     """Each series and milestone names its instrument; linestyles tell instruments apart."""
     fig = plot_signatories(ledger, [DECLARATION, "ottawa-treaty"], start="1997-01-01", end="2023-01-01")
