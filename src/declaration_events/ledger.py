@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import random
-import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -15,52 +12,23 @@ from uuid import UUID
 
 from . import checking, counts, render
 from .actors import resolve_captor
-from .checking import Locations
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
-from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
+from .errors import InvalidEventError, StoreError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
-from .records import Recorded
 from .results import CaseRow, Cases, Condemnations, LedgerWarning, Signatories, Timeline
-from .rules import CaseHistory, InstrumentHistory
 from .storage import FrozenStore, MemoryStore, Stamp, Store
+from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 __all__ = ["Ledger", "RecordResult"]
-
-#: How many times a batch is re-checked and re-appended after another writer got in first.
-MAX_RETRIES = 50
-#: Longest random pause before a retry, in seconds: doubling from the first, up to the last.
-RETRY_BACKOFF = (0.002, 0.5)
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    """What a `record_many` call did."""
-
-    added: int
-    duplicates: int
-    #: Of the added events, those recorded before a fact already stored about the same entity:
-    #: each changes what an earlier `known_at` answers (`stored_by` answers stay as they were).
-    backdated: int = 0
-
-
-def _backdated_error(backdated: Sequence[UUID]) -> BackdatedError:
-    count = len(backdated)
-    return BackdatedError(
-        f"event {backdated[0]} is recorded before facts already stored about the same entity "
-        f"({render.plural(count, 'backdated event')} in the batch); nothing was written "
-        "(without --no-backdate, or with backdate=True, they are recorded and counted)",
-        event_id=str(backdated[0]),
-        count=count,
-    )
 
 
 class Ledger:
@@ -73,11 +41,10 @@ class Ledger:
         """
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
-        self._position = 0
-        self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+        self._writer = Writer(self._store, self._projection)  # the commit loop and the catch-up
         self._snapshot: tuple[int, Ledger] | None = None  # the last `as_stored` ledger, by its size
         with checking.bulk():
-            self._catch_up(Progress.auto(progress, None) if progress is not False else OFF)
+            self._writer.catch_up(Progress.auto(progress, None) if progress is not False else OFF)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -145,7 +112,7 @@ class Ledger:
         with checking.bulk():
             now = datetime.now(UTC)
             items, locations = checking.read_logs(sources, now, shown)
-            return self._record_many(items, locations, now, shown, backdate=backdate)
+            return self._writer.record(items, locations, now, shown, backdate=backdate)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -170,26 +137,7 @@ class Ledger:
         """
         with checking.bulk():
             parsed = [parse_event(e) for e in events]
-            return self._record_many(parsed, locations, datetime.now(UTC), backdate=backdate)
-
-    def _record_many(
-        self,
-        items: Sequence[Recorded | EventBase],
-        locations: Mapping[UUID, str] | None,
-        now: datetime,
-        progress: Progress = OFF,
-        *,
-        backdate: bool = True,
-    ) -> RecordResult:
-        try:
-            batch, duplicates = checking.prepare(self._projection, items, now)
-        except DeclarationEventsError as exc:
-            checking.locate(exc, locations)  # a reused id or an impossible record time: name the line
-            raise
-        if isinstance(items, list):
-            items.clear()  # the batch holds what is left: do not keep two lists of a large import
-        added, late, backdated = self._commit(batch, locations, progress, backdate=backdate)
-        return RecordResult(added=added - late, duplicates=duplicates + late, backdated=backdated)
+            return self._writer.record(parsed, locations, datetime.now(UTC), backdate=backdate)
 
     def correct(
         self,
@@ -221,91 +169,10 @@ class Ledger:
         event = checking.amendment("Retracted", target, reason, occurred_on, recorded_at, sources, note)
         return self.record(event)  # type: ignore[return-value]
 
-    def _commit(
-        self,
-        batch: list[Recorded],
-        locations: Mapping[UUID, str] | None,
-        progress: Progress = OFF,
-        *,
-        backdate: bool = True,
-    ) -> tuple[int, int, int]:
-        """Check and append the batch, retrying after other writers.
-
-        Returns how many events the batch had, how many other writers recorded first, and
-        how many of those appended were backdated.
-        """
-        recorded_by_others = 0
-        size = len(batch)
-        for attempt in range(MAX_RETRIES):
-            if self.catch_up():
-                # Another writer may have recorded some of the same facts since `_prepare` ran.
-                batch, found = checking.prepare(self._projection, batch)
-                recorded_by_others += found
-            if not batch:
-                return size, recorded_by_others, 0
-            try:
-                plan = checking.check(self._projection, self._versions, batch, progress)
-                if plan.backdated and not backdate:
-                    raise _backdated_error(plan.backdated)
-            except DeclarationEventsError as exc:
-                checking.locate(exc, locations)
-                raise
-            expected = plan.expected
-            try:
-                with progress.stage("storing", total=len(plan.records)) as bar:
-                    self._store.append(plan.records, expected)
-                    if bar is not None:
-                        bar.update(len(plan.records))
-            except ConcurrencyError:
-                pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
-                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
-                continue
-            for record in plan.records:
-                expected[record.entity] += 1  # now: each stream's version after this batch
-            stored = len(plan.records)
-            plan.records.clear()
-            batch.clear()  # the store holds them now; the projection is about to
-            if isinstance(locations, Locations):
-                locations.release()
-            self._catch_up(progress, stored)
-            self._adopt_folds(plan.folded, expected)
-            return size, recorded_by_others, len(plan.backdated)
-        raise ConcurrencyError(
-            f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
-        )
-
-    def _adopt_folds(
-        self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
-    ) -> None:
-        """Hand the write side's folds to the projection, where no other writer got in between.
-
-        `versions`: each stream's version just after this batch was appended.
-        """
-        while folded:
-            entity, history = folded.popitem()
-            if self._versions[entity] == versions[entity]:
-                self._projection.prime(entity, history)
-
     def catch_up(self) -> int:
         """Index events other writers appended to the store since the last look; return how many."""
         with checking.bulk():
-            return self._catch_up()
-
-    def _catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
-        """Index what the store has beyond our position (`progress` counts it, out of `total` if known)."""
-        count = 0
-
-        def records() -> Iterator[Recorded]:
-            nonlocal count
-            for position, record in self._store.read(after=self._position):
-                yield record
-                # Indexed (the projection asked for the next one): only now is it caught up with.
-                self._position = position  # positions may have gaps (PostgreSQL sequences)
-                self._versions[record.entity] += 1
-                count += 1
-
-        self._projection.add_recorded(progress.iterate(records(), "indexing", total=total))
-        return count
+            return self._writer.catch_up()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -499,7 +366,7 @@ class Ledger:
         Corrections and retractions count with the entity of the fact they amend.
         """
         self.catch_up()
-        return {entity: count for entity, count in sorted(self._versions.items()) if count}
+        return {entity: count for entity, count in sorted(self._writer.versions.items()) if count}
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 
