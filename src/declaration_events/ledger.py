@@ -14,7 +14,6 @@ from . import checking, counts, render
 from .actors import resolve_captor
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
-from .errors import InvalidEventError, StoreError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
@@ -296,9 +295,7 @@ class Ledger:
         A stamp is taken by the store in the batch's own transaction, never from a log, and
         never goes back (see `storage.stamps`): the audit trail of what the ledger held when.
         """
-        self.catch_up()
-        held = len(self._projection)
-        return [stamp for stamp in self._store.stamps() if stamp.events <= held]
+        return self._writer.stamps()
 
     def as_stored(self, stored_by: DateLike) -> Ledger:
         """This ledger as its store held it at `stored_by` (by the store's clock): a read-only ledger.
@@ -313,21 +310,7 @@ class Ledger:
         """
         moment = query_time(stored_by, "stored_by")
         assert moment is not None  # noqa: S101 - a DateLike, not None
-        if moment > datetime.now(UTC):
-            raise InvalidEventError(
-                f"stored_by: {moment.isoformat()} is in the future; "
-                "what the store holds by then may still change"
-            )
-        stamps = self.stamps()
-        kept = [stamp for stamp in stamps if stamp.stored_at <= moment]
-        unstamped = stamps[0].events - stamps[0].added if stamps else len(self._projection)
-        if not kept and unstamped:
-            since = f" (the first at {stamps[0].stored_at.isoformat()})" if stamps else ""
-            raise StoreError(
-                f"cannot tell what the ledger held at {moment.isoformat()}: its first "
-                f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
-            )
-        held = kept[-1].events if kept else 0
+        held, kept = self._writer.held_at(moment)
         if self._snapshot is not None and self._snapshot[0] == held:
             return self._snapshot[1]
         records = list(self._projection.recorded(held))

@@ -7,7 +7,7 @@ with the versions it was checked against; when another writer got in first the s
 raises `ConcurrencyError`, and the writer reads what was added, checks again and retries
 after a random pause (`MAX_RETRIES`, `RETRY_BACKOFF`). Once appended, the batch is read
 back into the projection (`catch_up`), which adopts the check's folds where no other
-writer got in between.
+writer got in between. `held_at` tells what the store held at a time by its own clock.
 """
 
 from __future__ import annotations
@@ -17,18 +17,18 @@ import time
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from uuid import UUID
 
 from . import checking, render
 from .checking import Locations
-from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError
+from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .events import EventBase
 from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
 from .rules import CaseHistory, InstrumentHistory
-from .storage import Store
+from .storage import Stamp, Store
 
 __all__ = ["MAX_RETRIES", "RETRY_BACKOFF", "RecordResult", "Writer"]
 
@@ -169,3 +169,34 @@ class Writer:
 
         self.projection.add_recorded(progress.iterate(records(), "indexing", total=total))
         return count
+
+    # -- the store's own time ------------------------------------------------------------------
+
+    def stamps(self) -> list[Stamp]:
+        """The store's stamps of the batches it holds, once the projection has caught up, oldest first."""
+        with checking.bulk():
+            self.catch_up()
+        held = len(self.projection)
+        return [stamp for stamp in self.store.stamps() if stamp.events <= held]
+
+    def held_at(self, moment: datetime) -> tuple[int, list[Stamp]]:
+        """How many events the store held at `moment` by its own clock, and the stamps up to then.
+
+        Raises `InvalidEventError` for a moment in the future and `StoreError` for one before
+        the store kept storage times (see `Ledger.as_stored`).
+        """
+        if moment > datetime.now(UTC):
+            raise InvalidEventError(
+                f"stored_by: {moment.isoformat()} is in the future; "
+                "what the store holds by then may still change"
+            )
+        stamps = self.stamps()
+        kept = [stamp for stamp in stamps if stamp.stored_at <= moment]
+        unstamped = stamps[0].events - stamps[0].added if stamps else len(self.projection)
+        if not kept and unstamped:
+            since = f" (the first at {stamps[0].stored_at.isoformat()})" if stamps else ""
+            raise StoreError(
+                f"cannot tell what the ledger held at {moment.isoformat()}: its first "
+                f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
+            )
+        return (kept[-1].events if kept else 0), kept
