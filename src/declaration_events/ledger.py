@@ -183,15 +183,21 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._projection)
 
+    def _caught_up(self, stored_by: DateLike | None = None) -> Projection:
+        """The projection that answers: this ledger's, caught up with its store, or with `stored_by`
+        that of the ledger as its store held it then (see `as_stored`)."""
+        if stored_by is not None:
+            return self.as_stored(stored_by)._caught_up()
+        self.catch_up()
+        return self._projection
+
     def instruments(self) -> list[str]:
         """Slugs of every instrument the ledger knows."""
-        self.catch_up()
-        return self._projection.entities("instrument")
+        return self._caught_up().entities("instrument")
 
     def case_slugs(self) -> list[str]:
         """Slugs of every detention case the ledger knows."""
-        self.catch_up()
-        return self._projection.entities("case")
+        return self._caught_up().entities("case")
 
     def signatories(
         self,
@@ -203,13 +209,8 @@ class Ledger:
     ) -> Signatories:
         """Each party's status in an instrument as of a date (default today), known at R (default now),
         as this store held it at S (`stored_by`, default now; see `as_stored`)."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).signatories(instrument, as_of=as_of, known_at=known_at)
-        self.catch_up()
-        return self._projection.signatories(
-            instrument,
-            as_of=query_date(as_of, "as_of"),
-            known_at=query_time(known_at, "known_at"),
+        return self._caught_up(stored_by).signatories(
+            instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
     def cases(
@@ -223,11 +224,7 @@ class Ledger:
     ) -> Cases:
         """Every detention case (or only these, or only those with a `designation`) begun by a date,
         as known at a time (and stored by one)."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.cases(as_of=as_of, known_at=known_at, only=only, designation=designation)
-        self.catch_up()
-        return self._projection.cases(
+        return self._caught_up(stored_by).cases(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
             only=only,
@@ -256,11 +253,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Condemnations:
         """Condemnations made by a date, as known at a time, optionally by actor or target."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.condemnations(as_of=as_of, known_at=known_at, actor=actor, target=target)
-        self.catch_up()
-        return self._projection.condemnations(
+        return self._caught_up(stored_by).condemnations(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
             actor=resolve_party(actor) if actor else None,
@@ -271,21 +264,17 @@ class Ledger:
         self, party: str, *, known_at: DateLike | None = None, stored_by: DateLike | None = None
     ) -> Timeline:
         """Every fact about a party (code or name) or a non-state actor (`actor:SLUG`), oldest first."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).timeline(party, known_at=known_at)
-        self.catch_up()
-        return self._projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
+        projection = self._caught_up(stored_by)
+        return projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
 
     def actors(self, *, known_at: DateLike | None = None) -> dict[str, ActorRegistered]:
         """Every registered non-state actor by its code (`actor:SLUG`), as known at a time."""
-        self.catch_up()
-        return self._projection.actors(query_time(known_at, "known_at"))
+        return self._caught_up().actors(query_time(known_at, "known_at"))
 
     def warnings(self) -> list[LedgerWarning]:
         """Legal facts worth a second look: a consent with no signature recorded, an entry into
         force that the final clauses date otherwise (`validate` prints them as warnings)."""
-        self.catch_up()
-        return self._projection.warnings()
+        return self._caught_up().warnings()
 
     # -- the store's own time ------------------------------------------------------------------
 
@@ -320,10 +309,7 @@ class Ledger:
 
     def events(self, *, stored_by: DateLike | None = None) -> Iterator[Event]:
         """Every recorded event, in the order it was stored (only those stored by `stored_by`)."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).events()
-        self.catch_up()
-        return iter(self._projection.events())  # type: ignore[arg-type]
+        return iter(self._caught_up(stored_by).events())  # type: ignore[arg-type]
 
     def to_jsonl(
         self, destination: str | os.PathLike[str] | IO[bytes], *, stored_by: DateLike | None = None
