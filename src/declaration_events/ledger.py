@@ -361,10 +361,8 @@ class Ledger:
         `freq`: any pandas offset alias or `DateOffset`: `D`, `W` (`W-SUN`), `ME`, `QE`, `YE`,
         `MS`, `2ME`, ...; `M`, `Q` and `Y` are month, quarter and year ends, as before pandas 2.2.
         """
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.signatory_counts(instrument, start=start, end=end, freq=freq, known_at=known_at)
-        return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, instrument=instrument)
+        about = {"instrument": instrument}
+        return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, stored_by, **about)
 
     def cases_over_time(
         self,
@@ -376,10 +374,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> pd.DataFrame:
         """Detention cases by status on the dates of a pandas frequency (as `signatory_counts`)."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.cases_over_time(start=start, end=end, freq=freq, known_at=known_at)
-        return self._counts_frame(counts.case_counts, start, end, freq, known_at)
+        return self._counts_frame(counts.case_counts, start, end, freq, known_at, stored_by)
 
     def _counts_frame(
         self,
@@ -388,19 +383,21 @@ class Ledger:
         end: DateLike | None,
         freq: Freq,
         known_at: DateLike | None,
+        stored_by: DateLike | None,
         **about: str,
     ) -> pd.DataFrame:
+        """`count`'s counts over time (of the ledger as stored by `stored_by`) as a DataFrame."""
         from .notebook import counts_frame, require_extra
 
         require_extra("pandas")
-        self.catch_up()
+        projection = self._caught_up(stored_by)
         start_on, end_on, known = (
             query_date(start, "start"),
             query_date(end, "end"),
             query_time(known_at, "known_at"),
         )
         return counts_frame(
-            *count(self._projection, *about.values(), start=start_on, end=end_on, freq=freq, known_at=known)
+            *count(projection, *about.values(), start=start_on, end=end_on, freq=freq, known_at=known)
         )
 
     def _repr_html_(self) -> str:
