@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import os
-import random
-import time
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -15,16 +12,13 @@ from uuid import UUID
 
 from . import checking, counts, render
 from .actors import resolve_captor
-from .checking import Locations
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
-from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
-from .records import Recorded
 from .results import (
     CaseRow,
     Cases,
@@ -35,41 +29,14 @@ from .results import (
     Signatories,
     Timeline,
 )
-from .rules import CaseHistory, InstrumentHistory
 from .storage import FrozenStore, MemoryStore, Stamp, Store
+from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
     import pandas as pd
 
 
 __all__ = ["Ledger", "RecordResult"]
-
-#: How many times a batch is re-checked and re-appended after another writer got in first.
-MAX_RETRIES = 50
-#: Longest random pause before a retry, in seconds: doubling from the first, up to the last.
-RETRY_BACKOFF = (0.002, 0.5)
-
-
-@dataclass(frozen=True)
-class RecordResult:
-    """What a `record_many` call did."""
-
-    added: int
-    duplicates: int
-    #: Of the added events, those recorded before a fact already stored about the same entity:
-    #: each changes what an earlier `known_at` answers (`stored_by` answers stay as they were).
-    backdated: int = 0
-
-
-def _backdated_error(backdated: Sequence[UUID]) -> BackdatedError:
-    count = len(backdated)
-    return BackdatedError(
-        f"event {backdated[0]} is recorded before facts already stored about the same entity "
-        f"({render.plural(count, 'backdated event')} in the batch); nothing was written "
-        "(without --no-backdate, or with backdate=True, they are recorded and counted)",
-        event_id=str(backdated[0]),
-        count=count,
-    )
 
 
 class Ledger:
@@ -82,11 +49,10 @@ class Ledger:
         """
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
-        self._position = 0
-        self._versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+        self._writer = Writer(self._store, self._projection)  # the commit loop and the catch-up
         self._snapshot: tuple[int, Ledger] | None = None  # the last `as_stored` ledger, by its size
         with checking.bulk():
-            self._catch_up(Progress.auto(progress, None) if progress is not False else OFF)
+            self._writer.catch_up(Progress.auto(progress, None) if progress is not False else OFF)
 
     # -- building ----------------------------------------------------------------------------
 
@@ -154,7 +120,7 @@ class Ledger:
         with checking.bulk():
             now = datetime.now(UTC)
             items, locations = checking.read_logs(sources, now, shown)
-            return self._record_many(items, locations, now, shown, backdate=backdate)
+            return self._writer.record(items, locations, now, shown, backdate=backdate)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -179,26 +145,7 @@ class Ledger:
         """
         with checking.bulk():
             parsed = [parse_event(e) for e in events]
-            return self._record_many(parsed, locations, datetime.now(UTC), backdate=backdate)
-
-    def _record_many(
-        self,
-        items: Sequence[Recorded | EventBase],
-        locations: Mapping[UUID, str] | None,
-        now: datetime,
-        progress: Progress = OFF,
-        *,
-        backdate: bool = True,
-    ) -> RecordResult:
-        try:
-            batch, duplicates = checking.prepare(self._projection, items, now)
-        except DeclarationEventsError as exc:
-            checking.locate(exc, locations)  # a reused id or an impossible record time: name the line
-            raise
-        if isinstance(items, list):
-            items.clear()  # the batch holds what is left: do not keep two lists of a large import
-        added, late, backdated = self._commit(batch, locations, progress, backdate=backdate)
-        return RecordResult(added=added - late, duplicates=duplicates + late, backdated=backdated)
+            return self._writer.record(parsed, locations, datetime.now(UTC), backdate=backdate)
 
     def correct(
         self,
@@ -230,91 +177,10 @@ class Ledger:
         event = checking.amendment("Retracted", target, reason, occurred_on, recorded_at, sources, note)
         return self.record(event)  # type: ignore[return-value]
 
-    def _commit(
-        self,
-        batch: list[Recorded],
-        locations: Mapping[UUID, str] | None,
-        progress: Progress = OFF,
-        *,
-        backdate: bool = True,
-    ) -> tuple[int, int, int]:
-        """Check and append the batch, retrying after other writers.
-
-        Returns how many events the batch had, how many other writers recorded first, and
-        how many of those appended were backdated.
-        """
-        recorded_by_others = 0
-        size = len(batch)
-        for attempt in range(MAX_RETRIES):
-            if self.catch_up():
-                # Another writer may have recorded some of the same facts since `_prepare` ran.
-                batch, found = checking.prepare(self._projection, batch)
-                recorded_by_others += found
-            if not batch:
-                return size, recorded_by_others, 0
-            try:
-                plan = checking.check(self._projection, self._versions, batch, progress)
-                if plan.backdated and not backdate:
-                    raise _backdated_error(plan.backdated)
-            except DeclarationEventsError as exc:
-                checking.locate(exc, locations)
-                raise
-            expected = plan.expected
-            try:
-                with progress.stage("storing", total=len(plan.records)) as bar:
-                    self._store.append(plan.records, expected)
-                    if bar is not None:
-                        bar.update(len(plan.records))
-            except ConcurrencyError:
-                pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
-                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
-                continue
-            for record in plan.records:
-                expected[record.entity] += 1  # now: each stream's version after this batch
-            stored = len(plan.records)
-            plan.records.clear()
-            batch.clear()  # the store holds them now; the projection is about to
-            if isinstance(locations, Locations):
-                locations.release()
-            self._catch_up(progress, stored)
-            self._adopt_folds(plan.folded, expected)
-            return size, recorded_by_others, len(plan.backdated)
-        raise ConcurrencyError(
-            f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
-        )
-
-    def _adopt_folds(
-        self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
-    ) -> None:
-        """Hand the write side's folds to the projection, where no other writer got in between.
-
-        `versions`: each stream's version just after this batch was appended.
-        """
-        while folded:
-            entity, history = folded.popitem()
-            if self._versions[entity] == versions[entity]:
-                self._projection.prime(entity, history)
-
     def catch_up(self) -> int:
         """Index events other writers appended to the store since the last look; return how many."""
         with checking.bulk():
-            return self._catch_up()
-
-    def _catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
-        """Index what the store has beyond our position (`progress` counts it, out of `total` if known)."""
-        count = 0
-
-        def records() -> Iterator[Recorded]:
-            nonlocal count
-            for position, record in self._store.read(after=self._position):
-                yield record
-                # Indexed (the projection asked for the next one): only now is it caught up with.
-                self._position = position  # positions may have gaps (PostgreSQL sequences)
-                self._versions[record.entity] += 1
-                count += 1
-
-        self._projection.add_recorded(progress.iterate(records(), "indexing", total=total))
-        return count
+            return self._writer.catch_up()
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -326,15 +192,21 @@ class Ledger:
     def __len__(self) -> int:
         return len(self._projection)
 
+    def _caught_up(self, stored_by: DateLike | None = None) -> Projection:
+        """The projection that answers: this ledger's, caught up with its store, or with `stored_by`
+        that of the ledger as its store held it then (see `as_stored`)."""
+        if stored_by is not None:
+            return self.as_stored(stored_by)._caught_up()
+        self.catch_up()
+        return self._projection
+
     def instruments(self) -> list[str]:
         """Slugs of every instrument the ledger knows."""
-        self.catch_up()
-        return self._projection.entities("instrument")
+        return self._caught_up().entities("instrument")
 
     def case_slugs(self) -> list[str]:
         """Slugs of every detention case the ledger knows."""
-        self.catch_up()
-        return self._projection.entities("case")
+        return self._caught_up().entities("case")
 
     def signatories(
         self,
@@ -346,13 +218,8 @@ class Ledger:
     ) -> Signatories:
         """Each party's status in an instrument as of a date (default today), known at R (default now),
         as this store held it at S (`stored_by`, default now; see `as_stored`)."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).signatories(instrument, as_of=as_of, known_at=known_at)
-        self.catch_up()
-        return self._projection.signatories(
-            instrument,
-            as_of=query_date(as_of, "as_of"),
-            known_at=query_time(known_at, "known_at"),
+        return self._caught_up(stored_by).signatories(
+            instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
     def cases(
@@ -366,11 +233,7 @@ class Ledger:
     ) -> Cases:
         """Every detention case (or only these, or only those with a `designation`) begun by a date,
         as known at a time (and stored by one)."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.cases(as_of=as_of, known_at=known_at, only=only, designation=designation)
-        self.catch_up()
-        return self._projection.cases(
+        return self._caught_up(stored_by).cases(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
             only=only,
@@ -399,11 +262,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Condemnations:
         """Condemnations made by a date, as known at a time, optionally by actor or target."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.condemnations(as_of=as_of, known_at=known_at, actor=actor, target=target)
-        self.catch_up()
-        return self._projection.condemnations(
+        return self._caught_up(stored_by).condemnations(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
             actor=resolve_party(actor) if actor else None,
@@ -419,10 +278,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Reservations:
         """Reservations and declarations to a treaty in force on a date, each with its objections."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).reservations(instrument, as_of=as_of, known_at=known_at)
-        self.catch_up()
-        return self._projection.reservations(
+        return self._caught_up(stored_by).reservations(
             instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
@@ -437,10 +293,7 @@ class Ledger:
     ) -> Relations:
         """Towards which other participants a treaty binds a party on a date (objections that
         preclude entry into force between two parties included)."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).relations(instrument, party, as_of=as_of, known_at=known_at)
-        self.catch_up()
-        return self._projection.relations(
+        return self._caught_up(stored_by).relations(
             instrument,
             resolve_party(party),
             as_of=query_date(as_of, "as_of"),
@@ -451,21 +304,17 @@ class Ledger:
         self, party: str, *, known_at: DateLike | None = None, stored_by: DateLike | None = None
     ) -> Timeline:
         """Every fact about a party (code or name) or a non-state actor (`actor:SLUG`), oldest first."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).timeline(party, known_at=known_at)
-        self.catch_up()
-        return self._projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
+        projection = self._caught_up(stored_by)
+        return projection.timeline(resolve_captor(party), known_at=query_time(known_at, "known_at"))
 
     def actors(self, *, known_at: DateLike | None = None) -> dict[str, ActorRegistered]:
         """Every registered non-state actor by its code (`actor:SLUG`), as known at a time."""
-        self.catch_up()
-        return self._projection.actors(query_time(known_at, "known_at"))
+        return self._caught_up().actors(query_time(known_at, "known_at"))
 
     def warnings(self) -> list[LedgerWarning]:
         """Legal facts worth a second look: a consent with no signature recorded, an entry into
         force that the final clauses date otherwise (`validate` prints them as warnings)."""
-        self.catch_up()
-        return self._projection.warnings()
+        return self._caught_up().warnings()
 
     # -- the store's own time ------------------------------------------------------------------
 
@@ -475,9 +324,7 @@ class Ledger:
         A stamp is taken by the store in the batch's own transaction, never from a log, and
         never goes back (see `storage.stamps`): the audit trail of what the ledger held when.
         """
-        self.catch_up()
-        held = len(self._projection)
-        return [stamp for stamp in self._store.stamps() if stamp.events <= held]
+        return self._writer.stamps()
 
     def as_stored(self, stored_by: DateLike) -> Ledger:
         """This ledger as its store held it at `stored_by` (by the store's clock): a read-only ledger.
@@ -492,21 +339,7 @@ class Ledger:
         """
         moment = query_time(stored_by, "stored_by")
         assert moment is not None  # noqa: S101 - a DateLike, not None
-        if moment > datetime.now(UTC):
-            raise InvalidEventError(
-                f"stored_by: {moment.isoformat()} is in the future; "
-                "what the store holds by then may still change"
-            )
-        stamps = self.stamps()
-        kept = [stamp for stamp in stamps if stamp.stored_at <= moment]
-        unstamped = stamps[0].events - stamps[0].added if stamps else len(self._projection)
-        if not kept and unstamped:
-            since = f" (the first at {stamps[0].stored_at.isoformat()})" if stamps else ""
-            raise StoreError(
-                f"cannot tell what the ledger held at {moment.isoformat()}: its first "
-                f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
-            )
-        held = kept[-1].events if kept else 0
+        held, kept = self._writer.held_at(moment)
         if self._snapshot is not None and self._snapshot[0] == held:
             return self._snapshot[1]
         records = list(self._projection.recorded(held))
@@ -516,10 +349,7 @@ class Ledger:
 
     def events(self, *, stored_by: DateLike | None = None) -> Iterator[Event]:
         """Every recorded event, in the order it was stored (only those stored by `stored_by`)."""
-        if stored_by is not None:
-            return self.as_stored(stored_by).events()
-        self.catch_up()
-        return iter(self._projection.events())  # type: ignore[arg-type]
+        return iter(self._caught_up(stored_by).events())  # type: ignore[arg-type]
 
     def to_jsonl(
         self, destination: str | os.PathLike[str] | IO[bytes], *, stored_by: DateLike | None = None
@@ -545,7 +375,7 @@ class Ledger:
         Corrections and retractions count with the entity of the fact they amend.
         """
         self.catch_up()
-        return {entity: count for entity, count in sorted(self._versions.items()) if count}
+        return {entity: count for entity, count in sorted(self._writer.versions.items()) if count}
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 
@@ -571,10 +401,8 @@ class Ledger:
         `freq`: any pandas offset alias or `DateOffset`: `D`, `W` (`W-SUN`), `ME`, `QE`, `YE`,
         `MS`, `2ME`, ...; `M`, `Q` and `Y` are month, quarter and year ends, as before pandas 2.2.
         """
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.signatory_counts(instrument, start=start, end=end, freq=freq, known_at=known_at)
-        return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, instrument=instrument)
+        about = {"instrument": instrument}
+        return self._counts_frame(counts.signatory_counts, start, end, freq, known_at, stored_by, **about)
 
     def cases_over_time(
         self,
@@ -586,10 +414,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> pd.DataFrame:
         """Detention cases by status on the dates of a pandas frequency (as `signatory_counts`)."""
-        if stored_by is not None:
-            snapshot = self.as_stored(stored_by)
-            return snapshot.cases_over_time(start=start, end=end, freq=freq, known_at=known_at)
-        return self._counts_frame(counts.case_counts, start, end, freq, known_at)
+        return self._counts_frame(counts.case_counts, start, end, freq, known_at, stored_by)
 
     def _counts_frame(
         self,
@@ -598,19 +423,21 @@ class Ledger:
         end: DateLike | None,
         freq: Freq,
         known_at: DateLike | None,
+        stored_by: DateLike | None,
         **about: str,
     ) -> pd.DataFrame:
+        """`count`'s counts over time (of the ledger as stored by `stored_by`) as a DataFrame."""
         from .notebook import counts_frame, require_extra
 
         require_extra("pandas")
-        self.catch_up()
+        projection = self._caught_up(stored_by)
         start_on, end_on, known = (
             query_date(start, "start"),
             query_date(end, "end"),
             query_time(known_at, "known_at"),
         )
         return counts_frame(
-            *count(self._projection, *about.values(), start=start_on, end=end_on, freq=freq, known_at=known)
+            *count(projection, *about.values(), start=start_on, end=end_on, freq=freq, known_at=known)
         )
 
     def _repr_html_(self) -> str:

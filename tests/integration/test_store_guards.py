@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from declaration_events import Ledger, StoreError
-from declaration_events import ledger as ledger_module
+from declaration_events import Ledger, StoreError, writing
 from declaration_events.storage import durable
 from declaration_events.storage.durable import EventStore, describe_url
 from declaration_events.storage.mapper import stream_id
@@ -119,7 +118,7 @@ def no_retry(monkeypatch: pytest.MonkeyPatch) -> None:
     def sleep(seconds: float) -> None:
         raise AssertionError(f"the ledger paused {seconds:.3f} s to retry")
 
-    monkeypatch.setattr(ledger_module.time, "sleep", sleep)
+    monkeypatch.setattr(writing.time, "sleep", sleep)
 
 
 # -- 3: the password of a PostgreSQL URL ------------------------------------------------------------

@@ -1,0 +1,202 @@
+"""The write side's commit loop: a checked batch into the store, and the store into the projection.
+
+A `Writer` holds a ledger's store, the projection that indexes it, how far the projection
+has read (`position`) and how many events each entity stream holds (`versions`). `record`
+prepares a batch (`checking.prepare`), checks it whole (`checking.check`) and appends it
+with the versions it was checked against; when another writer got in first the store
+raises `ConcurrencyError`, and the writer reads what was added, checks again and retries
+after a random pause (`MAX_RETRIES`, `RETRY_BACKOFF`). Once appended, the batch is read
+back into the projection (`catch_up`), which adopts the check's folds where no other
+writer got in between. `held_at` tells what the store held at a time by its own clock.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from uuid import UUID
+
+from . import checking, render
+from .checking import Locations
+from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
+from .events import EventBase
+from .progress import OFF, Progress
+from .projections import Projection
+from .records import Recorded
+from .rules import CaseHistory, InstrumentHistory
+from .storage import Stamp, Store
+
+__all__ = ["MAX_RETRIES", "RETRY_BACKOFF", "RecordResult", "Writer"]
+
+#: How many times a batch is re-checked and re-appended after another writer got in first.
+MAX_RETRIES = 50
+#: Longest random pause before a retry, in seconds: doubling from the first, up to the last.
+RETRY_BACKOFF = (0.002, 0.5)
+
+
+@dataclass(frozen=True)
+class RecordResult:
+    """What a `record_many` call did."""
+
+    added: int
+    duplicates: int
+    #: Of the added events, those recorded before a fact already stored about the same entity:
+    #: each changes what an earlier `known_at` answers (`stored_by` answers stay as they were).
+    backdated: int = 0
+
+
+def _backdated_error(backdated: Sequence[UUID]) -> BackdatedError:
+    count = len(backdated)
+    return BackdatedError(
+        f"event {backdated[0]} is recorded before facts already stored about the same entity "
+        f"({render.plural(count, 'backdated event')} in the batch); nothing was written "
+        "(without --no-backdate, or with backdate=True, they are recorded and counted)",
+        event_id=str(backdated[0]),
+        count=count,
+    )
+
+
+class Writer:
+    """A store and the projection kept in step with it: batches in, other writers' events read."""
+
+    def __init__(self, store: Store, projection: Projection) -> None:
+        self.store = store
+        self.projection = projection
+        self.position = 0  # the store position of the last event indexed
+        self.versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+
+    def record(
+        self,
+        items: Sequence[Recorded | EventBase],
+        locations: Mapping[UUID, str] | None,
+        now: datetime,
+        progress: Progress = OFF,
+        *,
+        backdate: bool = True,
+    ) -> RecordResult:
+        """Record a batch whole or not at all (see `Ledger.record_many`); errors name `locations`."""
+        try:
+            batch, duplicates = checking.prepare(self.projection, items, now)
+        except DeclarationEventsError as exc:
+            checking.locate(exc, locations)  # a reused id or an impossible record time: name the line
+            raise
+        if isinstance(items, list):
+            items.clear()  # the batch holds what is left: do not keep two lists of a large import
+        added, late, backdated = self._commit(batch, locations, progress, backdate=backdate)
+        return RecordResult(added=added - late, duplicates=duplicates + late, backdated=backdated)
+
+    def _commit(
+        self,
+        batch: list[Recorded],
+        locations: Mapping[UUID, str] | None,
+        progress: Progress = OFF,
+        *,
+        backdate: bool = True,
+    ) -> tuple[int, int, int]:
+        """Check and append the batch, retrying after other writers.
+
+        Returns how many events the batch had, how many other writers recorded first, and
+        how many of those appended were backdated.
+        """
+        recorded_by_others = 0
+        size = len(batch)
+        for attempt in range(MAX_RETRIES):
+            if self.catch_up():
+                # Another writer may have recorded some of the same facts since `prepare` ran.
+                batch, found = checking.prepare(self.projection, batch)
+                recorded_by_others += found
+            if not batch:
+                return size, recorded_by_others, 0
+            try:
+                plan = checking.check(self.projection, self.versions, batch, progress)
+                if plan.backdated and not backdate:
+                    raise _backdated_error(plan.backdated)
+            except DeclarationEventsError as exc:
+                checking.locate(exc, locations)
+                raise
+            expected = plan.expected
+            try:
+                with progress.stage("storing", total=len(plan.records)) as bar:
+                    self.store.append(plan.records, expected)
+                    if bar is not None:
+                        bar.update(len(plan.records))
+            except ConcurrencyError:
+                pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
+                time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
+                continue
+            for record in plan.records:
+                expected[record.entity] += 1  # now: each stream's version after this batch
+            stored = len(plan.records)
+            plan.records.clear()
+            batch.clear()  # the store holds them now; the projection is about to
+            if isinstance(locations, Locations):
+                locations.release()
+            self.catch_up(progress, stored)
+            self._adopt_folds(plan.folded, expected)
+            return size, recorded_by_others, len(plan.backdated)
+        raise ConcurrencyError(
+            f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
+        )
+
+    def _adopt_folds(
+        self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
+    ) -> None:
+        """Hand the write side's folds to the projection, where no other writer got in between.
+
+        `versions`: each stream's version just after this batch was appended.
+        """
+        while folded:
+            entity, history = folded.popitem()
+            if self.versions[entity] == versions[entity]:
+                self.projection.prime(entity, history)
+
+    def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
+        """Index what the store has beyond our position (`progress` counts it, out of `total` if known)."""
+        count = 0
+
+        def records() -> Iterator[Recorded]:
+            nonlocal count
+            for position, record in self.store.read(after=self.position):
+                yield record
+                # Indexed (the projection asked for the next one): only now is it caught up with.
+                self.position = position  # positions may have gaps (PostgreSQL sequences)
+                self.versions[record.entity] += 1
+                count += 1
+
+        self.projection.add_recorded(progress.iterate(records(), "indexing", total=total))
+        return count
+
+    # -- the store's own time ------------------------------------------------------------------
+
+    def stamps(self) -> list[Stamp]:
+        """The store's stamps of the batches it holds, once the projection has caught up, oldest first."""
+        with checking.bulk():
+            self.catch_up()
+        held = len(self.projection)
+        return [stamp for stamp in self.store.stamps() if stamp.events <= held]
+
+    def held_at(self, moment: datetime) -> tuple[int, list[Stamp]]:
+        """How many events the store held at `moment` by its own clock, and the stamps up to then.
+
+        Raises `InvalidEventError` for a moment in the future and `StoreError` for one before
+        the store kept storage times (see `Ledger.as_stored`).
+        """
+        if moment > datetime.now(UTC):
+            raise InvalidEventError(
+                f"stored_by: {moment.isoformat()} is in the future; "
+                "what the store holds by then may still change"
+            )
+        stamps = self.stamps()
+        kept = [stamp for stamp in stamps if stamp.stored_at <= moment]
+        unstamped = stamps[0].events - stamps[0].added if stamps else len(self.projection)
+        if not kept and unstamped:
+            since = f" (the first at {stamps[0].stored_at.isoformat()})" if stamps else ""
+            raise StoreError(
+                f"cannot tell what the ledger held at {moment.isoformat()}: its first "
+                f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
+            )
+        return (kept[-1].events if kept else 0), kept
