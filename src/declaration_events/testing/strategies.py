@@ -1741,6 +1741,62 @@ class _Offence:
         """A party with no part in the instrument yet."""
         return self.draw(parties().filter(lambda p: p not in self.walk.last_of))
 
+    def stranger(self, *besides: str) -> str:
+        """A party with no part in the instrument (not even one of a bilateral treaty's), nor `besides`."""
+        known = {*self.walk.last_of, *self.walk.pool, *besides}
+        return self.draw(parties().filter(lambda p: p not in known))
+
+    def sign(self, party: str, on: PartialDate) -> EventBase:
+        """A signature by `party` (by succession once signature has closed)."""
+        closes = standing(self.history, on.last, _RANKS["Signed"]).signature_closes()
+        mode = "succession" if closes is not None and on.first >= closes else None
+        return self.setup(self.fact(Signed, on, instrument=self.slug, party=party, mode=mode))
+
+    def consent(self, party: str, on: PartialDate, mode: str = "ratification") -> EventBase:
+        return self.setup(self.fact(Ratified, on, instrument=self.slug, party=party, mode=mode))
+
+    def reserve(self, party: str, on: PartialDate) -> EventBase:
+        return self.setup(self.act(Reserved, party, on))
+
+    def state(self, day: date, rank: int = _LAST) -> Any:
+        """The instrument as the model has it on `day`, before facts of a higher `rank`."""
+        return standing(self.history, day, rank)
+
+    def bound(self) -> tuple[str, date]:
+        """A stranger bound by the treaty (set up: the whole treaty's suspension ended, its consent, an
+        entry into force if none is due), and the first day it is bound."""
+        if self.state(self.on(1).last).suspended:
+            self.setup(self.fact(SuspensionEnded, self.on(1), instrument=self.slug))
+        party = self.stranger()
+        self.consent(party, self.on(2))
+        state = self.state(self.on(3).last, _RANKS["EnteredIntoForce"])
+        if state.force is None and state.force_due is None:
+            self.setup(self.fact(EnteredIntoForce, self.on(3), instrument=self.slug))
+        seat = self.state(date(9000, 1, 1)).seats[party]
+        since = next(point.since for point in seat.points if point.status == "party")
+        return party, max(since, self.on(3).last)
+
+    def after(self, day: date, days: int) -> PartialDate:
+        """`days` after `day`, known to the day."""
+        return _coarsen(day + timedelta(days=days), 0)
+
+    def act(self, cls: type[EventBase], party: str | None, on: PartialDate, **fields: Any) -> EventBase:
+        """A treaty act of `cls` by `party` (None: the whole treaty), with what else it needs to be valid."""
+        made: dict[str, Any] = {"instrument": self.slug}
+        if cls is not Terminated:
+            made["party"] = party
+        if cls is Reserved:
+            made.update(kind="reservation", text="article 6 does not apply", made_on="later")
+        elif cls is ReservationWithdrawn:
+            made["reservation"] = self.draw(st.uuids())
+        elif cls is Objected:
+            made.update(to=self.draw(parties().filter(lambda p: p != party)), text="incompatible")
+        elif cls in (TerritoryIncluded, TerritoryExcluded):
+            assert party is not None  # noqa: S101 - a territorial act names its party
+            made["territory"] = self.draw(_territories(party))
+        made.update(fields)
+        return self.fact(cls, on, **made)
+
     def join(self, party: str, on: PartialDate) -> EventBase:
         """A legal first fact of a newcomer: it signs or endorses (declarations), signs or consents
         (treaties; a signature by succession once signature has closed)."""
@@ -1834,7 +1890,10 @@ def _already_participating(o: _Offence) -> EventBase:
 
 
 def _withdrawal_pending(o: _Offence) -> EventBase:
-    """Sign, endorse, or consent with effect before the pending withdrawal takes effect."""
+    """Sign, endorse, or consent with effect before the pending withdrawal takes effect (or, on a
+    treaty, suspend the withdrawing party or end its suspension)."""
+    if o.walk.kind == "treaty" and _TREATY_ACTS_DRAWN and o.days(0, 2) == 2:
+        return _suspend_while_withdrawing(o)
     party, wait = o.newcomer(), o.days(3, 400)
     o.join(party, o.on(1))
     o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2 + wait)))
@@ -1842,6 +1901,160 @@ def _withdrawal_pending(o: _Offence) -> EventBase:
     on = o.on(o.days(3, wait + 1))
     fields: dict[str, Any] = {"effective_on": on} if cls is Ratified else {}
     return o.fact(cls, on, instrument=o.slug, party=party, **fields)
+
+
+def _suspend_while_withdrawing(o: _Offence) -> EventBase:
+    """A bound party's operation of the treaty suspended (or resumed) while its withdrawal is pending."""
+    party, since = o.bound()
+    wait = o.days(3, 400)
+    leaving = o.after(since, 1 + wait)
+    o.setup(o.fact(Withdrew, o.after(since, 1), instrument=o.slug, party=party, effective_on=leaving))
+    return o.act(o.pick((Suspended, SuspensionEnded)), party, o.after(since, o.days(2, wait)))
+
+
+def _after_termination(o: _Offence) -> EventBase:
+    """Any fact after a treaty ended: by its termination (a second one that day too), or (bilateral) by
+    a withdrawal in effect."""
+    if o.walk.kind == "bilateral_treaty":
+        first, other = o.walk.pool
+        status = o.state(o.on(1).last, _RANKS["Signed"]).seats.get(first)
+        if status is None or status.status is None:
+            o.sign(first, o.on(1))
+        o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=first, effective_on=o.on(2)))
+        # After its day (a fact of that day ranked before the withdrawal is folded before it), or a
+        # termination that day (ranked after it).
+        cls = o.pick((Signed, Ratified, Terminated, Reserved, Suspended))
+        return o.act(cls, other, o.on(2) if cls is Terminated else o.on(o.days(3, 30)))
+    ended = o.setup(o.fact(Terminated, o.on(1), instrument=o.slug))
+    if o.draw(st.booleans()):
+        return o.fact(Terminated, ended.occurred_on, instrument=o.slug, note="terminated again")
+    cls = o.pick((Signed, Ratified, EnteredIntoForce, Withdrew, Reserved, Suspended))
+    return o.act(cls, o.stranger(), o.on(o.days(2, 30)))
+
+
+def _treaty_acts_only(o: _Offence) -> EventBase:
+    party = o.party()
+    cls = o.pick(tuple(_ACT_TYPES.values()))
+    whole = cls in (Suspended, SuspensionEnded) and o.draw(st.booleans())
+    return o.act(cls, None if whole else party, o.on(o.days(1, 30)))
+
+
+def _bilateral_parties_only(o: _Offence) -> EventBase:
+    """A fact naming a party that is not one of the bilateral treaty's two."""
+    classes = (
+        Signed,
+        Ratified,
+        Withdrew,
+        WithdrawalRevoked,
+        *(c for c in _ACT_TYPES.values() if c is not Terminated),
+    )
+    cls = o.pick(classes)  # type: ignore[arg-type]  # (mypy reads the starred classes as objects)
+    fields = {"to": o.walk.pool[0]} if cls is Objected else {}
+    return o.act(cls, o.stranger(), o.on(o.days(1, 30)), **fields)
+
+
+def _reserve_participating(o: _Offence) -> EventBase:
+    """A reservation by a stranger, on signature without one, or with consent not given."""
+    party, choice = o.stranger(), o.days(0, 2)
+    if choice == 0:
+        return o.act(Reserved, party, o.on(1), made_on=o.draw(st.sampled_from(_MADE_ON)))
+    if choice == 1:
+        o.sign(party, o.on(1))
+        return o.act(Reserved, party, o.on(2), made_on="consent")
+    o.consent(party, o.on(1), mode="accession")
+    return o.act(Reserved, party, o.on(2), made_on="signature")
+
+
+def _withdraw_reservation_made(o: _Offence) -> EventBase:
+    """Withdraw a reservation never made, another's, one withdrawn whole, or one lapsed with its party."""
+    party, choice = o.stranger(), o.days(0, 3)
+    o.consent(party, o.on(1))
+    made = o.reserve(party, o.on(2))
+    if choice == 0:
+        return o.act(ReservationWithdrawn, party, o.on(3))
+    if choice == 1:
+        other = o.stranger(party)
+        o.consent(other, o.on(3))
+        return o.act(ReservationWithdrawn, other, o.on(4), reservation=made.id)
+    if choice == 2:
+        o.setup(o.act(ReservationWithdrawn, party, o.on(3), reservation=made.id))
+    else:
+        o.setup(o.fact(Withdrew, o.on(3), instrument=o.slug, party=party, effective_on=o.on(3)))
+    return o.act(ReservationWithdrawn, party, o.on(4), reservation=made.id, text="what remains")
+
+
+def _object_participating(o: _Offence) -> EventBase:
+    party = o.stranger()
+    o.consent(party, o.on(1))
+    made = o.reserve(party, o.on(2))
+    reservation = made.id if o.draw(st.booleans()) else None
+    return o.act(Objected, o.stranger(party), o.on(3), to=party, reservation=reservation)
+
+
+def _object_to_reservation(o: _Offence) -> EventBase:
+    """Object to a party with no reservation, naming one not of that party, or one withdrawn whole."""
+    party, choice = o.stranger(), o.days(0, 2)
+    objector = o.stranger(party)
+    o.consent(party, o.on(1))
+    o.consent(objector, o.on(1))
+    if choice == 0:
+        return o.act(Objected, objector, o.on(2), to=party)
+    made = o.reserve(party, o.on(2))
+    if choice == 1:
+        own = o.reserve(objector, o.on(2))
+        return o.act(Objected, objector, o.on(3), to=party, reservation=own.id)
+    o.setup(o.act(ReservationWithdrawn, party, o.on(3), reservation=made.id))
+    reservation = made.id if o.draw(st.booleans()) else None
+    return o.act(Objected, objector, o.on(4), to=party, reservation=reservation)
+
+
+def _territory_participating(o: _Offence) -> EventBase:
+    return o.act(o.pick((TerritoryIncluded, TerritoryExcluded)), o.stranger(), o.on(o.days(1, 30)))
+
+
+def _territory_once(o: _Offence) -> EventBase:
+    party = o.stranger()
+    o.consent(party, o.on(1))
+    cls = o.pick((TerritoryIncluded, TerritoryExcluded))
+    first = o.setup(o.act(cls, party, o.on(2)))
+    return o.act(cls, party, o.on(3), territory=getattr(first, "territory"))  # noqa: B009
+
+
+def _suspend_bound(o: _Offence) -> EventBase:
+    """Suspend a party not bound: a stranger, a signatory, or one already suspended."""
+    choice = o.days(0, 2)
+    if choice == 2:
+        party, since = o.bound()
+        o.setup(o.act(Suspended, party, o.after(since, 1)))
+        return o.act(Suspended, party, o.after(since, 2))
+    party = o.stranger()
+    if choice == 1:
+        o.sign(party, o.on(1))
+    return o.act(Suspended, party, o.on(2))
+
+
+def _suspend_in_force(o: _Offence) -> EventBase:
+    """Suspend the whole treaty before it is in force, or while it is suspended already."""
+    on = o.on(1)
+    state = o.state(on.last, _RANKS["Suspended"])
+    if state.force is None:
+        return o.act(Suspended, None, on)
+    if not state.suspended:
+        o.setup(o.act(Suspended, None, on))
+    return o.act(Suspended, None, o.on(2))
+
+
+def _end_suspension(o: _Offence) -> EventBase:
+    """End a suspension not in force: the whole treaty's, or a party's own."""
+    choice = o.days(0, 2)
+    if choice == 0:
+        if o.state(o.on(1).last, _RANKS["SuspensionEnded"]).suspended:
+            o.setup(o.act(SuspensionEnded, None, o.on(1)))
+        return o.act(SuspensionEnded, None, o.on(2))
+    if choice == 1:
+        party, since = o.bound()
+        return o.act(SuspensionEnded, party, o.after(since, 1))
+    return o.act(SuspensionEnded, o.stranger(), o.on(1))
 
 
 def _withdraw_participating(o: _Offence) -> EventBase:
@@ -2077,6 +2290,19 @@ _OFFENCES: dict[str, tuple[tuple[HistoryKind, ...], Callable[[_Offence], EventBa
     "amend-entity": (_ANY, _amend_entity),
     "unknown-reference": (_ANY, _unknown_reference),
     "duplicate-id": (_ANY, _duplicate_id),
+    # Issue 14: the law of treaty acts.
+    "after-termination": (("treaty", "bilateral_treaty"), _after_termination),
+    "treaty-acts-only": (("declaration",), _treaty_acts_only),
+    "bilateral-parties-only": (("bilateral_treaty",), _bilateral_parties_only),
+    "reserve-participating": (("treaty",), _reserve_participating),
+    "withdraw-reservation-made": (("treaty",), _withdraw_reservation_made),
+    "object-participating": (("treaty",), _object_participating),
+    "object-to-reservation": (("treaty",), _object_to_reservation),
+    "territory-participating": (("treaty",), _territory_participating),
+    "territory-once": (("treaty",), _territory_once),
+    "suspend-bound": (("treaty",), _suspend_bound),
+    "suspend-in-force": (("treaty",), _suspend_in_force),
+    "end-suspension": (("treaty",), _end_suspension),
 }
 
 
