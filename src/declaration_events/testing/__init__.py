@@ -16,11 +16,13 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .machine import LedgerStateMachine
     from .model import (
+        Acts,
         Belief,
         Broken,
         CaseView,
         Point,
         ReferenceModel,
+        Reservation,
         View,
         assert_agrees,
         assert_tally_adds_up,
@@ -29,12 +31,14 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "Acts",
     "Belief",
     "Broken",
     "CaseView",
     "LedgerStateMachine",
     "Point",
     "ReferenceModel",
+    "Reservation",
     "View",
     "assert_agrees",
     "assert_tally_adds_up",

@@ -61,13 +61,21 @@ from ..events import (
     EventBase,
     FinalClauses,
     InstrumentOpened,
+    Objected,
     Ratified,
     Released,
+    ReservationWithdrawn,
+    Reserved,
     Restricted,
     RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
+    Suspended,
+    SuspensionEnded,
+    Terminated,
+    TerritoryExcluded,
+    TerritoryIncluded,
     WithdrawalRevoked,
     Withdrew,
 )
@@ -146,6 +154,22 @@ _MODES = (
 )
 _SIGNATURE_MODES = (None, "signature", "succession")
 _ACTS = ("Signed", "Endorsed", "Ratified", "Withdrew", "WithdrawalRevoked", "EnteredIntoForce")
+#: A treaty's acts (issue 14), by one party or (suspension, its end, termination) the whole treaty.
+_TREATY_ACTS = (
+    "Reserved",
+    "ReservationWithdrawn",
+    "Objected",
+    "TerritoryIncluded",
+    "TerritoryExcluded",
+    "Suspended",
+    "SuspensionEnded",
+    "Terminated",
+)
+_RESERVATION_KINDS = ("reservation", "declaration", "interpretative_declaration")
+_MADE_ON = ("later", "signature", "consent")
+#: Territories each party of the pool may apply a treaty to (real ones), and any other party.
+_TERRITORIES = {"CAN": ("GRL", "FLK"), "CHN": ("HKG", "MAC"), "EU": ("GRL", "ABW", "CUW")}
+_OTHER_TERRITORIES = ("GIB", "BES", "PRI", "GUM")
 _CLASSES: dict[str, type[EventBase]] = {
     "Signed": Signed,
     "Endorsed": Endorsed,
@@ -335,14 +359,28 @@ class LedgerStateMachine(RuleBasedStateMachine):
     # not change what a later step refers to, so failures shrink to a few steps.
 
     @precondition(lambda self: len(self._instruments()) < self.max_entities)
-    @rule(kind=st.sampled_from(("declaration", "treaty")), when=whens, tick=ticks, final=clauses)
-    def open_instrument(self, kind: str, when: When, tick: Tick, final: Clauses | None) -> None:
-        """Open a new declaration or treaty (a treaty perhaps with final clauses)."""
+    @rule(
+        kind=st.sampled_from(("declaration", "treaty", "bilateral_treaty")),
+        when=whens,
+        tick=ticks,
+        final=clauses,
+        pair=st.integers(0, 99),
+    )
+    def open_instrument(self, kind: str, when: When, tick: Tick, final: Clauses | None, pair: int) -> None:
+        """Open a new declaration, treaty or bilateral treaty (between two of the pool); a treaty
+        perhaps with final clauses."""
         stamp = self._clock.advance(tick)
-        slug = f"{kind}-{self._serial()}"
+        slug = f"{kind.replace('_', '-')}-{self._serial()}"
         on = self._day(when, None)
+        pool = self.party_pool
+        between = None
+        if kind == "bilateral_treaty":
+            if len(pool) < 2:
+                return
+            first = pair % len(pool)
+            between = (pool[first], pool[(first + 1 + pair // len(pool) % (len(pool) - 1)) % len(pool)])
         final_clauses = None
-        if kind == "treaty" and final is not None:
+        if kind != "declaration" and final is not None:
             closes: PartialDate | str | None = None
             if final.signature_closes is not None:
                 closes = "at_entry_into_force"
@@ -358,11 +396,82 @@ class LedgerStateMachine(RuleBasedStateMachine):
                     title=slug.title(),
                     kind=kind,
                     final_clauses=final_clauses,
+                    between=between,
                     occurred_on=on,
                     recorded_at=stamp,
                 )
             ]
         )
+
+    def _reservation_ids(self, instrument: str) -> list[UUID]:
+        """Ids of the reservations recorded on an instrument, in the order recorded."""
+        return [e.id for e in self._facts_of(f"instrument:{instrument}") if isinstance(e, Reserved)]
+
+    def _treaty_act(
+        self,
+        instrument: str,
+        act: str,
+        party: str,
+        pick: int,
+        when: When,
+        stamp: datetime,
+        *,
+        on: PartialDate | None = None,
+    ) -> EventBase:
+        """A treaty act (issue 14) by `party` (or, on odd picks, the whole treaty's suspension or its end);
+        reservations named by `pick` among those recorded (or, on some picks, one nobody made)."""
+        on = on or self._day(when, f"instrument:{instrument}")
+        fields: dict[str, Any] = {"instrument": instrument, "occurred_on": on, "recorded_at": stamp}
+        if act == "Terminated":
+            return Terminated(**fields)
+        if act in ("Suspended", "SuspensionEnded"):
+            cls = Suspended if act == "Suspended" else SuspensionEnded
+            return cls(**fields, party=None if pick % 2 else party)
+        fields["party"] = party
+        known = self._reservation_ids(instrument)
+        named = known[pick % len(known)] if known and pick % 7 else UUID(int=pick + 1)
+        if act == "Reserved":
+            return Reserved(
+                **fields,
+                kind=_RESERVATION_KINDS[pick % 3],
+                text=f"reservation {pick % 5}",
+                articles=(str(pick % 4 + 1),),
+                made_on=_MADE_ON[pick // 3 % 3],
+            )
+        if act == "ReservationWithdrawn":
+            text = f"what remains {pick % 3}" if pick % 2 else None
+            return ReservationWithdrawn(**fields, reservation=named, text=text)
+        if act == "Objected":
+            others = [p for p in self.party_pool if p != party] or ["USA"]
+            return Objected(
+                **fields,
+                to=others[pick % len(others)],
+                reservation=named if pick % 3 else None,
+                text="incompatible with the object and purpose",
+                precludes_entry_into_force=pick % 4 == 0,
+            )
+        territories = _TERRITORIES.get(party, _OTHER_TERRITORIES)
+        effective = (
+            {"effective_on": _coarsen(on.last + timedelta(days=pick % 60), 0)} if pick % 3 == 0 else {}
+        )
+        territorial = TerritoryIncluded if act == "TerritoryIncluded" else TerritoryExcluded
+        return territorial(**fields, territory=territories[pick % len(territories)], **effective)
+
+    @precondition(lambda self: bool(self._instruments()))
+    @rule(
+        which=st.integers(0, 99),
+        act=st.sampled_from(_TREATY_ACTS),
+        party=st.integers(0, 99),
+        pick=st.integers(0, 999),
+        when=whens,
+        tick=ticks,
+    )
+    def treaty_act(self, which: int, act: str, party: int, pick: int, when: When, tick: Tick) -> None:
+        """A reservation, its withdrawal, an objection, a territory, a suspension or its end, a
+        termination: legal or not (on a declaration, by a stranger to a bilateral treaty, after its end)."""
+        stamp = self._clock.advance(tick)
+        party_code = self.party_pool[party % len(self.party_pool)]
+        self.record([self._treaty_act(self._instrument(which), act, party_code, pick, when, stamp)])
 
     def _participation(
         self,
@@ -462,6 +571,13 @@ class LedgerStateMachine(RuleBasedStateMachine):
             self._participation(instrument, act, party, When(0, 0, 0), effective, stamp, mode=mode, on=on)
             for act in _ACTS
             for party in self.party_pool
+        ]
+        candidates += [
+            self._treaty_act(instrument, act, party, pick + shift, When(0, 0, 0), stamp, on=on)
+            for act in _TREATY_ACTS
+            for party in self.party_pool
+            for shift in (0, 1)  # by the party, and the whole treaty (or another reservation named)
+            if act != "Terminated" or pick % 10 == 0  # an end, now and then: it ends the history
         ]
         self.record(self._legal(candidates, pick), one_by_one=one_by_one)
 

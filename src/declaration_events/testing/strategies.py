@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import cache
-from typing import Any, Literal, NamedTuple, TypeAlias
+from typing import Any, Literal, NamedTuple, TypeAlias, get_args
 from uuid import UUID
 
 import pycountry
@@ -73,14 +73,23 @@ from ..events import (
     EventBase,
     FinalClauses,
     InstrumentOpened,
+    Objected,
     Ratified,
     Released,
+    ReservationKind,
+    ReservationWithdrawn,
+    Reserved,
     Restricted,
     RestrictionLifted,
     Retracted,
     Sentenced,
     Signed,
     Source,
+    Suspended,
+    SuspensionEnded,
+    Terminated,
+    TerritoryExcluded,
+    TerritoryIncluded,
     WithdrawalRevoked,
     Withdrew,
 )
@@ -100,7 +109,7 @@ from ..rules import (
     CaseState,
     fold_case,
 )
-from .model import Broken, replay_instrument, standing
+from .model import _ACTING, _SAME_DAY, _TREATIES, Broken, replay_instrument, standing
 
 __all__ = [
     "EARLIEST",
@@ -122,11 +131,52 @@ EARLIEST = date(1990, 1, 1)
 LATEST_VALID = date(2025, 6, 30)
 LATEST_RECORD = datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)
 
-Kind = Literal["declaration", "treaty"]
-HistoryKind = Literal["declaration", "treaty", "case"]
+Kind = Literal["declaration", "treaty", "bilateral_treaty"]
+HistoryKind = Literal["declaration", "treaty", "bilateral_treaty", "case"]
 EventType: TypeAlias = type[EventBase] | str
+#: The kinds of history an offence against a rule of participation is built on (a bilateral treaty
+#: takes no newcomer: its offences are its own).
 _INSTRUMENTS: tuple[HistoryKind, ...] = ("declaration", "treaty")
 _ANY: tuple[HistoryKind, ...] = ("declaration", "treaty", "case")
+#: The kinds of legal history (and of instrument in a log).
+_INSTRUMENT_KINDS: tuple[HistoryKind, ...] = ("declaration", "treaty", "bilateral_treaty")
+_ALL_KINDS: tuple[HistoryKind, ...] = (*_INSTRUMENT_KINDS, "case")
+#: Same-day ranks: the law's (the reference model's, which are the spec's, for instrument facts;
+#: the rules' for the rest, where the two agree).
+_RANKS: dict[str, int] = {**LIFECYCLE_RANK, **_SAME_DAY}
+#: Treaty acts (issue 14): the facts a walk of a treaty may take besides participations.
+_ACT_TYPES: dict[str, type[EventBase]] = {
+    cls.__name__: cls
+    for cls in (
+        Reserved,
+        ReservationWithdrawn,
+        Objected,
+        TerritoryIncluded,
+        TerritoryExcluded,
+        Suspended,
+        SuspensionEnded,
+        Terminated,
+    )
+}
+_WHOLE = "*"  # stands for the whole treaty (a suspension, its end, a termination)
+#: Territories for whose relations a state is responsible (ISO 3166-1), and those any party may name.
+_TERRITORIES_OF: dict[str, tuple[str, ...]] = {
+    "GBR": ("FLK", "GIB", "BMU", "CYM", "MSR"),
+    "NLD": ("ABW", "CUW", "BES", "SXM"),
+    "DNK": ("GRL", "FRO"),
+    "USA": ("PRI", "GUM", "ASM", "VIR"),
+    "FRA": ("NCL", "PYF", "GLP", "REU"),
+    "CHN": ("HKG", "MAC"),
+    "NZL": ("COK", "NIU", "TKL"),
+    "AUS": ("NFK", "CXR", "CCK"),
+}
+_TERRITORIES: tuple[str, ...] = tuple(t for ts in _TERRITORIES_OF.values() for t in ts)
+_ARTICLES = ("6", "2", "6(5)", "14 (3) (d)", "19", "29")
+_RESERVATION_KINDS: tuple[str, ...] = get_args(ReservationKind)
+_MADE_ON = ("later", "signature", "consent")  # the loosest first: shrinks towards it
+#: Draw treaty acts at all (False: only the facts there were before issue 14, e.g. to check that the
+#: walks of those are unchanged).
+_TREATY_ACTS_DRAWN = True
 
 # Parties that read well in a failing example come first: strategies shrink towards them.
 _FIRST_PARTIES = ("CAN", "CHN", "USA", "EU", "GBR", "AUS", "FRA", "DEU", "JPN", "XKX")
@@ -377,16 +427,21 @@ def _instruments(
     draw: st.DrawFn, kind: Kind | None, min_value: date, max_value: date, partial: bool
 ) -> InstrumentOpened:
     occurred_on = _date(draw, min_value, max_value, partial)
-    chosen = kind or draw(st.sampled_from(("declaration", "treaty")))
+    kinds = ("declaration", "treaty", "bilateral_treaty") if _TREATY_ACTS_DRAWN else ("declaration", "treaty")
+    chosen = kind or draw(st.sampled_from(kinds))
     clauses = None
-    if chosen == "treaty" and draw(st.booleans()):
+    if chosen in _TREATIES and draw(st.booleans()):
         clauses = _clauses(draw, occurred_on.first, max_value)
+    between = None
+    if chosen == "bilateral_treaty":
+        between = tuple(draw(st.lists(parties(), min_size=2, max_size=2, unique=True)))
     return InstrumentOpened(
         instrument=draw(_slugs()),
         title=draw(_texts()),
         kind=chosen,
         initiator=draw(_optional(parties())),
         final_clauses=clauses,
+        between=between,
         **_common(draw, occurred_on),
     )
 
@@ -398,7 +453,8 @@ def instruments(
     max_value: date = LATEST_VALID,
     partial: bool = True,
 ) -> st.SearchStrategy[InstrumentOpened]:
-    """The opening of an instrument (`InstrumentOpened`): a declaration or treaty, or of `kind`.
+    """The opening of an instrument (`InstrumentOpened`): a declaration, treaty or bilateral treaty
+    (naming its two parties), or of `kind`.
 
     Half the treaties have final clauses, any of their keys missing: how many consents
     bring the treaty into force and after what delay, when later consents and withdrawals
@@ -422,6 +478,8 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
     common = _common(draw, on)
     party = parties()
     later = st.integers(0, 3 * 366).map(lambda days: _coarsen(on.last + timedelta(days=days), 0))
+    if cls.__name__ in _ACT_TYPES:
+        return _any_treaty_act(draw, cls, common, later)
     if cls in (EnteredIntoForce, Signed, Endorsed, Ratified, Withdrew, WithdrawalRevoked):
         fields: dict[str, Any] = {"instrument": draw(_slugs())}
         if cls is not EnteredIntoForce:
@@ -487,6 +545,52 @@ def _any_event(draw: st.DrawFn, cls: type[EventBase], lo: date, hi: date, partia
     if cls is Retracted:
         return Retracted(target=target, reason=draw(_texts()), **common)
     raise InvalidArgument(f"{cls!r} is not an event type of declaration_events")
+
+
+def _territories(party: str) -> st.SearchStrategy[str]:
+    """Real territories a party applies a treaty to: its own dependencies if it has some, never itself."""
+    return _choose(tuple(t for t in _TERRITORIES_OF.get(party, _TERRITORIES) if t != party))
+
+
+def _reservation_fields(draw: st.DrawFn, made_on: str) -> dict[str, Any]:
+    """What a `Reserved` says: its kind, text and articles (made on `made_on`)."""
+    return {
+        "kind": draw(st.sampled_from(_RESERVATION_KINDS)),
+        "text": draw(_texts()),
+        "articles": tuple(draw(st.lists(st.sampled_from(_ARTICLES), max_size=2, unique=True))),
+        "made_on": made_on,
+    }
+
+
+def _any_treaty_act(
+    draw: st.DrawFn, cls: type[EventBase], common: dict[str, Any], later: st.SearchStrategy[PartialDate]
+) -> EventBase:
+    """One treaty act (issue 14), every field valid, naming an instrument and ids nobody may have recorded."""
+    fields: dict[str, Any] = {"instrument": draw(_slugs())}
+    if cls is Terminated:
+        return Terminated(**fields, **common)
+    if cls in (Suspended, SuspensionEnded):
+        return cls(**fields, party=draw(_optional(parties())), **common)
+    party = fields["party"] = draw(parties())
+    if cls is Reserved:
+        return Reserved(**fields, **_reservation_fields(draw, draw(st.sampled_from(_MADE_ON))), **common)
+    if cls is ReservationWithdrawn:
+        return ReservationWithdrawn(
+            **fields, reservation=draw(st.uuids()), text=draw(_optional(_texts())), **common
+        )
+    if cls is Objected:
+        return Objected(
+            **fields,
+            to=draw(parties().filter(lambda p: p != party)),
+            reservation=draw(_optional(st.uuids())),
+            text=draw(_texts()),
+            precludes_entry_into_force=draw(st.booleans()),
+            **common,
+        )
+    territorial = TerritoryIncluded if cls is TerritoryIncluded else TerritoryExcluded
+    return territorial(
+        **fields, territory=draw(_territories(party)), effective_on=draw(_optional(later)), **common
+    )
 
 
 def _classic_case_event(
@@ -617,7 +721,7 @@ class _Walk:
     state: CaseState | None = None  # the case as the rules fold the walk so far
     detention: dict[str, Any] = field(default_factory=dict)
     last_status_index: int | None = None
-    mortal: bool = True  # whether the last fact may be a death
+    mortal: bool = True  # whether the last fact may be a death (a treaty's end, for a treaty)
     aim: tuple[str, str | None] | None = None  # a transition (key, status met) the walk heads for
     actors: tuple[str, ...] = ()  # registered actors (actor:SLUG) a captor may be
 
@@ -627,7 +731,7 @@ class _Walk:
     def add(self, event: EventBase, floor: date) -> None:
         self.facts.append(_Fact(event, floor))
         self.last_day = event.occurred_on.last
-        self.last_rank = LIFECYCLE_RANK.get(event.type, 5)
+        self.last_rank = _RANKS.get(event.type, 5)
 
 
 def _next_day(draw: st.DrawFn, walk: _Walk, remaining: int) -> date:
@@ -664,37 +768,87 @@ _PARTICIPATION: dict[str, type[EventBase]] = {
     "WithdrawalRevoked": WithdrawalRevoked,
 }
 _FRESH = "+"  # stands for a party new to the instrument
-_LATER_RANK = LIFECYCLE_RANK[
-    "Withdrew"
-]  # from this rank on, a fact meets an entry into force derived that day
+#: From this rank on, a fact meets an entry into force derived that day.
+_LATER_RANK = _RANKS["EnteredIntoForce"] + 1
 _LAST = 99  # after every fact of a day
 
 
-def _options(walk: _Walk, at: date) -> list[tuple[str, str | None]]:
+def _transitions() -> dict[str, dict[str | None, str]]:
+    """The rules' participation table, with what issue 14 adds to it (a suspended party may withdraw),
+    for the participation facts a walk draws."""
+    table = {key: dict(cells) for key, cells in PARTICIPATION_TRANSITIONS.items() if key in _PARTICIPATION}
+    if _TREATY_ACTS_DRAWN:
+        table["Withdrew"].setdefault("suspended", "withdrawing")
+    return table
+
+
+def _options(walk: _Walk, at: date, remaining: int = 1) -> list[tuple[str, str | None]]:
     """(event type, party) pairs the tables allow for a fact on `at`, with the statuses the law gives then.
 
     A party already bound may also consent again on the day it denounces (the withdrawal is
-    taken first, as for Trinidad and Tobago in 1998).
+    taken first, as for Trinidad and Tobago in 1998). A treaty's acts come too (`_act_options`);
+    what ends a treaty (a termination, a withdrawal from a bilateral one) only as the last fact
+    (`remaining` 0) of a `mortal` walk.
     """
     history = walk.events()
     early, late = standing(history, at, 1), standing(history, at, _LATER_RANK)
     same_day = at == walk.last_day
     options: list[tuple[str, str | None]] = []
-    for party in [*walk.pool, _FRESH]:
-        for event_type, table in PARTICIPATION_TRANSITIONS.items():
-            rank = LIFECYCLE_RANK[event_type]
-            if walk.kind not in APPLIES_TO[event_type][0] or (same_day and rank <= walk.last_rank):
+    table_kind = "treaty" if walk.kind in _TREATIES else walk.kind
+    bilateral = walk.kind == "bilateral_treaty"
+    for party in [*walk.pool, *([] if bilateral else [_FRESH])]:
+        for event_type, table in _transitions().items():
+            rank = _RANKS[event_type]
+            if table_kind not in APPLIES_TO[event_type][0] or (same_day and rank <= walk.last_rank):
+                continue
+            if bilateral and event_type == "Withdrew" and (remaining or not walk.mortal):
                 continue
             seat = (late if rank >= _LATER_RANK else early).seats.get(party)
             if (seat.status if seat else None) in table:
                 options.append((event_type, party))
-    if walk.kind == "treaty" and late.force is None and (not same_day or walk.last_rank < 3):
+    force_rank = _RANKS["EnteredIntoForce"]
+    if walk.kind in _TREATIES and late.force is None and (not same_day or walk.last_rank < force_rank):
         options.append(("EnteredIntoForce", None))
     last = walk.facts[-1].event if walk.facts else None
     if same_day and isinstance(last, Withdrew) and walk.kind == "treaty":
-        before = standing(history[:-1], at, LIFECYCLE_RANK["Ratified"]).seats.get(last.party)
-        if before is not None and before.status in ("ratified", "party"):
+        before = standing(history[:-1], at, _RANKS["Ratified"]).seats.get(last.party)
+        if before is not None and before.status in ("ratified", "party", "suspended"):
             options.append(("Ratified", last.party))
+    if walk.kind in _TREATIES and _TREATY_ACTS_DRAWN:
+        options += _act_options(walk, early, late, same_day, remaining)
+    return options
+
+
+def _act_options(
+    walk: _Walk, early: Any, late: Any, same_day: bool, remaining: int
+) -> list[tuple[str, str | None]]:
+    """The treaty acts the law (as the model restates it) allows next: reservations and their
+    withdrawal, objections, territories, suspensions and their end, and (last) a termination."""
+    options: list[tuple[str, str | None]] = []
+
+    def fits(event_type: str) -> bool:
+        return not same_day or _RANKS[event_type] > walk.last_rank
+
+    for party in walk.pool:
+        seat, after = early.seats.get(party), late.seats.get(party)
+        if seat is not None and seat.status in _ACTING:
+            options += [(t, party) for t in ("Reserved", "TerritoryIncluded", "TerritoryExcluded") if fits(t)]
+            mine = [r for r in early.reservations.values() if r.party == party and r.standing()]
+            if mine and fits("ReservationWithdrawn"):
+                options.append(("ReservationWithdrawn", party))
+            others = [r for r in early.reservations.values() if r.party != party and r.standing()]
+            if any(early.reservation_in_force(r.party) for r in others) and fits("Objected"):
+                options.append(("Objected", party))
+        if after is not None and after.status == "party" and fits("Suspended"):
+            options.append(("Suspended", party))
+        if after is not None and after.suspended and after.status == "suspended" and fits("SuspensionEnded"):
+            options.append(("SuspensionEnded", party))
+    if late.force is not None and not late.suspended and fits("Suspended"):
+        options.append(("Suspended", _WHOLE))
+    if late.suspended and fits("SuspensionEnded"):
+        options.append(("SuspensionEnded", _WHOLE))
+    if not remaining and walk.mortal and fits("Terminated"):
+        options.append(("Terminated", _WHOLE))
     return options
 
 
@@ -716,7 +870,7 @@ def _participation(
         how = 3 if mode == "succession" and how == 1 else how
         opened = walk.facts[0].event.occurred_on.first
         if retry:
-            seat = standing(walk.events(), occurred_on.last, LIFECYCLE_RANK["Ratified"]).seats.get(party)
+            seat = standing(walk.events(), occurred_on.last, _RANKS["Ratified"]).seats.get(party)
             leaving = seat.leaving.on if seat is not None and seat.leaving is not None else occurred_on.last
             start = max(leaving, occurred_on.last)
             fields["effective_on"] = _coarsen(start + timedelta(days=draw(st.integers(0, 400))), 0)
@@ -750,7 +904,18 @@ def _step_instrument(draw: st.DrawFn, walk: _Walk, remaining: int) -> None:
     day = _next_day(draw, walk, remaining)
     while True:
         occurred_on = _dated(draw, walk, day, remaining)
-        options = _options(walk, occurred_on.last)
+        options = _options(walk, occurred_on.last, remaining)
+        # A treaty's end is often its last fact (else rare); its acts come one time in three.
+        ends = [
+            o
+            for o in options
+            if o[0] == "Terminated" or (o[0] == "Withdrew" and walk.kind == "bilateral_treaty")
+        ]
+        acts = [o for o in options if o[0] in _ACT_TYPES and o not in ends]
+        if ends and draw(st.integers(0, 2)) == 2:
+            options = ends
+        elif acts and len(acts) < len(options):
+            options = acts if draw(st.integers(0, 2)) == 2 else [o for o in options if o not in acts]
         while options:
             event_type, chosen = draw(st.sampled_from(options))
             options.remove((event_type, chosen))
@@ -767,6 +932,13 @@ def _add_step(
     floor = walk.last_day + _DAY
     index = len(walk.facts)
     same_day = occurred_on.last == walk.last_day
+    if event_type in _ACT_TYPES:
+        assert chosen is not None  # noqa: S101 - a party, or the whole treaty
+        act = _treaty_act(draw, walk, event_type, chosen, occurred_on)
+        if act is None or not _legal(history, act):
+            return False
+        walk.add(act, floor)
+        return True
     if chosen is None:
         event: EventBase = EnteredIntoForce(instrument=walk.slug, **_common(draw, occurred_on))
         if not _legal(history, event):
@@ -789,10 +961,67 @@ def _add_step(
         walk.pool.append(party)
     rank = walk.last_rank
     walk.add(event, floor)
-    if same_day and isinstance(event, Ratified) and rank > LIFECYCLE_RANK["Ratified"]:
+    if same_day and isinstance(event, Ratified) and rank > _RANKS["Ratified"]:
         walk.last_rank = rank  # consenting again on the day it denounced: the denunciation stays first
     walk.last_of[party] = index
     return True
+
+
+def _treaty_act(
+    draw: st.DrawFn, walk: _Walk, event_type: str, chosen: str, occurred_on: PartialDate
+) -> EventBase | None:
+    """A treaty act of `event_type` by `chosen` (or the whole treaty) on `occurred_on`, naming what it
+    must (a reservation in force, a territory not already so), or None if there is nothing to name."""
+    common = _common(draw, occurred_on)
+    fields: dict[str, Any] = {"instrument": walk.slug}
+    cls = _ACT_TYPES[event_type]
+    if cls is Terminated:
+        return Terminated(**fields, **common)
+    if cls in (Suspended, SuspensionEnded):
+        return cls(**fields, party=None if chosen == _WHOLE else chosen, **common)
+    party = fields["party"] = chosen
+    state = standing(walk.events(), occurred_on.last, _RANKS[event_type])
+    seat = state.seats.get(party)
+    if seat is None:
+        return None
+    if cls is Reserved:
+        made_on = draw(st.sampled_from(_MADE_ON))
+        if (made_on == "signature" and not seat.signed) or (made_on == "consent" and seat.consent is None):
+            made_on = "later"
+        return Reserved(**fields, **_reservation_fields(draw, made_on), **common)
+    if cls is ReservationWithdrawn:
+        mine = sorted(str(key) for key, r in state.reservations.items() if r.party == party and r.standing())
+        if not mine:
+            return None
+        text = draw(_optional(_texts()))  # None: withdrawn whole; else the text that remains
+        return ReservationWithdrawn(**fields, reservation=draw(st.sampled_from(mine)), text=text, **common)
+    if cls is Objected:
+        held = sorted(
+            (r.party, str(key))
+            for key, r in state.reservations.items()
+            if r.party != party and state.reservation_in_force(r.party, key)
+        )
+        if not held:
+            return None
+        to, key = draw(st.sampled_from(held))
+        return Objected(
+            **fields,
+            to=to,
+            reservation=key if draw(st.booleans()) else None,
+            text=draw(_texts()),
+            precludes_entry_into_force=draw(st.booleans()),
+            **common,
+        )
+    included = cls is TerritoryIncluded
+    last = {act.territory: act.included for act in state.territorial.get(party, [])}
+    free = [t for t in _TERRITORIES_OF.get(party, _TERRITORIES) if t != party and last.get(t) != included]
+    if not free:
+        return None
+    effective_on = (
+        _later(draw, occurred_on, min_days=0, partial=walk.partial) if draw(st.booleans()) else None
+    )
+    territorial = TerritoryIncluded if included else TerritoryExcluded
+    return territorial(**fields, territory=draw(st.sampled_from(free)), effective_on=effective_on, **common)
 
 
 def _case_options(walk: _Walk, remaining: int) -> list[str]:
@@ -1012,20 +1241,29 @@ def _walk(
         return walk
     latest_start = hi - timedelta(days=max(0, min((hi - lo).days, 2 * size + 400)))
     opened_on = _date(draw, lo, max(lo, latest_start), partial)
-    if kind == "treaty" and (closing or draw(st.booleans())):
+    if kind in _TREATIES and (closing or draw(st.booleans())):
         walk.clauses = _clauses(draw, opened_on.first, hi, closing=closing)
+    between = None
+    if kind == "bilateral_treaty":  # its two parties: the first of the pool and another
+        first = pool[0] if pool else draw(parties())
+        other = pool[1] if len(pool) > 1 else draw(parties().filter(lambda p: p != first))
+        between = (first, other)
+        walk.pool = list(between)
     opened = InstrumentOpened(
         instrument=slug,
         title=draw(_texts()),
         kind=kind,
         initiator=draw(_optional(parties(among=pool) if pool else parties())),
         final_clauses=walk.clauses,
+        between=between,
         **_common(draw, opened_on),
     )
     walk.add(opened, lo)
     for done in range(1, size):
         _step_instrument(draw, walk, size - done - 1)
     last_of_each = {*walk.last_of.values(), walk.force_index}
+    if size > 1 and walk.facts[-1].event.type in _ACT_TYPES:  # nothing follows it to depend on it
+        last_of_each.add(len(walk.facts) - 1)
     for index in (i for i in last_of_each if i is not None):
         walk.facts[index] = _Fact(walk.facts[index].event, walk.facts[index].floor, retractable=True)
     return walk
@@ -1046,7 +1284,9 @@ def _walks(
     actors: tuple[str, ...] = (),
     closing: bool = False,
 ) -> _Walk:
-    chosen: HistoryKind = kind if kind is not None else draw(st.sampled_from(_ANY))
+    chosen: HistoryKind = (
+        kind if kind is not None else draw(st.sampled_from(_ALL_KINDS if _TREATY_ACTS_DRAWN else _ANY))
+    )
     size = draw(st.integers(min_size, max_size))
     start_pool = pool if pool is not None else [draw(parties())]
     return _walk(
@@ -1073,7 +1313,7 @@ def histories(
     min_value: date = EARLIEST,
     max_value: date = LATEST_VALID,
 ) -> st.SearchStrategy[list[Event]]:
-    """Legal histories of one instrument (`declaration`, `treaty`) or one detention `case`.
+    """Legal histories of one instrument (`declaration`, `treaty`, `bilateral_treaty`) or one `case`.
 
     Each history is a list of `min_size` to `max_size` facts in valid-time order, starting
     with the `InstrumentOpened`, or the first `Detained` or `Charged` naming the person.
@@ -1084,7 +1324,12 @@ def histories(
     succession in effect before it was notified), entry into force (recorded, or derived
     from a treaty's final clauses), withdrawals effective at once or months later,
     revoking a pending withdrawal, consenting again while a withdrawal is pending or on
-    the day of a denunciation, rejoining after a withdrawal; charges and sentences in
+    the day of a denunciation, rejoining after a withdrawal; a treaty's acts: reservations
+    and declarations (made on signature, with consent or later) withdrawn in part or whole,
+    objections (to a reservation named or not, some precluding entry into force),
+    territories included and excluded (real ones: FLK, GIB, GRL, ABW ...), suspension of
+    one party or of the whole treaty and its end, a withdrawal from suspension, and, as
+    the last fact, a termination or a withdrawal that ends a bilateral treaty; charges and sentences in
     custody or in absentia, changes of the basis of custody, bail, house arrest, furlough,
     exit and travel bans imposed and lifted, re-detention, release, escape, disappearance,
     designations, and a death (only ever as the last fact). Treaties come with and without
@@ -1357,7 +1602,9 @@ def _event_logs(
     def walks(kind: HistoryKind) -> st.SearchStrategy[_Walk]:
         return _walks(kind, 1, max_history, partial, lo, hi, pool=list(pool), actors=actors)
 
-    instrument_walks = st.sampled_from(_INSTRUMENTS).flatmap(walks)
+    instrument_walks = st.sampled_from(_INSTRUMENT_KINDS if _TREATY_ACTS_DRAWN else _INSTRUMENTS).flatmap(
+        walks
+    )
     instruments_made = draw(st.lists(instrument_walks, max_size=max_instruments, unique_by=_slug_of))
     cases_made = draw(st.lists(walks("case"), max_size=max_cases, unique_by=_slug_of))
     facts = [fact for walk in (*instruments_made, *cases_made) for fact in walk.facts]
@@ -1494,6 +1741,62 @@ class _Offence:
         """A party with no part in the instrument yet."""
         return self.draw(parties().filter(lambda p: p not in self.walk.last_of))
 
+    def stranger(self, *besides: str) -> str:
+        """A party with no part in the instrument (not even one of a bilateral treaty's), nor `besides`."""
+        known = {*self.walk.last_of, *self.walk.pool, *besides}
+        return self.draw(parties().filter(lambda p: p not in known))
+
+    def sign(self, party: str, on: PartialDate) -> EventBase:
+        """A signature by `party` (by succession once signature has closed)."""
+        closes = standing(self.history, on.last, _RANKS["Signed"]).signature_closes()
+        mode = "succession" if closes is not None and on.first >= closes else None
+        return self.setup(self.fact(Signed, on, instrument=self.slug, party=party, mode=mode))
+
+    def consent(self, party: str, on: PartialDate, mode: str = "ratification") -> EventBase:
+        return self.setup(self.fact(Ratified, on, instrument=self.slug, party=party, mode=mode))
+
+    def reserve(self, party: str, on: PartialDate) -> EventBase:
+        return self.setup(self.act(Reserved, party, on))
+
+    def state(self, day: date, rank: int = _LAST) -> Any:
+        """The instrument as the model has it on `day`, before facts of a higher `rank`."""
+        return standing(self.history, day, rank)
+
+    def bound(self) -> tuple[str, date]:
+        """A stranger bound by the treaty (set up: the whole treaty's suspension ended, its consent, an
+        entry into force if none is due), and the first day it is bound."""
+        if self.state(self.on(1).last).suspended:
+            self.setup(self.fact(SuspensionEnded, self.on(1), instrument=self.slug))
+        party = self.stranger()
+        self.consent(party, self.on(2))
+        state = self.state(self.on(3).last, _RANKS["EnteredIntoForce"])
+        if state.force is None and state.force_due is None:
+            self.setup(self.fact(EnteredIntoForce, self.on(3), instrument=self.slug))
+        seat = self.state(date(9000, 1, 1)).seats[party]
+        since = next(point.since for point in seat.points if point.status == "party")
+        return party, max(since, self.on(3).last)
+
+    def after(self, day: date, days: int) -> PartialDate:
+        """`days` after `day`, known to the day."""
+        return _coarsen(day + timedelta(days=days), 0)
+
+    def act(self, cls: type[EventBase], party: str | None, on: PartialDate, **fields: Any) -> EventBase:
+        """A treaty act of `cls` by `party` (None: the whole treaty), with what else it needs to be valid."""
+        made: dict[str, Any] = {"instrument": self.slug}
+        if cls is not Terminated:
+            made["party"] = party
+        if cls is Reserved:
+            made.update(kind="reservation", text="article 6 does not apply", made_on="later")
+        elif cls is ReservationWithdrawn:
+            made["reservation"] = self.draw(st.uuids())
+        elif cls is Objected:
+            made.update(to=self.draw(parties().filter(lambda p: p != party)), text="incompatible")
+        elif cls in (TerritoryIncluded, TerritoryExcluded):
+            assert party is not None  # noqa: S101 - a territorial act names its party
+            made["territory"] = self.draw(_territories(party))
+        made.update(fields)
+        return self.fact(cls, on, **made)
+
     def join(self, party: str, on: PartialDate) -> EventBase:
         """A legal first fact of a newcomer: it signs or endorses (declarations), signs or consents
         (treaties; a signature by succession once signature has closed)."""
@@ -1587,7 +1890,10 @@ def _already_participating(o: _Offence) -> EventBase:
 
 
 def _withdrawal_pending(o: _Offence) -> EventBase:
-    """Sign, endorse, or consent with effect before the pending withdrawal takes effect."""
+    """Sign, endorse, or consent with effect before the pending withdrawal takes effect (or, on a
+    treaty, suspend the withdrawing party or end its suspension)."""
+    if o.walk.kind == "treaty" and _TREATY_ACTS_DRAWN and o.days(0, 2) == 2:
+        return _suspend_while_withdrawing(o)
     party, wait = o.newcomer(), o.days(3, 400)
     o.join(party, o.on(1))
     o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=party, effective_on=o.on(2 + wait)))
@@ -1595,6 +1901,160 @@ def _withdrawal_pending(o: _Offence) -> EventBase:
     on = o.on(o.days(3, wait + 1))
     fields: dict[str, Any] = {"effective_on": on} if cls is Ratified else {}
     return o.fact(cls, on, instrument=o.slug, party=party, **fields)
+
+
+def _suspend_while_withdrawing(o: _Offence) -> EventBase:
+    """A bound party's operation of the treaty suspended (or resumed) while its withdrawal is pending."""
+    party, since = o.bound()
+    wait = o.days(3, 400)
+    leaving = o.after(since, 1 + wait)
+    o.setup(o.fact(Withdrew, o.after(since, 1), instrument=o.slug, party=party, effective_on=leaving))
+    return o.act(o.pick((Suspended, SuspensionEnded)), party, o.after(since, o.days(2, wait)))
+
+
+def _after_termination(o: _Offence) -> EventBase:
+    """Any fact after a treaty ended: by its termination (a second one that day too), or (bilateral) by
+    a withdrawal in effect."""
+    if o.walk.kind == "bilateral_treaty":
+        first, other = o.walk.pool
+        status = o.state(o.on(1).last, _RANKS["Signed"]).seats.get(first)
+        if status is None or status.status is None:
+            o.sign(first, o.on(1))
+        o.setup(o.fact(Withdrew, o.on(2), instrument=o.slug, party=first, effective_on=o.on(2)))
+        # After its day (a fact of that day ranked before the withdrawal is folded before it), or a
+        # termination that day (ranked after it).
+        cls = o.pick((Signed, Ratified, Terminated, Reserved, Suspended))
+        return o.act(cls, other, o.on(2) if cls is Terminated else o.on(o.days(3, 30)))
+    ended = o.setup(o.fact(Terminated, o.on(1), instrument=o.slug))
+    if o.draw(st.booleans()):
+        return o.fact(Terminated, ended.occurred_on, instrument=o.slug, note="terminated again")
+    cls = o.pick((Signed, Ratified, EnteredIntoForce, Withdrew, Reserved, Suspended))
+    return o.act(cls, o.stranger(), o.on(o.days(2, 30)))
+
+
+def _treaty_acts_only(o: _Offence) -> EventBase:
+    party = o.party()
+    cls = o.pick(tuple(_ACT_TYPES.values()))
+    whole = cls in (Suspended, SuspensionEnded) and o.draw(st.booleans())
+    return o.act(cls, None if whole else party, o.on(o.days(1, 30)))
+
+
+def _bilateral_parties_only(o: _Offence) -> EventBase:
+    """A fact naming a party that is not one of the bilateral treaty's two."""
+    classes = (
+        Signed,
+        Ratified,
+        Withdrew,
+        WithdrawalRevoked,
+        *(c for c in _ACT_TYPES.values() if c is not Terminated),
+    )
+    cls = o.pick(classes)  # type: ignore[arg-type]  # (mypy reads the starred classes as objects)
+    fields = {"to": o.walk.pool[0]} if cls is Objected else {}
+    return o.act(cls, o.stranger(), o.on(o.days(1, 30)), **fields)
+
+
+def _reserve_participating(o: _Offence) -> EventBase:
+    """A reservation by a stranger, on signature without one, or with consent not given."""
+    party, choice = o.stranger(), o.days(0, 2)
+    if choice == 0:
+        return o.act(Reserved, party, o.on(1), made_on=o.draw(st.sampled_from(_MADE_ON)))
+    if choice == 1:
+        o.sign(party, o.on(1))
+        return o.act(Reserved, party, o.on(2), made_on="consent")
+    o.consent(party, o.on(1), mode="accession")
+    return o.act(Reserved, party, o.on(2), made_on="signature")
+
+
+def _withdraw_reservation_made(o: _Offence) -> EventBase:
+    """Withdraw a reservation never made, another's, one withdrawn whole, or one lapsed with its party."""
+    party, choice = o.stranger(), o.days(0, 3)
+    o.consent(party, o.on(1))
+    made = o.reserve(party, o.on(2))
+    if choice == 0:
+        return o.act(ReservationWithdrawn, party, o.on(3))
+    if choice == 1:
+        other = o.stranger(party)
+        o.consent(other, o.on(3))
+        return o.act(ReservationWithdrawn, other, o.on(4), reservation=made.id)
+    if choice == 2:
+        o.setup(o.act(ReservationWithdrawn, party, o.on(3), reservation=made.id))
+    else:
+        o.setup(o.fact(Withdrew, o.on(3), instrument=o.slug, party=party, effective_on=o.on(3)))
+    return o.act(ReservationWithdrawn, party, o.on(4), reservation=made.id, text="what remains")
+
+
+def _object_participating(o: _Offence) -> EventBase:
+    party = o.stranger()
+    o.consent(party, o.on(1))
+    made = o.reserve(party, o.on(2))
+    reservation = made.id if o.draw(st.booleans()) else None
+    return o.act(Objected, o.stranger(party), o.on(3), to=party, reservation=reservation)
+
+
+def _object_to_reservation(o: _Offence) -> EventBase:
+    """Object to a party with no reservation, naming one not of that party, or one withdrawn whole."""
+    party, choice = o.stranger(), o.days(0, 2)
+    objector = o.stranger(party)
+    o.consent(party, o.on(1))
+    o.consent(objector, o.on(1))
+    if choice == 0:
+        return o.act(Objected, objector, o.on(2), to=party)
+    made = o.reserve(party, o.on(2))
+    if choice == 1:
+        own = o.reserve(objector, o.on(2))
+        return o.act(Objected, objector, o.on(3), to=party, reservation=own.id)
+    o.setup(o.act(ReservationWithdrawn, party, o.on(3), reservation=made.id))
+    reservation = made.id if o.draw(st.booleans()) else None
+    return o.act(Objected, objector, o.on(4), to=party, reservation=reservation)
+
+
+def _territory_participating(o: _Offence) -> EventBase:
+    return o.act(o.pick((TerritoryIncluded, TerritoryExcluded)), o.stranger(), o.on(o.days(1, 30)))
+
+
+def _territory_once(o: _Offence) -> EventBase:
+    party = o.stranger()
+    o.consent(party, o.on(1))
+    cls = o.pick((TerritoryIncluded, TerritoryExcluded))
+    first = o.setup(o.act(cls, party, o.on(2)))
+    return o.act(cls, party, o.on(3), territory=getattr(first, "territory"))  # noqa: B009
+
+
+def _suspend_bound(o: _Offence) -> EventBase:
+    """Suspend a party not bound: a stranger, a signatory, or one already suspended."""
+    choice = o.days(0, 2)
+    if choice == 2:
+        party, since = o.bound()
+        o.setup(o.act(Suspended, party, o.after(since, 1)))
+        return o.act(Suspended, party, o.after(since, 2))
+    party = o.stranger()
+    if choice == 1:
+        o.sign(party, o.on(1))
+    return o.act(Suspended, party, o.on(2))
+
+
+def _suspend_in_force(o: _Offence) -> EventBase:
+    """Suspend the whole treaty before it is in force, or while it is suspended already."""
+    on = o.on(1)
+    state = o.state(on.last, _RANKS["Suspended"])
+    if state.force is None:
+        return o.act(Suspended, None, on)
+    if not state.suspended:
+        o.setup(o.act(Suspended, None, on))
+    return o.act(Suspended, None, o.on(2))
+
+
+def _end_suspension(o: _Offence) -> EventBase:
+    """End a suspension not in force: the whole treaty's, or a party's own."""
+    choice = o.days(0, 2)
+    if choice == 0:
+        if o.state(o.on(1).last, _RANKS["SuspensionEnded"]).suspended:
+            o.setup(o.act(SuspensionEnded, None, o.on(1)))
+        return o.act(SuspensionEnded, None, o.on(2))
+    if choice == 1:
+        party, since = o.bound()
+        return o.act(SuspensionEnded, party, o.after(since, 1))
+    return o.act(SuspensionEnded, o.stranger(), o.on(1))
 
 
 def _withdraw_participating(o: _Offence) -> EventBase:
@@ -1830,6 +2290,19 @@ _OFFENCES: dict[str, tuple[tuple[HistoryKind, ...], Callable[[_Offence], EventBa
     "amend-entity": (_ANY, _amend_entity),
     "unknown-reference": (_ANY, _unknown_reference),
     "duplicate-id": (_ANY, _duplicate_id),
+    # Issue 14: the law of treaty acts.
+    "after-termination": (("treaty", "bilateral_treaty"), _after_termination),
+    "treaty-acts-only": (("declaration",), _treaty_acts_only),
+    "bilateral-parties-only": (("bilateral_treaty",), _bilateral_parties_only),
+    "reserve-participating": (("treaty",), _reserve_participating),
+    "withdraw-reservation-made": (("treaty",), _withdraw_reservation_made),
+    "object-participating": (("treaty",), _object_participating),
+    "object-to-reservation": (("treaty",), _object_to_reservation),
+    "territory-participating": (("treaty",), _territory_participating),
+    "territory-once": (("treaty",), _territory_once),
+    "suspend-bound": (("treaty",), _suspend_bound),
+    "suspend-in-force": (("treaty",), _suspend_in_force),
+    "end-suspension": (("treaty",), _end_suspension),
 }
 
 
