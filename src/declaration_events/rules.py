@@ -991,9 +991,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             day > derived_force[0]
             or (day == derived_force[0] and LIFECYCLE_RANK.get(event.type, 5) > _FORCE_RANK)
         ):
-            fire_until(derived_force[0] - _ONE_DAY)
-            enter_derived(derived_force)
-            derived_force = None
+            due, derived_force = derived_force, None
+            fire_until(due[0] - _ONE_DAY)
+            if terminated_on is None:  # a bilateral treaty may have ended before it could enter into force
+                enter_derived(due)
         fire_until(day)
         try:
             if isinstance(event, InstrumentOpened):
@@ -1181,8 +1182,10 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 raise
             skipped.append(event.id)
     if derived_force is not None:
-        fire_until(derived_force[0] - _ONE_DAY)
-        enter_derived(derived_force)
+        due = derived_force
+        fire_until(due[0] - _ONE_DAY)
+        if terminated_on is None:
+            enter_derived(due)
     fire_until(None)
     if opened is None:
         return InstrumentHistory(slug, slug, "declaration", PartialDate(1), None, {}, (), ())

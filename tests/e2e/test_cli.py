@@ -112,7 +112,10 @@ def test_status_csv_has_a_header_and_one_row_per_party() -> None:
     """`--format csv` is one row per party."""
     result = run("status", *SEEDS, "--instrument", DECLARATION, "--as-of", "2021-02-15", "--format", "csv")
     rows = result.stdout.splitlines()
-    assert rows[0] == "party,name,status,since,uncertain,effective_on,effective_derived,continued_from,territories"
+    assert (
+        rows[0]
+        == "party,name,status,since,uncertain,effective_on,effective_derived,continued_from,territories"
+    )
     assert len(rows) == 60
 
 

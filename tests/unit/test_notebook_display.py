@@ -101,8 +101,8 @@ def test_every_result_kind_has_an_html_table(ledger: Ledger) -> None:
 def test_the_ledger_html_summarises_events_instruments_and_cases(ledger: Ledger) -> None:
     """Event count and record span, then instruments with their parties, then cases with days."""
     html = ledger._repr_html_()
-    assert f"<strong>Ledger</strong>: {len(ledger)} events, recorded 2012-10-03 to 2026-11-01" in html
-    assert html.index("events") < html.index("2 instruments") < html.index("12 cases")
+    assert f"<strong>Ledger</strong>: {len(ledger)} events, recorded 2012-10-03 to 2026-12-01" in html
+    assert html.index("events") < html.index("5 instruments") < html.index("12 cases")
     assert "<td>arbitrary-detention-declaration</td>" in html and "endorsed 60" in html
     assert "<td>kovrig</td><td>Michael Kovrig</td><td>China</td><td>released</td><td>1,019</td>" in html
 

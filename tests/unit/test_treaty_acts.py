@@ -563,3 +563,19 @@ def test_the_relations_command_says_towards_whom_a_party_is_bound() -> None:
             "uncertain": False,
         }
     ]
+
+
+def test_a_bilateral_treaty_ended_before_its_derived_entry_into_force_never_enters_into_force() -> None:
+    """Found by the state machine: the end came while the derived entry into force was pending."""
+    events = [
+        opened(
+            "bilateral_treaty",
+            between=["CAN", "CHN"],
+            final_clauses={"consents_required": 1, "entry_into_force": {"days": 2}},
+        ),
+        act("Ratified", "2000-02-01", "CAN"),
+        act("Withdrew", "2000-02-01", "CAN", effective_on="2000-02-02"),
+    ]
+    ledger = Ledger.from_events(events)
+    assert ledger.projection.instrument_history("t").entered_into_force is None
+    assert statuses(ledger, "2000-03-01") == {"CAN": "withdrawn"}

@@ -1483,11 +1483,8 @@ def _assert_signatories(
         assert dict(result.tally) == view.tally, f"{where}: tally {dict(result.tally)}, model {view.tally}"
     if not view.unsettled:
         assert result.counts == dict(Counter(answer[0] for answer in want.values())), where
-    # (Any until the rows have `territories`: then drop the guard below.)
-    rows: list[Any] = [
-        row for row in result if row.continued_from is None and row.party not in view.unsettled
-    ]
-    if rows and hasattr(rows[0], "territories"):  # the ledger's rows show territories (issue 14)
+    rows = [row for row in result if row.continued_from is None and row.party not in view.unsettled]
+    if rows:
         acts = belief.acts(slug, as_of)
         if not acts.unsettled:
             got_territories = {row.party: frozenset(row.territories) for row in rows}
@@ -1508,13 +1505,11 @@ def _assert_treaty_acts(
 ) -> None:
     """The reservations in force (text, objections) and who is bound towards whom, where the ledger
     answers them (issue 14) and no partial date leaves them open."""
-    if not hasattr(ledger, "reservations") or not hasattr(ledger, "relations"):
-        return
     acts = belief.acts(slug, as_of)
     if acts.unsettled:
         return
     where = f"{slug} as of {as_of} known at {known_at}"
-    result: Any = ledger.reservations(slug, as_of=as_of, known_at=known_at)
+    result = ledger.reservations(slug, as_of=as_of, known_at=known_at)
     got = {
         row.reservation: Reservation(
             row.party,
@@ -1530,7 +1525,7 @@ def _assert_treaty_acts(
     assert len(got) == len(result.rows), f"{where}: a reservation shown twice"
     assert got == acts.reservations, f"{where}: reservations: ledger {got}, model {acts.reservations}"
     for party, towards in acts.relations.items():
-        relations: Any = ledger.relations(slug, party, as_of=as_of, known_at=known_at)
+        relations = ledger.relations(slug, party, as_of=as_of, known_at=known_at)
         bound = {row.party for row in relations.rows if row.bound}
         assert party not in {row.party for row in relations.rows}, f"{where}: {party} related to itself"
         assert bound == towards, (

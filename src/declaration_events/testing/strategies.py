@@ -1783,7 +1783,7 @@ class _Offence:
     def act(self, cls: type[EventBase], party: str | None, on: PartialDate, **fields: Any) -> EventBase:
         """A treaty act of `cls` by `party` (None: the whole treaty), with what else it needs to be valid."""
         made: dict[str, Any] = {"instrument": self.slug}
-        if cls is not Terminated:
+        if cls not in (Terminated, EnteredIntoForce):
             made["party"] = party
         if cls is Reserved:
             made.update(kind="reservation", text="article 6 does not apply", made_on="later")
