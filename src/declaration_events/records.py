@@ -76,7 +76,7 @@ _TOKENS: dict[bytes, tuple[tuple[bytes, bytes], ...]] = {
     )
     for name, cls in EVENT_TYPES.items()
 }
-_LISTS = frozenset({"nationalities", "charges"})
+_LISTS = frozenset({"nationalities", "charges", "between"})
 # Where a field's value starts in a packed line of each type: its key's code, or its key's text.
 _MARKERS: dict[bytes, dict[str, bytes]] = {
     kind: {

@@ -29,7 +29,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Literal, NamedTuple, NoReturn, get_args
+from typing import Any, Literal, NamedTuple, NoReturn, get_args
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -607,6 +607,12 @@ class _Party:
         self.changes.append(Change(on, start, now.status, cause, flags, effective_on))
 
 
+def _kept_effect(state: _Party) -> dict[str, Any]:
+    """A suspension (or its end) keeps the date of effect the party's row showed, as bound."""
+    last = state.changes[-1] if state.changes else None
+    return {"effective_on": last.effective_on, "derived": last.derived} if last is not None else {}
+
+
 def _unknown(kind: str, opener: str, slug: str, ordered: Sequence[EventBase]) -> NoReturn:
     """An entity whose facts never open it: blame its earliest fact."""
     first = ordered[0]
@@ -779,7 +785,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.now = replace(state.now, status="party", bound=True)
             else:
                 continue
-            state.record(day, event.occurred_on.first, event.id, floor=opened_first)
+            state.record(day, event.occurred_on.first, event.id, floor=opened_first, **_kept_effect(state))
 
     def suspend_party(event: Suspended | SuspensionEnded, party: str, state: _Party) -> None:
         """One party's operation of the treaty is suspended, or that suspension ends."""
@@ -797,7 +803,13 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             if treaty_suspended:
                 return  # still suspended with the whole treaty
             state.now = replace(state.now, status="party", bound=True)
-        state.record(event.occurred_on.last, event.occurred_on.first, event.id, floor=opened_first)
+        state.record(
+            event.occurred_on.last,
+            event.occurred_on.first,
+            event.id,
+            floor=opened_first,
+            **_kept_effect(state),
+        )
 
     def take_act(event: EventBase, party: str, state: _Party) -> None:
         """A reservation, its withdrawal, an objection or a territorial act: no change of status."""

@@ -579,3 +579,24 @@ def test_a_bilateral_treaty_ended_before_its_derived_entry_into_force_never_ente
     ledger = Ledger.from_events(events)
     assert ledger.projection.instrument_history("t").entered_into_force is None
     assert statuses(ledger, "2000-03-01") == {"CAN": "withdrawn"}
+
+
+def test_both_parties_of_a_bilateral_treaty_find_its_opening_in_their_timeline() -> None:
+    """Found by the bitemporal property: `between` is a list of parties in the index, not one text."""
+    ledger = Ledger.from_events([opened("bilateral_treaty", between=["CHN", "CAN"])])
+    assert [row.type for row in ledger.timeline("CAN")] == ["InstrumentOpened"]
+    assert [row.type for row in ledger.timeline("CHN")] == ["InstrumentOpened"]
+
+
+def test_a_suspended_row_and_the_row_after_it_keep_the_date_the_party_was_bound_from() -> None:
+    """Found by the state machine against the reference model: the date of effect is the consent's."""
+    ledger = Ledger.from_events(
+        [
+            *in_force("CAN", "UKR"),
+            act("Suspended", "2003-01-01", "UKR"),
+            act("SuspensionEnded", "2004-01-01", "UKR"),
+        ]
+    )
+    during, after = (ledger.signatories("t", as_of=d)["UKR"] for d in ("2003-06-01", "2004-06-01"))
+    assert (during.status, during.effective_on) == ("suspended", date(2001, 1, 1))
+    assert (after.status, after.since, after.effective_on) == ("party", date(2004, 1, 1), date(2001, 1, 1))
