@@ -459,11 +459,33 @@ def cmd_stamps(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    """Write every recorded event as log format v1, in the order recorded."""
+    """Write every recorded event as log format v1 (in the order recorded), or as Parquet files."""
+    if args.format == "parquet":
+        if not args.out or args.out == "-":
+            raise UsageError("--format parquet writes files: give --out DIRECTORY")
+        from .parquet import write_parquet  # pyarrow, only here
+
+        with _open(args.db) as ledger:
+            source = ledger.as_stored(args.stored_by) if args.stored_by else ledger
+            written = write_parquet(source, args.out)
+        for name, rows in written.items():
+            print(f"{Path(args.out) / name}: {_plural(rows, 'row')}", file=sys.stderr)
+        return 0
     with _open(args.db) as ledger, _output(args.out) as out:
         count = ledger.to_jsonl(out, stored_by=args.stored_by)
     if args.out and args.out != "-":
         print(f"{args.out}: {_plural(count, 'event')} exported", file=sys.stderr)
+    return 0
+
+
+def cmd_rebuild(args: argparse.Namespace) -> int:
+    """Write a store's history tables afresh from its events."""
+    with _open(args.db) as ledger:
+        histories = ledger.rebuild_histories()
+    _print(
+        f"{args.db}: {_plural(len(histories.signatories), 'signatory_history row')}, "
+        f"{_plural(len(histories.cases), 'case_history row')}"
+    )
     return 0
 
 
@@ -675,11 +697,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     importer.set_defaults(run=cmd_import)
 
-    export = sub.add_parser("export", help="write a store's events as log format v1")
+    export = sub.add_parser("export", help="write a store's events as log format v1, or as Parquet files")
     _add_db(export, required=True)
-    _add_out(export, "the log")
+    _add_out(export, "the log (with --format parquet: a directory)")
     _add_stored_by(export)
+    export.add_argument(
+        "--format",
+        choices=["jsonl", "parquet"],
+        default="jsonl",
+        help="jsonl (log format v1, the default) or parquet: events and both history tables",
+    )
     export.set_defaults(run=cmd_export)
+
+    rebuild = sub.add_parser("rebuild", help="write a store's history tables afresh from its events")
+    _add_db(rebuild, required=True)
+    rebuild.set_defaults(run=cmd_rebuild)
 
     stamps = sub.add_parser("stamps", help="when each batch was stored, by the store's own clock (audit)")
     _add_db(stamps, required=True)

@@ -14,11 +14,13 @@ from . import checking, counts, render
 from .actors import resolve_captor
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
+from .errors import UsageError
 from .eventlog import LogSource
 from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
+from .render import Column
 from .results import (
     CaseRow,
     Cases,
@@ -30,6 +32,7 @@ from .results import (
     Timeline,
 )
 from .storage import FrozenStore, MemoryStore, Stamp, Store
+from .storage.tables import CaseInterval, Histories, SignatoryInterval
 from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
@@ -376,6 +379,52 @@ class Ledger:
         """
         self.catch_up()
         return {entity: count for entity, count in sorted(self._writer.versions.items()) if count}
+
+    # -- history tables (see `storage.tables`) ----------------------------------------------
+
+    def rebuild_histories(self) -> Histories:
+        """Write the store's history tables afresh from its events (`declaration-events rebuild`), and
+        return the rows; on a store that keeps none (in memory), only return them."""
+        return self._writer.rebuild_histories()
+
+    def history_rows(self) -> Histories:
+        """Every row of both history tables, computed from the events (what `rebuild_histories` writes)."""
+        return self._writer.history_rows()
+
+    def history_frame(self, table: str = "signatory_history") -> pd.DataFrame:
+        """`signatory_history` or `case_history` as a DataFrame, one row per row of the table (computed
+        from the events: the same on every store)."""
+        from .notebook import frame
+
+        histories = self.history_rows()
+        rows: Sequence[SignatoryInterval | CaseInterval]
+        if table == "signatory_history":
+            rows = histories.signatories
+            head = [
+                Column("instrument", "category", [r.instrument for r in histories.signatories]),
+                Column("party", "category", [r.party for r in histories.signatories]),
+            ]
+        elif table == "case_history":
+            rows = histories.cases
+            head = [Column("case_slug", "category", [r.case_slug for r in histories.cases])]
+        else:
+            raise UsageError(f"table: {table!r} is not signatory_history or case_history")
+        columns = [
+            *head,
+            Column("status", "category", [r.status for r in rows]),
+            Column("valid_from", "date", [r.valid_from for r in rows]),
+            Column("valid_until", "date", [r.valid_until for r in rows]),
+            Column("known_from", "datetime", [r.known_from for r in rows]),
+            Column("known_until", "datetime", [r.known_until for r in rows]),
+            Column("uncertain", "bool", [r.uncertain for r in rows]),
+            Column("event_id", "text", [str(r.event_id) for r in rows]),
+        ]
+        if table == "case_history":
+            columns.insert(
+                -2, Column("days_detained_before", "int", [r.days_detained_before for r in histories.cases])
+            )
+            columns.insert(-2, Column("in_custody", "bool", [r.in_custody for r in histories.cases]))
+        return frame(columns, {"table": table})
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------
 

@@ -10,11 +10,11 @@ from __future__ import annotations
 import itertools
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import MappingProxyType
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar, cast
 from uuid import UUID
 
 import orjson
@@ -53,6 +53,7 @@ from .results import (
     TimelineRow,
 )
 from .rules import (
+    IN_CUSTODY,
     PARTICIPATING,
     CaseHistory,
     CaseState,
@@ -65,6 +66,7 @@ from .rules import (
     fold_instrument,
     valid_time_key,
 )
+from .storage.tables import CaseInterval, SignatoryInterval
 
 __all__ = ["Projection"]
 
@@ -408,6 +410,36 @@ class Projection:
         }
         for event_id in itertools.islice(self._lines, limit):
             yield Recorded.from_packed(self._lines[event_id], entities.get(event_id, ""), event_id)
+
+    def recorded_of(self, entities: Iterable[str]) -> Iterator[Recorded]:
+        """The recorded events of some entities (facts, then amendments) and every continuation, compactly:
+        what a projection of those entities alone needs (`history_rows`)."""
+        for entity in entities:
+            for index in (self._facts, self._amendments):
+                for event_id in index.get(entity, ()):
+                    yield Recorded.from_packed(self._lines[event_id], entity, event_id)
+        if self._continued:
+            for event_id in self._continued:
+                yield Recorded.from_packed(self._lines[event_id], STATEMENTS, event_id)
+            for event_id in self._amendments.get(STATEMENTS, ()):  # a continuation's corrections
+                yield Recorded.from_packed(self._lines[event_id], STATEMENTS, event_id)
+
+    def continued_parties(self) -> set[str]:
+        """Every state that continues another, and every predecessor (as recorded, whatever is believed)."""
+        named: set[str] = set()
+        for event_id in self._continued:
+            data = orjson.loads(self._line(event_id))
+            named.update((data["party"], data["predecessor"]))
+        return named
+
+    def instruments_naming(self, parties: Iterable[str]) -> set[str]:
+        """The instrument entities whose facts name any of these parties."""
+        return {
+            entity
+            for party in parties
+            for entity in self._by_party.get(party, ())
+            if entity.startswith("instrument:")
+        }
 
     @property
     def latest_recorded_at(self) -> datetime | None:
@@ -754,6 +786,138 @@ class Projection:
             counts={"bound": bound, "not bound": len(rows) - bound},
         )
 
+    # -- history tables (see `storage.tables`) -----------------------------------------------
+
+    def record_times(self, entity: str) -> list[datetime]:
+        """Every record time at which what is believed of an entity may change, in order: those of its
+        facts and amendments (and, for an instrument, of continuations, which change its rows)."""
+        facts, amendments = self._decode_entity(entity)
+        times = {event.recorded_at for event in (*facts, *amendments) if event.recorded_at is not None}
+        if entity.startswith("instrument:") and self._continued:
+            statements, statement_amendments = self._decode_entity(STATEMENTS)
+            times.update(e.recorded_at for e in statements if isinstance(e, Continued) and e.recorded_at)
+            times.update(a.recorded_at for a in statement_amendments if a.recorded_at is not None)
+        return sorted(times)
+
+    def signatory_intervals(self, instrument: str) -> list[SignatoryInterval]:
+        """`signatory_history`'s rows of one instrument: each row `signatories` shows, over both times."""
+        entity = f"instrument:{instrument}"
+        rows = _known_intervals(
+            self.record_times(entity), lambda known_at: self._signatory_segments(entity, known_at)
+        )
+        return [
+            SignatoryInterval(
+                instrument,
+                cast(str, party),
+                cast(str, status),
+                cast(date, valid_from),
+                cast("date | None", valid_until),
+                known_from,
+                known_until,
+                cast(bool, uncertain),
+                cast(UUID, event_id),
+            )
+            for (party, status, valid_from, valid_until, uncertain, event_id), known_from, known_until in rows
+        ]
+
+    def _signatory_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
+        """(party, status, valid_from, valid_until, uncertain, event_id) of each row believed at R."""
+        belief = self._belief(entity, known_at)
+        continuations = self._continuations(known_at) if self._continued else []
+        affected = {name for c in continuations for name in (c.party, c.predecessor)}
+        found: set[tuple[object, ...]] = set()
+        for party, points in belief.parties.items():
+            if party not in affected:
+                found.update((party, *segment) for segment in _segments(points.points, points.at))
+        if not affected:
+            return found
+        # Continuations: sample where any of the parties involved changes, as `signatories` shows them.
+        days = {c.first for c in continuations} | {c.last + _ONE_DAY for c in continuations}
+        for name in affected & set(belief.parties):
+            days.update(day for point in belief.parties[name].points for day in (point.on, point.start))
+
+        def shown(day: date) -> dict[str, tuple[Change, bool]]:
+            rows: dict[str, tuple[Change, bool]] = {}
+            for name in sorted(affected & set(belief.parties)):
+                point, uncertain = belief.parties[name].at(day)
+                if point is not None and point.status is not None:
+                    rows[name] = (point, uncertain)
+            for continued in continuations:
+                taken = rows.get(continued.predecessor) if continued.first <= day else None
+                if taken is not None and continued.party not in rows:
+                    del rows[continued.predecessor]
+                    rows[continued.party] = (taken[0], taken[1] or continued.last > day)
+            return rows
+
+        samples = sorted(days)
+        for name in affected:
+            line: list[tuple[date, Change | None, bool]] = []
+            for day in samples:
+                point, uncertain = shown(day).get(name, (None, False))
+                line.append((day, point, uncertain))
+            found.update((name, *segment) for segment in _segments_of_samples(line))
+        return found
+
+    def case_intervals(self, case: str) -> list[CaseInterval]:
+        """`case_history`'s rows of one case: its status and days, over both times."""
+        entity = f"case:{case}"
+        rows = _known_intervals(
+            self.record_times(entity), lambda known_at: self._case_segments(entity, known_at)
+        )
+        return [
+            CaseInterval(
+                case,
+                cast(str, status),
+                cast(date, valid_from),
+                cast("date | None", valid_until),
+                known_from,
+                known_until,
+                cast(int, before),
+                cast(bool, custody),
+                cast(bool, uncertain),
+                cast(UUID, event_id),
+            )
+            for (
+                status,
+                valid_from,
+                valid_until,
+                before,
+                custody,
+                uncertain,
+                event_id,
+            ), known_from, known_until in rows
+        ]
+
+    def _case_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
+        """(status, valid_from, valid_until, days_detained_before, in_custody, uncertain, event_id) believed
+        at `known_at`, as `cases` shows them (days counted on what certainly happened)."""
+        points = self._belief(entity, known_at).case_points
+        if points is None:
+            return set()
+        days = sorted({day for state in points.points for day in (state.on, state.start)})
+        found: list[list[object]] = []
+        for index, day in enumerate(days):
+            state, uncertain = points.at(day)
+            until = days[index + 1] if index + 1 < len(days) else None
+            if state is None:
+                continue
+            known = points.certain(day) if uncertain else state
+            before = known.days_detained(day) if known is not None else 0
+            custody = known is not None and known.status in IN_CUSTODY
+            if found:
+                last = found[-1]
+                accrued = (day - last[1]).days if last[4] else 0  # type: ignore[operator]
+                if (
+                    last[2] == day
+                    and (last[0], last[4], last[5], last[6])
+                    == (state.status, custody, uncertain, state.event_id)
+                    and last[3] + accrued == before  # type: ignore[operator]
+                ):
+                    last[2] = until
+                    continue
+            found.append([state.status, day, until, before, custody, uncertain, state.event_id])
+        return {tuple(row) for row in found}
+
     def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:
         """The display name of a party, a body, or an actor (registered by `as_of`, as known at `known_at`).
 
@@ -934,6 +1098,50 @@ class Projection:
             known_at=known_at or _now(),
             counts=dict(sorted(counts.items())),
         )
+
+
+_ONE_DAY = timedelta(days=1)
+
+
+def _segments(
+    points: Sequence[Change], at: Callable[[date], tuple[Change | None, bool]]
+) -> list[tuple[object, ...]]:
+    """(status, valid_from, valid_until, uncertain, event_id) of one party's rows: `at` changes only
+    where a point starts or holds for certain."""
+    days = sorted({day for point in points for day in (point.on, point.start)})
+    return _segments_of_samples([(day, *at(day)) for day in days])
+
+
+def _segments_of_samples(samples: Sequence[tuple[date, Change | None, bool]]) -> list[tuple[object, ...]]:
+    """Runs of equal rows between sample days (each holding until the next sample), None: no row."""
+    found: list[list[object]] = []
+    for index, (day, point, uncertain) in enumerate(samples):
+        until = samples[index + 1][0] if index + 1 < len(samples) else None
+        if point is None or point.status is None:
+            continue
+        row = (point.status, uncertain, point.event_id)
+        if found and found[-1][2] == day and (found[-1][0], found[-1][3], found[-1][4]) == row:
+            found[-1][2] = until
+            continue
+        found.append([point.status, day, until, uncertain, point.event_id])
+    return [tuple(row) for row in found]
+
+
+def _known_intervals(
+    times: Sequence[datetime], rows_at: Callable[[datetime], set[tuple[object, ...]]]
+) -> list[tuple[tuple[object, ...], datetime, datetime | None]]:
+    """(row, known_from, known_until) for each row believed over a run of record times: a row holds
+    from the record time it appears at to the one it is gone at (None: still believed)."""
+    found: list[tuple[tuple[object, ...], datetime, datetime | None]] = []
+    since: dict[tuple[object, ...], datetime] = {}
+    for moment in times:
+        now = rows_at(moment)
+        for row in [row for row in since if row not in now]:
+            found.append((row, since.pop(row), moment))
+        for row in now:
+            since.setdefault(row, moment)
+    found.extend((row, moment, None) for row, moment in since.items())
+    return found
 
 
 def as_events(events: Iterable[EventBase]) -> list[Event]:

@@ -12,6 +12,7 @@ writer got in between. `held_at` tells what the store held at a time by its own 
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from collections import defaultdict
@@ -23,12 +24,13 @@ from uuid import UUID
 from . import checking, render
 from .checking import Locations
 from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
-from .events import EventBase
+from .events import STATEMENTS, EventBase
 from .progress import OFF, Progress
 from .projections import Projection
-from .records import Recorded
+from .records import Recorded, packed_strings
 from .rules import CaseHistory, InstrumentHistory
 from .storage import Stamp, Store
+from .storage.tables import CaseInterval, Histories, SignatoryInterval
 
 __all__ = ["MAX_RETRIES", "RETRY_BACKOFF", "RecordResult", "Writer"]
 
@@ -68,6 +70,7 @@ class Writer:
         self.projection = projection
         self.position = 0  # the store position of the last event indexed
         self.versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+        self._histories_checked = False  # whether the store's history tables were found whole
 
     def record(
         self,
@@ -119,9 +122,10 @@ class Writer:
                 checking.locate(exc, locations)
                 raise
             expected = plan.expected
+            histories = self._histories(plan.records)
             try:
                 with progress.stage("storing", total=len(plan.records)) as bar:
-                    self.store.append(plan.records, expected)
+                    self.store.append(plan.records, expected, histories)
                     if bar is not None:
                         bar.update(len(plan.records))
             except ConcurrencyError:
@@ -137,9 +141,79 @@ class Writer:
                 locations.release()
             self.catch_up(progress, stored)
             self._adopt_folds(plan.folded, expected)
+            if histories is not None and not self._histories_checked:
+                if not self._store_histories_complete():
+                    self.rebuild_histories()  # a store an earlier version wrote: its tables, once
+                self._histories_checked = True
             return size, recorded_by_others, len(plan.backdated)
         raise ConcurrencyError(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
+        )
+
+    # -- history tables (see `storage.tables`) ------------------------------------------------------
+
+    def _histories(self, records: Sequence[Recorded]) -> Histories | None:
+        """The history rows a checked batch changes, for the store to write with it (None if it keeps none).
+
+        The rows of each instrument and case the batch adds to, and, when it adds or amends a
+        continuation, of every instrument naming a state concerned; computed on the stored facts
+        of those entities and the batch, before it is appended.
+        """
+        if not getattr(self.store, "keeps_histories", False):
+            return None
+        added = {record.entity for record in records}
+        entities = {entity for entity in added if entity.startswith(("instrument:", "case:"))}
+        if any(record.entity == STATEMENTS and record.type != "Condemned" for record in records):
+            named = self.projection.continued_parties()
+            for record in records:
+                if record.type == "Continued":
+                    fields = packed_strings(record.packed, ("party", "predecessor"))
+                    named.update(str(value) for value in fields.values())
+            entities |= self.projection.instruments_naming(named)
+        scratch = Projection()
+        scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(entities)), records))
+        return Histories(
+            entities=tuple(sorted(entities)),
+            signatories=tuple(_instrument_rows(scratch, entities)),
+            cases=tuple(_case_rows(scratch, entities)),
+            unchanged=tuple((entity, self.versions[entity]) for entity in sorted(entities - added)),
+            first=self.position == 0 and len(self.projection) == 0,
+        )
+
+    def _store_histories_complete(self) -> bool:
+        check = getattr(self.store, "histories_complete", None)
+        return bool(check()) if check is not None else True
+
+    def rebuild_histories(self) -> Histories:
+        """Write the history tables afresh from every stored event (what `declaration-events rebuild`
+        does); return what was written. Retries while other writers add events meanwhile."""
+        write = getattr(self.store, "write_histories", None)
+        for attempt in range(MAX_RETRIES):
+            with checking.bulk():
+                self.catch_up()
+            histories = self.history_rows()
+            if write is None:
+                return histories
+            try:
+                write(histories, self.position)
+            except ConcurrencyError:
+                time.sleep(random.uniform(0, min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)))  # noqa: S311
+                continue
+            self._histories_checked = True
+            return histories
+        raise ConcurrencyError(f"gave up after {MAX_RETRIES} attempts: other writers kept adding events")
+
+    def history_rows(self) -> Histories:
+        """Every row of both history tables, from the events indexed so far (caught up first)."""
+        with checking.bulk():
+            self.catch_up()
+        names = {f"instrument:{slug}" for slug in self.projection.entities("instrument")}
+        names |= {f"case:{slug}" for slug in self.projection.entities("case")}
+        return Histories(
+            entities=tuple(sorted(names)),
+            signatories=tuple(_instrument_rows(self.projection, names)),
+            cases=tuple(_case_rows(self.projection, names)),
+            complete=True,
         )
 
     def _adopt_folds(
@@ -200,3 +274,15 @@ class Writer:
                 f"{render.plural(unstamped, 'event')} were stored before it kept storage times{since}"
             )
         return (kept[-1].events if kept else 0), kept
+
+
+def _instrument_rows(projection: Projection, entities: set[str]) -> Iterator[SignatoryInterval]:
+    for entity in sorted(entities):
+        if entity.startswith("instrument:"):
+            yield from projection.signatory_intervals(entity.removeprefix("instrument:"))
+
+
+def _case_rows(projection: Projection, entities: set[str]) -> Iterator[CaseInterval]:
+    for entity in sorted(entities):
+        if entity.startswith("case:"):
+            yield from projection.case_intervals(entity.removeprefix("case:"))

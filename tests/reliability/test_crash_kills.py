@@ -167,7 +167,7 @@ def test_sigkill_at_random_points_of_imports_leaves_each_batch_whole_or_absent(
 ) -> None:
     """Import after import killed at random moments: each batch is always all there or not at all,
     and running the killed import again completes it."""
-    rng = random.Random(SEED)  # noqa: S311 - kill times, not secrets
+    rng = random.Random(SEED)
     size = 3 * IMPORT_CASES + 1
     script = tmp_path / "timed_import.py"
     script.write_text(TIMED_IMPORT)
@@ -330,7 +330,7 @@ def test_sigkill_of_concurrent_writers_leaves_each_batch_whole_or_absent(
     batch, round after round: every batch is always whole or absent; restarted, they finish with
     every batch once."""
     assert WRITERS * WRITER_BATCHES <= PARTIES
-    rng = random.Random(SEED + 1)  # noqa: S311 - kill times, not secrets
+    rng = random.Random(SEED + 1)
     go = tmp_path / "go"
     outcomes: Counter[str] = Counter()
     for round_number in range(KILL_ROUNDS + 1):

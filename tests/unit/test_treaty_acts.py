@@ -319,7 +319,7 @@ def test_the_whole_treaty_suspended_suspends_every_party_and_newcomers_until_it_
         act("Suspended", "2003-06-01", "MEX"),  # refused: MEX is not a bound party any more
     ]
     refused(events, "suspend-bound")
-    ledger = Ledger.from_events(events[:-1] + [act("SuspensionEnded", "2004-01-01")])
+    ledger = Ledger.from_events([*events[:-1], act("SuspensionEnded", "2004-01-01")])
     assert statuses(ledger, "2003-03-01") == {"CAN": "suspended", "MEX": "suspended", "USA": "suspended"}
     assert ledger.signatories("t", as_of="2003-03-01").tally["parties"] == 0
     assert statuses(ledger, "2004-01-01") == {"CAN": "party", "MEX": "party", "USA": "party"}

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from ..records import Recorded
 from .stamps import Stamp
+from .tables import Histories
 
 __all__ = ["Store"]
 
@@ -20,7 +21,9 @@ __all__ = ["Store"]
 class Store(Protocol):
     """Durable or in-memory storage of recorded events."""
 
-    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
+    def append(
+        self, batch: Sequence[Recorded], expected: Mapping[str, int], histories: Histories | None = None
+    ) -> None:
         """Append records (each naming its entity) atomically, if each entity is at its expected version."""
         ...
 

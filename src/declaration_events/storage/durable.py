@@ -45,6 +45,7 @@ from ..events import EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
 from .stamps import Stamp, next_stamp
+from .tables import Histories
 
 __all__ = [
     "EventStore",
@@ -413,11 +414,37 @@ class EventStore:
         """The `eventsourcing` application (its recorder, mapper and factory)."""
         return self._app
 
-    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
+    @property
+    def keeps_histories(self) -> bool:
+        """Whether this store keeps history tables (SQLite and PostgreSQL; see `tables`)."""
+        return hasattr(self._recorder, "write_histories")
+
+    def histories_complete(self) -> bool:
+        """Whether the history tables hold every entity (False where none are kept)."""
+        check = getattr(self._recorder, "histories_complete", None)
+        try:
+            return bool(check()) if check is not None else False
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+
+    def write_histories(self, histories: Histories, position: int) -> None:
+        """Replace history rows computed from the first `position` events (`ConcurrencyError` if the
+        store holds more: read them and compute again)."""
+        try:
+            self._recorder.write_histories(histories, position)  # type: ignore[attr-defined]
+        except ConcurrencyError:
+            raise
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot write to {self.name}: {self._explain(exc)}") from None
+
+    def append(
+        self, batch: Sequence[Recorded], expected: Mapping[str, int], histories: Histories | None = None
+    ) -> None:
         """Append the batch in one transaction if every entity is still at its expected version.
 
         Within the batch, facts are written before amendments, so that no stream
-        starts with an amendment (order inside a batch carries no meaning).
+        starts with an amendment (order inside a batch carries no meaning). `histories`:
+        the history rows the batch changes, written in the same transaction.
         """
         if not batch:
             return
@@ -430,7 +457,10 @@ class EventStore:
             versions[entity] += 1
             envelopes.append(Envelope(stream_id(entity), versions[entity], record))
         try:
-            recordings = self._app.events.put(envelopes)
+            if histories is not None and self.keeps_histories:
+                recordings = self._app.events.put(envelopes, histories=histories)
+            else:
+                recordings = self._app.events.put(envelopes)
         except IntegrityError:
             damage = self._missing_version(expected)
             if damage:

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from ..errors import ConcurrencyError, StoreError
 from ..records import Recorded
 from .stamps import Stamp, next_stamp
+from .tables import Histories
 
 __all__ = ["FORGET_EVERY", "FrozenStore", "MemoryStore"]
 
@@ -30,7 +31,9 @@ class MemoryStore:
         self._versions: dict[str, int] = {}
         self._stamps: list[Stamp] = []
 
-    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
+    def append(
+        self, batch: Sequence[Recorded], expected: Mapping[str, int], histories: Histories | None = None
+    ) -> None:
         """Append atomically if every entity is still at its expected version."""
         for entity, version in expected.items():
             if self._versions.get(entity, 0) != version:
@@ -87,7 +90,9 @@ class FrozenStore:
         self._stamps = list(stamps)
         self._name = name
 
-    def append(self, batch: Sequence[Recorded], expected: Mapping[str, int]) -> None:
+    def append(
+        self, batch: Sequence[Recorded], expected: Mapping[str, int], histories: Histories | None = None
+    ) -> None:
         """Refuse: a ledger as it was stored by a time is read-only."""
         raise StoreError(f"{self._name} is read-only: record in the ledger it was taken from")
 

@@ -16,11 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg import sql
 
+from ..errors import ConcurrencyError
+from .mapper import stream_id
 from .stamps import Stamp, next_stamp
+from .tables import Histories
 
 __all__ = ["INSERT_CHUNK", "STAMPS_TABLE", "BatchRecorder"]
 
@@ -38,6 +41,45 @@ class BatchRecorder(PostgresApplicationRecorder):
         """eventsourcing's recorder, whose tables (when it creates them) include the stamps'."""
         super().__init__(*args, **kwargs)
         self.sql_create_statements.append(self._create_stamps())
+        self.sql_create_statements.extend(self._create_histories())
+
+    def _create_histories(self) -> list[sql.Composed]:
+        """The history tables (see `tables`) and their indexes, in the store's schema."""
+        schema = sql.Identifier(self.datastore.schema)
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.signatory_history (instrument text NOT NULL, "
+                "party text NOT NULL, status text NOT NULL, valid_from date NOT NULL, valid_until date, "
+                "known_from timestamptz NOT NULL, known_until timestamptz, uncertain boolean NOT NULL, "
+                "event_id uuid NOT NULL)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS signatory_history_as_of "
+                "ON {schema}.signatory_history (instrument, valid_from)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS signatory_history_party "
+                "ON {schema}.signatory_history (party, instrument)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.case_history (case_slug text NOT NULL, "
+                "status text NOT NULL, valid_from date NOT NULL, valid_until date, "
+                "known_from timestamptz NOT NULL, known_until timestamptz, "
+                "days_detained_before integer NOT NULL, in_custody boolean NOT NULL, "
+                "uncertain boolean NOT NULL, event_id uuid NOT NULL)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS case_history_as_of "
+                "ON {schema}.case_history (case_slug, valid_from)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE INDEX IF NOT EXISTS case_history_valid_from ON {schema}.case_history (valid_from)"
+            ).format(schema=schema),
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {schema}.history_state "
+                "(key text PRIMARY KEY, value text NOT NULL)"
+            ).format(schema=schema),
+        ]
 
     def _create_stamps(self) -> sql.Composed:
         return sql.SQL(
@@ -74,6 +116,7 @@ class BatchRecorder(PostgresApplicationRecorder):
         lock: eventsourcing sends the whole batch as one array parameter, and a batch of a
         million events (a parameter of hundreds of MB) made the server drop the connection.
         """
+        histories: Histories | None = kwargs.pop("histories", None)
         if not stored_events:
             return []
         ids: list[int] = []
@@ -88,7 +131,126 @@ class BatchRecorder(PostgresApplicationRecorder):
                 ids.extend(self._fetch_ids_after_insert_events(curs, chunk, **kwargs) or ())
             if ids:
                 self._stamp(curs, len(ids), max(ids))
+            if histories is not None:
+                self._check_unchanged(curs, histories)
+                self._write_histories(curs, histories)
+                if histories.first and ids:
+                    curs.execute(
+                        sql.SQL("SELECT count(*) AS n FROM {schema}.{events}").format(
+                            schema=sql.Identifier(self.datastore.schema),
+                            events=sql.Identifier(self.events_table_name),
+                        )
+                    )
+                    counted = curs.fetchone()
+                    if counted is not None and counted["n"] == len(ids):  # no other writer's: tables whole
+                        self._mark_complete(curs)
         return ids
+
+    def _check_unchanged(self, curs: Any, histories: Histories) -> None:
+        """Refuse rows computed from streams that moved on since (the table lock is held)."""
+        for entity, version in histories.unchanged:
+            curs.execute(
+                sql.SQL(
+                    "SELECT max(originator_version) AS v FROM {schema}.{events} WHERE originator_id = %s"
+                ).format(
+                    schema=sql.Identifier(self.datastore.schema),
+                    events=sql.Identifier(self.events_table_name),
+                ),
+                (stream_id(entity),),
+            )
+            row = curs.fetchone()
+            found = (row["v"] if row is not None else None) or 0
+            if found != version:
+                raise IntegrityError(f"{entity} is at version {found}, not {version}")
+
+    def _mark_complete(self, curs: Any) -> None:
+        curs.execute(
+            sql.SQL(
+                "INSERT INTO {schema}.history_state (key, value) VALUES ('complete', '1') "
+                "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
+            ).format(schema=sql.Identifier(self.datastore.schema))
+        )
+
+    def _ensure_histories(self, curs: Any) -> None:
+        """A store an earlier version created has no history tables yet."""
+        for statement in self._create_histories():
+            curs.execute(statement)
+
+    def histories_complete(self) -> bool:
+        """Whether the history tables hold every entity (created with the store, or rebuilt since)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
+                (
+                    sql.SQL("{schema}.history_state")
+                    .format(schema=sql.Identifier(self.datastore.schema))
+                    .as_string(conn),
+                ),
+            )
+            found = curs.fetchone()
+            if not found or not found["found"]:
+                return False
+            curs.execute(
+                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
+                    schema=sql.Identifier(self.datastore.schema)
+                )
+            )
+            return curs.fetchone() is not None
+
+    def write_histories(self, histories: Histories, position: int) -> None:
+        """Replace history rows computed from the store's events up to `position`, in one transaction
+        under the events table's lock; `ConcurrencyError` if the store holds more by then."""
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            self._ensure_histories(curs)
+            self._lock_table(curs)
+            curs.execute(
+                sql.SQL("SELECT max(notification_id) AS n FROM {schema}.{events}").format(
+                    schema=sql.Identifier(self.datastore.schema),
+                    events=sql.Identifier(self.events_table_name),
+                )
+            )
+            row = curs.fetchone()
+            stored = (row["n"] if row is not None else None) or 0
+            if stored != position:
+                raise ConcurrencyError(f"the store holds events up to {stored}, not {position}")
+            self._write_histories(curs, histories)
+
+    def _write_histories(self, curs: Any, histories: Histories) -> None:
+        schema = sql.Identifier(self.datastore.schema)
+        self._ensure_histories(curs)
+        if histories.complete:
+            curs.execute(sql.SQL("DELETE FROM {schema}.signatory_history").format(schema=schema))
+            curs.execute(sql.SQL("DELETE FROM {schema}.case_history").format(schema=schema))
+            self._mark_complete(curs)
+        else:
+            curs.execute(
+                sql.SQL("DELETE FROM {schema}.signatory_history WHERE instrument = ANY(%s)").format(
+                    schema=schema
+                ),
+                (histories.instruments(),),
+            )
+            curs.execute(
+                sql.SQL("DELETE FROM {schema}.case_history WHERE case_slug = ANY(%s)").format(schema=schema),
+                (histories.case_slugs(),),
+            )
+        if histories.signatories:
+            curs.executemany(
+                sql.SQL(
+                    "INSERT INTO {schema}.signatory_history (instrument, party, status, valid_from, "
+                    "valid_until, known_from, known_until, uncertain, event_id) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                ).format(schema=schema),
+                [tuple(row) for row in histories.signatories],
+            )
+        if histories.cases:
+            curs.executemany(
+                sql.SQL(
+                    "INSERT INTO {schema}.case_history (case_slug, status, valid_from, valid_until, "
+                    "known_from, known_until, days_detained_before, in_custody, uncertain, event_id) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                ).format(schema=schema),
+                [tuple(row) for row in histories.cases],
+            )
 
     def _stamp(self, curs: Any, added: int, position: int) -> None:
         """Stamp the batch with the server's clock, the table lock held (so stamps follow commits)."""

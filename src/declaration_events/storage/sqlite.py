@@ -10,10 +10,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from eventsourcing.persistence import OperationalError, StoredEvent
+from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ..errors import ConcurrencyError
+from .mapper import stream_id
 from .stamps import Stamp, next_stamp, stamp_text
+from .tables import SQLITE_CREATE_STATEMENTS, Histories, sqlite_case_rows, sqlite_signatory_rows
 
 __all__ = ["SQLITE_STAMPS", "StampingSQLiteRecorder"]
 
@@ -25,16 +28,86 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, stamping each batch it inserts in the same transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        """eventsourcing's table, and the stamps'."""
-        return [*super().construct_create_table_statements(), _SQLITE_CREATE]
+        """eventsourcing's table, the stamps' and the history tables (see `tables`)."""
+        return [*super().construct_create_table_statements(), _SQLITE_CREATE, *SQLITE_CREATE_STATEMENTS]
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Insert the events and stamp the batch, in one transaction (SQLite's write lock held)."""
+        """Insert the events, stamp the batch and replace the history rows they change, in one
+        transaction (SQLite's write lock held)."""
+        histories: Histories | None = kwargs.pop("histories", None)
         with self.datastore.transaction(commit=True) as cursor:
             ids = self._insert_events(cursor, stored_events, **kwargs)
             if ids:
                 self._stamp(cursor, len(ids), ids[-1])
+            if histories is not None:
+                self._check_unchanged(cursor, histories)
+                self._write_histories(cursor, histories)
+                if histories.first and ids:
+                    cursor.execute("SELECT count(*) FROM stored_events")
+                    if cursor.fetchone()[0] == len(ids):  # no other writer's events: the tables are whole
+                        cursor.execute(
+                            "INSERT OR REPLACE INTO history_state (key, value) VALUES ('complete', '1')"
+                        )
             return ids
+
+    def _check_unchanged(self, cursor: SQLiteCursor, histories: Histories) -> None:
+        """Refuse rows computed from streams that moved on since (the write lock is held)."""
+        for entity, version in histories.unchanged:
+            cursor.execute(
+                "SELECT max(originator_version) FROM stored_events WHERE originator_id = ?",
+                (stream_id(entity).hex,),
+            )
+            found = cursor.fetchone()[0] or 0
+            if found != version:
+                raise IntegrityError(f"{entity} is at version {found}, not {version}")
+
+    def write_histories(self, histories: Histories, position: int) -> None:
+        """Replace history rows computed from the store's first `position` events, in one transaction;
+        `ConcurrencyError` if the store holds more by then (the caller reads them and computes again)."""
+        with self.datastore.transaction(commit=True) as cursor:
+            self._create_table(cursor)
+            # A write first: it takes SQLite's write lock, so no event is added until this commits.
+            cursor.execute("DELETE FROM history_state WHERE key = 'complete'")
+            cursor.execute("SELECT max(rowid) FROM stored_events")
+            stored = cursor.fetchone()[0] or 0
+            if stored != position:
+                raise ConcurrencyError(f"the store holds events up to {stored}, not {position}")
+            self._write_histories(cursor, histories)
+
+    def _write_histories(self, cursor: SQLiteCursor, histories: Histories) -> None:
+        self._create_table(cursor)  # a store an earlier version wrote has no history tables yet
+        if histories.complete:
+            cursor.execute("DELETE FROM signatory_history")
+            cursor.execute("DELETE FROM case_history")
+            cursor.execute("INSERT OR REPLACE INTO history_state (key, value) VALUES ('complete', '1')")
+        else:
+            cursor.executemany(
+                "DELETE FROM signatory_history WHERE instrument = ?", [(s,) for s in histories.instruments()]
+            )
+            cursor.executemany(
+                "DELETE FROM case_history WHERE case_slug = ?", [(s,) for s in histories.case_slugs()]
+            )
+        cursor.executemany(
+            "INSERT INTO signatory_history (instrument, party, status, valid_from, valid_until, known_from, "
+            "known_until, uncertain, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sqlite_signatory_rows(histories.signatories),
+        )
+        cursor.executemany(
+            "INSERT INTO case_history (case_slug, status, valid_from, valid_until, known_from, known_until, "
+            "days_detained_before, in_custody, uncertain, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            sqlite_case_rows(histories.cases),
+        )
+
+    def histories_complete(self) -> bool:
+        """Whether the history tables hold every entity (created with the store, or rebuilt since)."""
+        try:
+            with self.datastore.transaction(commit=False) as cursor:
+                cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
+                return cursor.fetchone() is not None
+        except (sqlite3.OperationalError, OperationalError) as exc:
+            if "no such table" in str(exc):
+                return False
+            raise
 
     def _stamp(self, cursor: SQLiteCursor, added: int, position: int) -> None:
         self._create_table(cursor)  # a store an earlier version wrote has no stamps table yet

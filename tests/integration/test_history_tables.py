@@ -1,0 +1,274 @@
+"""History tables in real stores (issue 16): the README's SQL recipes answer as the Ledger does, on SQLite
+and PostgreSQL, after imports, corrections, retractions, late records and other writers."""
+
+from __future__ import annotations
+
+import random
+import re
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from declaration_events import Ledger
+from declaration_events.storage.tables import known_text
+from helpers import KOVRIG_BACKDATED, KOVRIG_CHARGED, KOVRIG_DETAINED, KOVRIG_RELEASED, ROOT, SEEDS
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+RECIPES = {
+    match.group(1).strip(): match.group(2)
+    for match in re.finditer(r"```sql\n-- (.*?)\n(.*?)```", README, re.S)
+}
+
+
+def recipe(question: str, engine: str) -> str:
+    """The README's recipe for a question on an engine (one written for both serves both)."""
+    for title, body in RECIPES.items():
+        if title.startswith(question) and engine in title:
+            return body
+    raise AssertionError(f"no recipe for {question!r} on {engine} in the README: {list(RECIPES)}")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
+    """(engine, store URL) of a new, empty store."""
+    if request.param == "sqlite":
+        return "SQLite", str(tmp_path / "ledger.sqlite")
+    url: str = request.getfixturevalue("postgres_url")
+    return "PostgreSQL", url + "?schema=tables"
+
+
+@contextmanager
+def sql(engine: str, url: str) -> Iterator[Any]:
+    """A function running a README recipe with named parameters on the store's own tables."""
+    if engine == "SQLite":
+        connection = sqlite3.connect(url)
+        try:
+
+            def run(query: str, **params: object) -> list[tuple[object, ...]]:
+                values = {k: known_text(v) if isinstance(v, datetime) else v for k, v in params.items()}
+                values = {k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+                return [tuple(row) for row in connection.execute(query, values).fetchall()]
+
+            yield run
+        finally:
+            connection.close()
+        return
+    import psycopg
+
+    base, _, schema = url.partition("?schema=")
+    with psycopg.connect(base) as connection:
+        connection.execute(f"SET search_path TO {schema}")
+
+        def run_pg(query: str, **params: object) -> list[tuple[object, ...]]:
+            converted = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", query)
+            return [tuple(row) for row in connection.execute(converted, params).fetchall()]
+
+        yield run_pg
+
+
+def statuses(rows: list[tuple[object, ...]]) -> list[tuple[str, str, bool]]:
+    return [(str(party), str(status), bool(uncertain)) for party, status, uncertain in rows]
+
+
+def ledger_rows(
+    ledger: Ledger, instrument: str, as_of: date, known_at: datetime | None
+) -> list[tuple[str, str, bool]]:
+    return [
+        (r.party, r.status, r.uncertain)
+        for r in ledger.signatories(instrument, as_of=as_of, known_at=known_at)
+    ]
+
+
+def ask_everything(ledger: Ledger, engine: str, url: str, questions: int, rng: random.Random) -> int:
+    """Random (instrument, as_of, known_at) triples and case questions, answered by SQL and the Ledger."""
+    asked = 0
+    times = sorted({e.recorded_at for e in ledger.events() if e.recorded_at is not None})
+    with sql(engine, url) as run:
+        for instrument in ledger.instruments():
+            for _ in range(questions):
+                as_of = date(1990, 1, 1) + timedelta(days=rng.randrange(13_500))
+                moment = rng.choice(times) + timedelta(microseconds=rng.choice([-1, 0, 1, 3_600_000_000]))
+                now = run(
+                    recipe("status as of a date, as known now", engine), instrument=instrument, as_of=as_of
+                )
+                assert statuses(now) == ledger_rows(ledger, instrument, as_of, None), (instrument, as_of)
+                then = run(
+                    recipe("status as of a date, as known at a past time", engine),
+                    instrument=instrument,
+                    as_of=as_of,
+                    known_at=moment,
+                )
+                assert statuses(then) == ledger_rows(ledger, instrument, as_of, moment), (
+                    instrument,
+                    as_of,
+                    moment,
+                )
+                asked += 2
+            years = run(
+                recipe("parties on 31 December", engine), instrument=instrument, first=1995, last=2026
+            )
+            for year, parties in years:
+                counts = ledger.signatories(instrument, as_of=date(int(year), 12, 31)).counts  # type: ignore[call-overload]
+                assert parties == counts.get("party", 0), (instrument, year)
+        for _ in range(questions):
+            as_of = date(2005, 1, 1) + timedelta(days=rng.randrange(8_000))
+            rows = run(recipe("days detained in each case", engine), as_of=as_of)
+            want = [(r.case, r.status, r.days_detained) for r in ledger.cases(as_of=as_of)]
+            assert [(str(c), str(s), int(d)) for c, s, d in rows] == want, as_of
+            asked += 1
+    return asked
+
+
+@pytest.mark.postgres
+def test_the_readme_recipes_answer_as_the_ledger_does_on_the_seeds(engine: tuple[str, str]) -> None:
+    """Thousands of random questions on the shipped seeds, on both engines."""
+    name, url = engine
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(*SEEDS)
+        assert ask_everything(ledger, name, url, 200, random.Random(16)) > 2_000
+
+
+@pytest.mark.postgres
+def test_the_tables_follow_corrections_retractions_late_records_and_a_continuation(
+    engine: tuple[str, str],
+) -> None:
+    """Each batch rewrites the rows it changes in its own transaction; answers stay the Ledger's."""
+    name, url = engine
+    rng = random.Random(1)
+    with Ledger.open(url) as ledger:
+        ledger.record_many([KOVRIG_DETAINED, KOVRIG_CHARGED, KOVRIG_RELEASED])
+        ledger.import_logs(ROOT / "seeds" / "ottawa-treaty.jsonl")
+        ask_everything(ledger, name, url, 20, rng)
+        assert ledger.record_many([KOVRIG_BACKDATED]).backdated == 1  # a late record of a retraction
+        ukraine = next(e for e in ledger.events() if e.type == "Suspended")
+        ledger.retract(
+            ukraine, "a test: the suspension was never notified", recorded_at="2026-11-20T00:00:00Z"
+        )
+        canada = next(e for e in ledger.events() if e.type == "Ratified" and "CAN" in e.parties())
+        ledger.correct(canada, {"occurred_on": "1997-12-04"}, "a test", recorded_at="2026-11-21T00:00:00Z")
+        ask_everything(ledger, name, url, 20, rng)
+        ledger.record(
+            {
+                "type": "Continued",
+                "party": "MNE",
+                "predecessor": "SCG",
+                "occurred_on": "2006-06-03",
+                "recorded_at": "2026-11-22T00:00:00Z",
+                "note": "a test: Montenegro as the continuing state",
+            }
+        )
+        assert ask_everything(ledger, name, url, 20, rng) > 0
+
+
+def test_a_store_without_tables_gets_them_whole_on_its_next_import(tmp_path: Path) -> None:
+    """A store an earlier version made (no history tables): the next import writes every entity's rows."""
+    url = str(tmp_path / "old.sqlite")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(SEEDS[0], SEEDS[2])
+    with sqlite3.connect(url) as db:
+        for table in ("signatory_history", "case_history", "history_state"):
+            db.execute(f"DROP TABLE {table}")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(SEEDS[1])
+        with sqlite3.connect(url) as db:
+            assert db.execute("SELECT value FROM history_state WHERE key = 'complete'").fetchone() == ("1",)
+            instruments = {row[0] for row in db.execute("SELECT DISTINCT instrument FROM signatory_history")}
+        assert instruments == set(ledger.instruments())
+        ask_everything(ledger, "SQLite", url, 20, random.Random(3))
+
+
+WRITER = """
+import sys
+from declaration_events import Ledger
+with Ledger.open(sys.argv[1]) as ledger:
+    ledger.import_logs(*sys.argv[2:])
+"""
+
+
+@pytest.mark.postgres
+def test_writers_in_other_processes_leave_tables_that_agree_with_the_ledger(engine: tuple[str, str]) -> None:
+    """Two processes import different logs at once (one holds a continuation); the tables end whole."""
+    name, url = engine
+    with Ledger.open(url):
+        pass  # create the store first
+    logs = [
+        [str(SEEDS[2])],
+        [str(path) for path in SEEDS if path != SEEDS[2]],
+    ]  # Ottawa holds Serbia's continuation
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, *paths]) for paths in logs]
+    assert [writer.wait(timeout=300) for writer in writers] == [0, 0]
+    with Ledger.open(url, create=False) as ledger:
+        assert len(ledger) == sum(len(path.read_text().splitlines()) for path in SEEDS)
+        ask_everything(ledger, name, url, 30, random.Random(4))
+
+
+def test_rebuild_and_parquet_export_from_the_command_line(tmp_path: Path) -> None:
+    """`rebuild` writes the same rows as the imports did; `export --format parquet` writes three files."""
+    url = str(tmp_path / "ledger.sqlite")
+    cli = [sys.executable, "-m", "declaration_events"]
+    subprocess.run([*cli, "import", *map(str, SEEDS), "--db", url], check=True, capture_output=True)
+    with sqlite3.connect(url) as db:
+        before = sorted(db.execute("SELECT * FROM signatory_history").fetchall(), key=repr)
+    rebuilt = subprocess.run([*cli, "rebuild", "--db", url], check=True, capture_output=True, text=True)
+    assert "signatory_history rows" in rebuilt.stdout
+    with sqlite3.connect(url) as db:
+        assert sorted(db.execute("SELECT * FROM signatory_history").fetchall(), key=repr) == before
+    out = tmp_path / "parquet"
+    exported = subprocess.run(
+        [*cli, "export", "--db", url, "--format", "parquet", "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert sorted(path.name for path in out.iterdir()) == [
+        "case_history.parquet",
+        "events.parquet",
+        "signatory_history.parquet",
+    ]
+    import duckdb
+
+    counted = duckdb.sql(f"SELECT count(*) FROM '{out}/signatory_history.parquet'").fetchall()  # noqa: S608
+    assert counted == [(len(before),)]
+    refused = subprocess.run(
+        [*cli, "export", "--db", url, "--format", "parquet"], capture_output=True, text=True
+    )
+    assert refused.returncode == 1 and "give --out DIRECTORY" in refused.stderr
+
+
+def test_the_history_frame_has_the_tables_columns() -> None:
+    """`history_frame` gives each table with its columns, typed."""
+    ledger = Ledger.from_jsonl(*SEEDS)
+    frame = ledger.history_frame("signatory_history")
+    assert list(frame.columns) == [
+        "instrument",
+        "party",
+        "status",
+        "valid_from",
+        "valid_until",
+        "known_from",
+        "known_until",
+        "uncertain",
+        "event_id",
+    ]
+    cases = ledger.history_frame("case_history")
+    assert list(cases.columns) == [
+        "case_slug",
+        "status",
+        "valid_from",
+        "valid_until",
+        "known_from",
+        "known_until",
+        "days_detained_before",
+        "in_custody",
+        "uncertain",
+        "event_id",
+    ]
+    assert str(frame["known_from"].dtype).startswith("datetime64")
+    assert datetime(2030, 1, 1, tzinfo=UTC) > frame["known_from"].max()
