@@ -3,6 +3,7 @@ and PostgreSQL, after imports, corrections, retractions, late records and other 
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import sqlite3
@@ -35,7 +36,7 @@ def recipe(question: str, engine: str) -> str:
     raise AssertionError(f"no recipe for {question!r} on {engine} in the README: {list(RECIPES)}")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def engine(request: pytest.FixtureRequest, tmp_path: Path) -> tuple[str, str]:
     """(engine, store URL) of a new, empty store."""
     if request.param == "sqlite":
@@ -126,7 +127,6 @@ def ask_everything(ledger: Ledger, engine: str, url: str, questions: int, rng: r
     return asked
 
 
-@pytest.mark.postgres
 def test_the_readme_recipes_answer_as_the_ledger_does_on_the_seeds(engine: tuple[str, str]) -> None:
     """Thousands of random questions on the shipped seeds, on both engines."""
     name, url = engine
@@ -135,7 +135,6 @@ def test_the_readme_recipes_answer_as_the_ledger_does_on_the_seeds(engine: tuple
         assert ask_everything(ledger, name, url, 200, random.Random(16)) > 2_000
 
 
-@pytest.mark.postgres
 def test_the_tables_follow_corrections_retractions_late_records_and_a_continuation(
     engine: tuple[str, str],
 ) -> None:
@@ -192,7 +191,6 @@ with Ledger.open(sys.argv[1]) as ledger:
 """
 
 
-@pytest.mark.postgres
 def test_writers_in_other_processes_leave_tables_that_agree_with_the_ledger(engine: tuple[str, str]) -> None:
     """Two processes import different logs at once (one holds a continuation); the tables end whole."""
     name, url = engine
@@ -272,3 +270,81 @@ def test_the_history_frame_has_the_tables_columns() -> None:
     ]
     assert str(frame["known_from"].dtype).startswith("datetime64")
     assert datetime(2030, 1, 1, tzinfo=UTC) > frame["known_from"].max()
+
+
+READER = """
+import json, random, sys
+import psycopg
+import os, time
+url, schema, seed, stop, query = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
+rng = random.Random(seed)
+with psycopg.connect(url, autocommit=True) as connection:
+    while not os.path.exists(stop):
+        time.sleep(0.01)
+        with connection.transaction():
+            connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            connection.execute("SET LOCAL search_path TO " + schema)
+            last = "SELECT coalesce(max(notification_id), 0) FROM declarationevents_events"
+            position = connection.execute(last).fetchone()[0]
+            known = "SELECT DISTINCT instrument FROM signatory_history ORDER BY 1"
+            instruments = [r[0] for r in connection.execute(known)]
+            if not instruments:
+                continue
+            instrument = rng.choice(instruments)
+            as_of = f"{rng.randrange(1995, 2026)}-{rng.randrange(1, 13):02d}-15"
+            rows = connection.execute(query, {"instrument": instrument, "as_of": as_of}).fetchall()
+        print(json.dumps([position, instrument, as_of, [[p, s, bool(u)] for p, s, u in rows]]), flush=True)
+"""
+
+
+@pytest.mark.slow
+def test_eight_readers_see_a_committed_prefix_while_two_writers_import(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """8 SQL readers query the tables while 2 writers import: every answer is the Ledger's on a prefix
+    of the log (the events up to the highest one the reader's snapshot held)."""
+    from benchmarks.generate import generate
+
+    from declaration_events.storage import FrozenStore
+    from declaration_events.storage.durable import open_store
+
+    url = postgres_url + "?schema=shared"
+    with Ledger.open(url):
+        pass
+    logs = []
+    for index, prefix in enumerate(("a-", "b-")):
+        log = tmp_path / f"{prefix}log.jsonl"
+        generate(log, 1_500, seed=index, prefix=prefix)
+        logs.append(log)
+    query = recipe("status as of a date, as known now", "PostgreSQL")
+    stop = tmp_path / "stop"
+    converted = re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", query)
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", READER, postgres_url, "shared", str(seed), str(stop), converted],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for seed in range(8)
+    ]
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, url, str(log)]) for log in logs]
+    assert [writer.wait(timeout=600) for writer in writers] == [0, 0]
+    stop.touch()
+    answers = [
+        json.loads(line) for reader in readers for line in reader.communicate(timeout=600)[0].splitlines()
+    ]
+    assert all(reader.returncode == 0 for reader in readers)
+    assert len(answers) >= 8 * 10
+    store = open_store(url, create=False)
+    try:
+        stored = list(store.read())
+    finally:
+        store.close()
+    checked: dict[int, Ledger] = {}
+    for position, instrument, as_of, rows in sorted(answers)[:: max(1, len(answers) // 40)]:
+        if position not in checked:
+            prefix = [record for at, record in stored if at <= position]
+            checked[position] = Ledger(FrozenStore(prefix, [], f"the log up to {position}"))
+        want = ledger_rows(checked[position], instrument, date.fromisoformat(as_of), None)
+        assert [tuple(row) for row in rows] == want, (position, instrument, as_of)
+    assert len(checked) > 1  # readers saw the log at more than one point
