@@ -1010,6 +1010,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         fire_until(day)
         try:
             if isinstance(event, InstrumentOpened):
+                if terminated_on is not None:  # the first rule of all: nothing follows the end
+                    _broken("after-termination", event, None, entity, f"the treaty ended on {terminated_on}")
                 if opened is not None:
                     _broken("open-once", event, None, entity, "the instrument is already open")
                 opened, clauses = event, event.final_clauses
@@ -1037,9 +1039,12 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 fire_until(day)
                 continue
             party: str = getattr(event, "party")  # noqa: B009 - every other instrument event has one
+            state = parties.setdefault(party, _Party())
+            kinds, kind_rule = APPLIES_TO.get(event.type, (TREATY_KINDS, ""))
+            if opened.kind not in kinds:  # what the kind allows first, then who may act
+                _broken(kind_rule, event, state.status, entity, f"{slug} is a {opened.kind}")
             if bilateral and opened.between is not None and party not in opened.between:
                 _broken("bilateral-parties-only", event, None, entity, f"{party} is not a party to it")
-            state = parties.setdefault(party, _Party())
             if isinstance(event, Suspended | SuspensionEnded):
                 suspend_party(event, party, state)
                 fire_until(day)
@@ -1047,9 +1052,6 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             if isinstance(event, TREATY_ACTS):
                 take_act(event, party, state)
                 continue
-            kinds, kind_rule = APPLIES_TO[event.type]
-            if opened.kind not in kinds:
-                _broken(kind_rule, event, state.status, entity, f"{slug} is a {opened.kind}")
             after = PARTICIPATION_TRANSITIONS[event.type].get(state.status)
             if after is None:
                 rule = PARTICIPATION_RULE_BROKEN[event.type]

@@ -70,7 +70,6 @@ class Writer:
         self.projection = projection
         self.position = 0  # the store position of the last event indexed
         self.versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
-        self._histories_checked = False  # whether the store's history tables were found whole
 
     def record(
         self,
@@ -141,10 +140,6 @@ class Writer:
                 locations.release()
             self.catch_up(progress, stored)
             self._adopt_folds(plan.folded, expected)
-            if histories is not None and not self._histories_checked:
-                if not self._store_histories_complete():
-                    self.rebuild_histories()  # a store an earlier version wrote: its tables, once
-                self._histories_checked = True
             return size, recorded_by_others, len(plan.backdated)
         raise ConcurrencyError(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
@@ -177,12 +172,7 @@ class Writer:
             signatories=tuple(_instrument_rows(scratch, entities)),
             cases=tuple(_case_rows(scratch, entities)),
             unchanged=tuple((entity, self.versions[entity]) for entity in sorted(entities - added)),
-            first=self.position == 0 and len(self.projection) == 0,
         )
-
-    def _store_histories_complete(self) -> bool:
-        check = getattr(self.store, "histories_complete", None)
-        return bool(check()) if check is not None else True
 
     def rebuild_histories(self) -> Histories:
         """Write the history tables afresh from every stored event (what `declaration-events rebuild`
@@ -199,7 +189,6 @@ class Writer:
             except ConcurrencyError:
                 time.sleep(random.uniform(0, min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)))  # noqa: S311
                 continue
-            self._histories_checked = True
             return histories
         raise ConcurrencyError(f"gave up after {MAX_RETRIES} attempts: other writers kept adding events")
 

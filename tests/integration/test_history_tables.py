@@ -131,6 +131,7 @@ def test_the_readme_recipes_answer_as_the_ledger_does_on_the_seeds(engine: tuple
     """Thousands of random questions on the shipped seeds, on both engines."""
     name, url = engine
     with Ledger.open(url) as ledger:
+        ledger.rebuild_histories()  # makes the (empty) tables: from now on every batch keeps them
         ledger.import_logs(*SEEDS)
         assert ask_everything(ledger, name, url, 200, random.Random(16)) > 2_000
 
@@ -143,6 +144,7 @@ def test_the_tables_follow_corrections_retractions_late_records_and_a_continuati
     rng = random.Random(1)
     with Ledger.open(url) as ledger:
         ledger.record_many([KOVRIG_DETAINED, KOVRIG_CHARGED, KOVRIG_RELEASED])
+        ledger.rebuild_histories()
         ledger.import_logs(ROOT / "seeds" / "ottawa-treaty.jsonl")
         ask_everything(ledger, name, url, 20, rng)
         assert ledger.record_many([KOVRIG_BACKDATED]).backdated == 1  # a late record of a retraction
@@ -166,21 +168,44 @@ def test_the_tables_follow_corrections_retractions_late_records_and_a_continuati
         assert ask_everything(ledger, name, url, 20, rng) > 0
 
 
-def test_a_store_without_tables_gets_them_whole_on_its_next_import(tmp_path: Path) -> None:
-    """A store an earlier version made (no history tables): the next import writes every entity's rows."""
-    url = str(tmp_path / "old.sqlite")
+def tables(url: str) -> set[str]:
+    with sqlite3.connect(url) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def test_a_store_has_no_tables_until_a_rebuild_makes_them_and_then_keeps_them(tmp_path: Path) -> None:
+    """No tables by default (no cost); a rebuild writes every entity's rows; later imports keep them."""
+    url = str(tmp_path / "store.sqlite")
     with Ledger.open(url) as ledger:
         ledger.import_logs(SEEDS[0], SEEDS[2])
-    with sqlite3.connect(url) as db:
-        for table in ("signatory_history", "case_history", "history_state"):
-            db.execute(f"DROP TABLE {table}")
+    assert not {"signatory_history", "case_history", "history_state"} & tables(url)
     with Ledger.open(url) as ledger:
-        ledger.import_logs(SEEDS[1])
+        written = ledger.rebuild_histories()
+        assert {row.instrument for row in written.signatories} == set(ledger.instruments())
+        ledger.import_logs(SEEDS[1])  # now kept in each batch's transaction
         with sqlite3.connect(url) as db:
             assert db.execute("SELECT value FROM history_state WHERE key = 'complete'").fetchone() == ("1",)
-            instruments = {row[0] for row in db.execute("SELECT DISTINCT instrument FROM signatory_history")}
-        assert instruments == set(ledger.instruments())
+            cases = {row[0] for row in db.execute("SELECT DISTINCT case_slug FROM case_history")}
+        assert cases == set(ledger.case_slugs())
         ask_everything(ledger, "SQLite", url, 20, random.Random(3))
+
+
+def test_a_batch_checked_before_a_rebuild_made_the_tables_is_checked_again(tmp_path: Path) -> None:
+    """Rows written by nobody would leave the tables stale: such a batch is refused and retried."""
+    url = str(tmp_path / "store.sqlite")
+    with Ledger.open(url) as writer, Ledger.open(url) as other:
+        writer.import_logs(SEEDS[0])
+        store = writer._store
+        append = store.append
+
+        def rebuild_first(*args: Any, **kwargs: Any) -> None:
+            store.append = append  # type: ignore[method-assign]
+            other.rebuild_histories()  # another process makes the tables after this batch was checked
+            append(*args, **kwargs)
+
+        store.append = rebuild_first  # type: ignore[method-assign]
+        writer.import_logs(SEEDS[1])
+        ask_everything(writer, "SQLite", url, 20, random.Random(5))
 
 
 WRITER = """
@@ -194,8 +219,8 @@ with Ledger.open(sys.argv[1]) as ledger:
 def test_writers_in_other_processes_leave_tables_that_agree_with_the_ledger(engine: tuple[str, str]) -> None:
     """Two processes import different logs at once (one holds a continuation); the tables end whole."""
     name, url = engine
-    with Ledger.open(url):
-        pass  # create the store first
+    with Ledger.open(url) as ledger:
+        ledger.rebuild_histories()  # create the store and its tables first
     logs = [
         [str(SEEDS[2])],
         [str(path) for path in SEEDS if path != SEEDS[2]],
@@ -211,11 +236,14 @@ def test_rebuild_and_parquet_export_from_the_command_line(tmp_path: Path) -> Non
     """`rebuild` writes the same rows as the imports did; `export --format parquet` writes three files."""
     url = str(tmp_path / "ledger.sqlite")
     cli = [sys.executable, "-m", "declaration_events"]
-    subprocess.run([*cli, "import", *map(str, SEEDS), "--db", url], check=True, capture_output=True)
+    subprocess.run([*cli, "import", str(SEEDS[0]), "--db", url], check=True, capture_output=True)
+    rebuilt = subprocess.run([*cli, "rebuild", "--db", url], check=True, capture_output=True, text=True)
+    assert "61 signatory_history rows, 0 case_history rows" in rebuilt.stdout
+    rest = [str(path) for path in SEEDS[1:]]
+    subprocess.run([*cli, "import", *rest, "--db", url], check=True, capture_output=True)
     with sqlite3.connect(url) as db:
         before = sorted(db.execute("SELECT * FROM signatory_history").fetchall(), key=repr)
-    rebuilt = subprocess.run([*cli, "rebuild", "--db", url], check=True, capture_output=True, text=True)
-    assert "signatory_history rows" in rebuilt.stdout
+    subprocess.run([*cli, "rebuild", "--db", url], check=True, capture_output=True, text=True)
     with sqlite3.connect(url) as db:
         assert sorted(db.execute("SELECT * FROM signatory_history").fetchall(), key=repr) == before
     out = tmp_path / "parquet"
@@ -309,8 +337,8 @@ def test_eight_readers_see_a_committed_prefix_while_two_writers_import(
     from declaration_events.storage.durable import open_store
 
     url = postgres_url + "?schema=shared"
-    with Ledger.open(url):
-        pass
+    with Ledger.open(url) as ledger:
+        ledger.rebuild_histories()
     logs = []
     for index, prefix in enumerate(("a-", "b-")):
         log = tmp_path / f"{prefix}log.jsonl"

@@ -600,3 +600,11 @@ def test_a_suspended_row_and_the_row_after_it_keep_the_date_the_party_was_bound_
     during, after = (ledger.signatories("t", as_of=d)["UKR"] for d in ("2003-06-01", "2004-06-01"))
     assert (during.status, during.effective_on) == ("suspended", date(2001, 1, 1))
     assert (after.status, after.since, after.effective_on) == ("party", date(2004, 1, 1), date(2001, 1, 1))
+
+
+def test_what_the_kind_allows_is_checked_before_who_may_act_and_the_end_before_all() -> None:
+    """Found by the state machine: an endorsement of a bilateral treaty by a stranger breaks
+    `endorse-declarations-only`; a second opening after the end breaks `after-termination`."""
+    refused(bilateral(act("Endorsed", "2000-03-01", "EU")), "endorse-declarations-only")
+    ended = [*in_force("USA"), act("Terminated", "2005-01-01")]
+    refused([*ended, {**opened(), "occurred_on": "2006-01-01", "recorded_at": REC}], "after-termination")

@@ -416,8 +416,13 @@ class EventStore:
 
     @property
     def keeps_histories(self) -> bool:
-        """Whether this store keeps history tables (SQLite and PostgreSQL; see `tables`)."""
-        return hasattr(self._recorder, "write_histories")
+        """Whether this store keeps history tables: SQLite and PostgreSQL, once a rebuild made them
+        (see `tables`); asked at every batch, so that another process's rebuild counts at once."""
+        check = getattr(self._recorder, "keeps_histories", None)
+        try:
+            return bool(check()) if check is not None else False
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 
     def histories_complete(self) -> bool:
         """Whether the history tables hold every entity (False where none are kept)."""
@@ -457,7 +462,7 @@ class EventStore:
             versions[entity] += 1
             envelopes.append(Envelope(stream_id(entity), versions[entity], record))
         try:
-            if histories is not None and self.keeps_histories:
+            if histories is not None:
                 recordings = self._app.events.put(envelopes, histories=histories)
             else:
                 recordings = self._app.events.put(envelopes)

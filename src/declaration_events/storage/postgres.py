@@ -41,7 +41,6 @@ class BatchRecorder(PostgresApplicationRecorder):
         """eventsourcing's recorder, whose tables (when it creates them) include the stamps'."""
         super().__init__(*args, **kwargs)
         self.sql_create_statements.append(self._create_stamps())
-        self.sql_create_statements.extend(self._create_histories())
 
     def _create_histories(self) -> list[sql.Composed]:
         """The history tables (see `tables`) and their indexes, in the store's schema."""
@@ -134,17 +133,17 @@ class BatchRecorder(PostgresApplicationRecorder):
             if histories is not None:
                 self._check_unchanged(curs, histories)
                 self._write_histories(curs, histories)
-                if histories.first and ids:
-                    curs.execute(
-                        sql.SQL("SELECT count(*) AS n FROM {schema}.{events}").format(
-                            schema=sql.Identifier(self.datastore.schema),
-                            events=sql.Identifier(self.events_table_name),
-                        )
-                    )
-                    counted = curs.fetchone()
-                    if counted is not None and counted["n"] == len(ids):  # no other writer's: tables whole
-                        self._mark_complete(curs)
+            elif self._has_histories(curs):  # made by a rebuild since the batch was checked
+                raise IntegrityError("the store's history tables were made since the batch was checked")
         return ids
+
+    def _has_histories(self, curs: Any) -> bool:
+        curs.execute(
+            sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
+            (f"{self.datastore.schema}.history_state",),
+        )
+        found = curs.fetchone()
+        return bool(found and found["found"])
 
     def _check_unchanged(self, curs: Any, histories: Histories) -> None:
         """Refuse rows computed from streams that moved on since (the table lock is held)."""
@@ -175,6 +174,11 @@ class BatchRecorder(PostgresApplicationRecorder):
         """A store an earlier version created has no history tables yet."""
         for statement in self._create_histories():
             curs.execute(statement)
+
+    def keeps_histories(self) -> bool:
+        """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            return self._has_histories(curs)
 
     def histories_complete(self) -> bool:
         """Whether the history tables hold every entity (created with the store, or rebuilt since)."""
@@ -217,7 +221,6 @@ class BatchRecorder(PostgresApplicationRecorder):
 
     def _write_histories(self, curs: Any, histories: Histories) -> None:
         schema = sql.Identifier(self.datastore.schema)
-        self._ensure_histories(curs)
         if histories.complete:
             curs.execute(sql.SQL("DELETE FROM {schema}.signatory_history").format(schema=schema))
             curs.execute(sql.SQL("DELETE FROM {schema}.case_history").format(schema=schema))

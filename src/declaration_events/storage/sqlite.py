@@ -16,7 +16,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from ..errors import ConcurrencyError
 from .mapper import stream_id
 from .stamps import Stamp, next_stamp, stamp_text
-from .tables import SQLITE_CREATE_STATEMENTS, Histories, sqlite_case_rows, sqlite_signatory_rows
+from .tables import Histories, sqlite_case_rows, sqlite_signatory_rows
 
 __all__ = ["SQLITE_STAMPS", "StampingSQLiteRecorder"]
 
@@ -28,8 +28,16 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, stamping each batch it inserts in the same transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        """eventsourcing's table, the stamps' and the history tables (see `tables`)."""
-        return [*super().construct_create_table_statements(), _SQLITE_CREATE, *SQLITE_CREATE_STATEMENTS]
+        """eventsourcing's table and the stamps' (the history tables come with their first rebuild)."""
+        return [*super().construct_create_table_statements(), _SQLITE_CREATE]
+
+    def keeps_histories(self) -> bool:
+        """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'"
+            )
+            return bool(cursor.fetchone()[0])
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Insert the events, stamp the batch and replace the history rows they change, in one
@@ -42,12 +50,12 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             if histories is not None:
                 self._check_unchanged(cursor, histories)
                 self._write_histories(cursor, histories)
-                if histories.first and ids:
-                    cursor.execute("SELECT count(*) FROM stored_events")
-                    if cursor.fetchone()[0] == len(ids):  # no other writer's events: the tables are whole
-                        cursor.execute(
-                            "INSERT OR REPLACE INTO history_state (key, value) VALUES ('complete', '1')"
-                        )
+            else:  # rows computed by none: refused if a rebuild made the tables since the batch was checked
+                cursor.execute(
+                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'"
+                )
+                if cursor.fetchone()[0]:
+                    raise IntegrityError("the store's history tables were made since the batch was checked")
             return ids
 
     def _check_unchanged(self, cursor: SQLiteCursor, histories: Histories) -> None:
@@ -65,7 +73,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         """Replace history rows computed from the store's first `position` events, in one transaction;
         `ConcurrencyError` if the store holds more by then (the caller reads them and computes again)."""
         with self.datastore.transaction(commit=True) as cursor:
-            self._create_table(cursor)
+            _create_histories(cursor)
             # A write first: it takes SQLite's write lock, so no event is added until this commits.
             cursor.execute("DELETE FROM history_state WHERE key = 'complete'")
             cursor.execute("SELECT max(rowid) FROM stored_events")
@@ -75,7 +83,6 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             self._write_histories(cursor, histories)
 
     def _write_histories(self, cursor: SQLiteCursor, histories: Histories) -> None:
-        self._create_table(cursor)  # a store an earlier version wrote has no history tables yet
         if histories.complete:
             cursor.execute("DELETE FROM signatory_history")
             cursor.execute("DELETE FROM case_history")
@@ -147,3 +154,28 @@ _SQLITE_CREATE = (
     "CREATE TABLE IF NOT EXISTS stored_batches ("
     "events INTEGER PRIMARY KEY, stored_at TEXT NOT NULL, added INTEGER NOT NULL, position INTEGER NOT NULL)"
 )
+
+
+def _create_histories(cursor: SQLiteCursor) -> None:
+    """The history tables (see `tables`) and their indexes: one instrument's (one case's) rows as of a
+    date is a range scan."""
+    cursor.execute(
+        "CREATE TABLE IF NOT EXISTS signatory_history (instrument TEXT NOT NULL, party TEXT NOT NULL, "
+        "status TEXT NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, known_from TEXT NOT NULL, "
+        "known_until TEXT, uncertain INTEGER NOT NULL, event_id TEXT NOT NULL)"
+    )
+    cursor.execute(
+        "CREATE INDEX IF NOT EXISTS signatory_history_as_of ON signatory_history (instrument, valid_from)"
+    )
+    cursor.execute(
+        "CREATE INDEX IF NOT EXISTS signatory_history_party ON signatory_history (party, instrument)"
+    )
+    cursor.execute(
+        "CREATE TABLE IF NOT EXISTS case_history (case_slug TEXT NOT NULL, status TEXT NOT NULL, "
+        "valid_from TEXT NOT NULL, valid_until TEXT, known_from TEXT NOT NULL, known_until TEXT, "
+        "days_detained_before INTEGER NOT NULL, in_custody INTEGER NOT NULL, uncertain INTEGER NOT NULL, "
+        "event_id TEXT NOT NULL)"
+    )
+    cursor.execute("CREATE INDEX IF NOT EXISTS case_history_as_of ON case_history (case_slug, valid_from)")
+    cursor.execute("CREATE INDEX IF NOT EXISTS case_history_valid_from ON case_history (valid_from)")
+    cursor.execute("CREATE TABLE IF NOT EXISTS history_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

@@ -18,6 +18,12 @@ the event behind it. Days detained on D, for the case's row that answers D:
 certainly happened, as the ledger counts them: `in_custody` may be true on an uncertain
 release's row).
 
+The tables exist once a rebuild made them (`declaration-events rebuild --db URL`, or
+`Ledger.rebuild_histories`); from then on every batch keeps them current. They are not made
+by default because their first computation folds each entity at every record time it has:
+quadratic in an entity's size when every fact has its own record time (a large log imported
+at once), where a ledger's queries fold once per question.
+
 SQLite keeps dates as ISO text (`YYYY-MM-DD`) and record times as UTC ISO text to the
 microsecond (`YYYY-MM-DDTHH:MM:SS.ffffff+00:00`), so that text order is time order;
 PostgreSQL keeps `date` and `timestamptz`. This module is plain data and SQL text: each
@@ -35,7 +41,6 @@ from uuid import UUID
 __all__ = [
     "CASE_HISTORY",
     "SIGNATORY_HISTORY",
-    "SQLITE_CREATE_STATEMENTS",
     "CaseInterval",
     "Histories",
     "SignatoryInterval",
@@ -94,8 +99,6 @@ class Histories:
     #: (entity, version) of entities whose rows these replace but which the batch adds nothing to
     #: (instruments a continuation changes): the store refuses the batch if one moved on meanwhile.
     unchanged: tuple[tuple[str, int], ...] = ()
-    #: The batch is the store's first: the tables hold every entity once it is in.
-    first: bool = False
 
     def instruments(self) -> list[str]:
         """The slugs of the instruments whose rows these replace."""
@@ -115,24 +118,6 @@ def known_text(moment: datetime | None) -> str | None:
 
 def _day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
-
-
-#: SQLite's tables and indexes (run by the recorder with eventsourcing's own tables, and again on a
-#: store an earlier version created). One instrument's (one case's) rows as of a date: a range scan.
-SQLITE_CREATE_STATEMENTS = (
-    "CREATE TABLE IF NOT EXISTS signatory_history (instrument TEXT NOT NULL, party TEXT NOT NULL, "
-    "status TEXT NOT NULL, valid_from TEXT NOT NULL, valid_until TEXT, known_from TEXT NOT NULL, "
-    "known_until TEXT, uncertain INTEGER NOT NULL, event_id TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS signatory_history_as_of ON signatory_history (instrument, valid_from)",
-    "CREATE INDEX IF NOT EXISTS signatory_history_party ON signatory_history (party, instrument)",
-    "CREATE TABLE IF NOT EXISTS case_history (case_slug TEXT NOT NULL, status TEXT NOT NULL, "
-    "valid_from TEXT NOT NULL, valid_until TEXT, known_from TEXT NOT NULL, known_until TEXT, "
-    "days_detained_before INTEGER NOT NULL, in_custody INTEGER NOT NULL, uncertain INTEGER NOT NULL, "
-    "event_id TEXT NOT NULL)",
-    "CREATE INDEX IF NOT EXISTS case_history_as_of ON case_history (case_slug, valid_from)",
-    "CREATE INDEX IF NOT EXISTS case_history_valid_from ON case_history (valid_from)",
-    "CREATE TABLE IF NOT EXISTS history_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-)
 
 
 def sqlite_signatory_rows(rows: Iterable[SignatoryInterval]) -> list[tuple[object, ...]]:
