@@ -1,0 +1,73 @@
+"""The history tables, for any legal log with corrections and retractions, recorded in batches: every
+row the tables give for (D, R) is what the Ledger answers as of D known at R (issue 16)."""
+
+from __future__ import annotations
+
+import sqlite3
+import tempfile
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_bitemporal_answers import interesting_days, record_times
+
+from declaration_events import InvalidTransitionError, Ledger
+from declaration_events.events import Corrected, Event, Retracted
+from declaration_events.storage.tables import known_text
+from declaration_events.strategies import event_logs
+
+STATUS = (
+    "SELECT instrument, party, status, uncertain FROM signatory_history WHERE valid_from <= :as_of "
+    "AND (valid_until IS NULL OR valid_until > :as_of) AND known_from <= :known_at "
+    "AND (known_until IS NULL OR known_until > :known_at) ORDER BY instrument, party"
+)
+CASES = (
+    "SELECT case_slug, status, days_detained_before + CASE WHEN in_custody "
+    "THEN CAST(julianday(:as_of) - julianday(valid_from) AS INTEGER) ELSE 0 END, uncertain "
+    "FROM case_history "
+    "WHERE valid_from <= :as_of AND (valid_until IS NULL OR valid_until > :as_of) "
+    "AND known_from <= :known_at AND (known_until IS NULL OR known_until > :known_at) ORDER BY case_slug"
+)
+
+
+def ledger_answers(ledger: Ledger, as_of: date, known_at: datetime) -> tuple[list[tuple[object, ...]], ...]:
+    statuses: list[tuple[object, ...]] = []
+    for slug in ledger.instruments():
+        result = ledger.signatories(slug, as_of=as_of, known_at=known_at)
+        statuses += [(slug, row.party, row.status, row.uncertain) for row in result]
+    cases = [
+        (row.case, row.status, row.days_detained, row.uncertain)
+        for row in ledger.cases(as_of=as_of, known_at=known_at)
+    ]
+    return statuses, cases
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(event_logs(max_amendments=6), st.booleans(), st.data())
+def test_the_tables_answer_every_question_as_the_ledger(
+    log: list[Event], split: bool, data: st.DataObject
+) -> None:
+    """Recorded at once, or facts first and amendments in a second batch, into a SQLite store with
+    tables: the tables answer as the Ledger does."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = str(Path(folder) / "ledger.sqlite")
+        with Ledger.open(url) as ledger:
+            ledger.rebuild_histories()
+            amendments = [e for e in log if isinstance(e, Corrected | Retracted)] if split else []
+            facts = [e for e in log if e not in amendments]
+            try:
+                ledger.record_many(facts)
+            except InvalidTransitionError:  # a fact the log's amendments make legal: all at once
+                amendments, facts = [], log
+                ledger.record_many(log)
+            ledger.record_many(amendments)
+            days, times = interesting_days(log), record_times(log) or [datetime(2026, 1, 1, tzinfo=UTC)]
+            with sqlite3.connect(url) as db:
+                for _ in range(5):
+                    as_of = data.draw(st.sampled_from(days), label="as_of")
+                    known_at = data.draw(st.sampled_from(times), label="known_at")
+                    params = {"as_of": as_of.isoformat(), "known_at": known_text(known_at)}
+                    statuses = [(i, p, s, bool(u)) for i, p, s, u in db.execute(STATUS, params)]
+                    cases = [(c, s, d, bool(u)) for c, s, d, u in db.execute(CASES, params)]
+                    assert (statuses, cases) == ledger_answers(ledger, as_of, known_at), (as_of, known_at)
