@@ -279,6 +279,14 @@ class _Style:
 
 
 #: Events marked on a case's bar: where charges, a sentence and each outcome first appear.
+#: What each marker's legend entry says: the event, not the status a bar of that name shows.
+MARKER_LABELS = {
+    "charged": "charge",
+    "sentenced": "sentence",
+    "released": "release",
+    "escaped": "escape",
+    "died": "death",
+}
 MARKERS = {
     "charged": _Style("D", 6, "white", "black", 1.2),
     "sentenced": _Style("X", 9, "black", "white", 0.8),
@@ -476,7 +484,9 @@ def plot_cases(
         if status in shown and status in CASE_STATUS_COLOURS
     ]
     handles += [
-        Line2D([], [], label=kind, **style.line()) for kind, style in MARKERS.items() if kind in shown
+        Line2D([], [], label=MARKER_LABELS[kind], **style.line())
+        for kind, style in MARKERS.items()
+        if kind in shown
     ]
     if own:
         columns = min(len(handles), 6) or 1

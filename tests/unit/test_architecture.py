@@ -102,12 +102,13 @@ def test_the_core_never_imports_the_cli_notebook_or_plots() -> None:
 
 
 def test_importing_the_package_loads_no_optional_or_heavy_module() -> None:
-    """`import declaration_events` loads no notebook, plots, pandas, matplotlib, hypothesis, eventsourcing."""
+    """`import declaration_events` loads no notebook, plots, pandas, matplotlib, hypothesis, eventsourcing,
+    nor the Parquet export and pyarrow."""
     probe = (
         "import sys, declaration_events as de\n"
         "assert de.__version__ and de.Ledger and de.ConcurrencyConflict is de.ConcurrencyError\n"
         "heavy = {'declaration_events.notebook', 'declaration_events.plots', 'pandas', 'matplotlib',"
-        " 'hypothesis', 'eventsourcing'}\n"
+        " 'hypothesis', 'eventsourcing', 'declaration_events.parquet', 'pyarrow', 'duckdb'}\n"
         "print(sorted(m for m in sys.modules if m in heavy or m.split('.')[0] in heavy))\n"
     )
     done = subprocess.run(

@@ -156,7 +156,7 @@ def test_cases_chart_has_one_bar_per_case_coloured_by_status_with_a_legend_entry
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
     assert legend == [
         "detained", "charged", "sentenced", "house arrest", "furlough", "on bail", "exit ban",
-        "charged at large", "missing", "charged", "sentenced", "released", "escaped", "died",
+        "charged at large", "missing", "charge", "sentence", "release", "escape", "death",
     ]  # fmt: skip
     assert ax.get_xlabel() == "date" and ax.get_title(loc="left").startswith("Detention cases")
 
@@ -278,12 +278,13 @@ def test_labels_sit_on_a_white_ground_above_the_dashed_milestone_lines(ledger: L
 
 
 def test_the_cases_legend_lists_only_what_the_chart_shows(three: Ledger) -> None:
-    """In mid-2019 nobody was sentenced or released: the legend names neither (statuses, then markers)."""
+    """In mid-2019 nobody was sentenced or released: the legend names neither (statuses, then markers,
+    which name the event: a `charged` bar is the status, a `charge` marker the day of the charge)."""
     fig = plot_cases(three, as_of="2019-06-01")
     legend = [t.get_text() for t in fig.legends[0].get_texts()]
-    assert legend == ["detained", "charged", "on bail", "charged at large", "charged"]
+    assert legend == ["detained", "charged", "on bail", "charged at large", "charge"]
     fig = plot_cases(three, as_of="2018-12-05")  # only Meng: indicted at large, then held
-    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["charged", "charged at large", "charged"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["charged", "charged at large", "charge"]
 
 
 def test_a_status_with_nobody_left_is_not_labelled_with_a_count_of_zero(ledger: Ledger) -> None:

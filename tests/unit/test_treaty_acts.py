@@ -608,3 +608,24 @@ def test_what_the_kind_allows_is_checked_before_who_may_act_and_the_end_before_a
     refused(bilateral(act("Endorsed", "2000-03-01", "EU")), "endorse-declarations-only")
     ended = [*in_force("USA"), act("Terminated", "2005-01-01")]
     refused([*ended, {**opened(), "occurred_on": "2006-01-01", "recorded_at": REC}], "after-termination")
+
+
+def test_reservations_and_relations_show_as_html_and_dataframes_like_every_result() -> None:
+    """Both new results describe themselves: HTML for Jupyter, typed DataFrames, text."""
+    pytest.importorskip("pandas")
+    events = [
+        *in_force("USA", "SWE"),
+        reserve("USA", "2000-12-01"),
+        objection("SWE", "USA", "2001-06-18", precludes_entry_into_force=True),
+    ]
+    ledger = Ledger.from_events(events)
+    reservations = ledger.reservations("t", as_of="2002-01-01")
+    frame = reservations.to_dataframe()
+    assert list(frame["party"]) == ["USA"] and list(frame["objections"]) == [1]
+    assert str(frame["made"].dtype).startswith("datetime64") and frame.attrs["instrument"] == "t"
+    assert "<table" in reservations._repr_html_() and "art. 6 does not apply" in reservations._repr_html_()
+    assert "SWE (precludes)" in str(reservations)
+    relations = ledger.relations("t", "USA", as_of="2002-01-01")
+    assert list(relations.to_dataframe()["bound"]) == [False]
+    assert "precluding entry into force" in relations._repr_html_()
+    assert repr(relations).startswith("<Relations t for USA, as of 2002-01-01")
