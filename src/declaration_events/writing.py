@@ -124,7 +124,10 @@ class Writer:
             histories = self._histories(plan.records)
             try:
                 with progress.stage("storing", total=len(plan.records)) as bar:
-                    self.store.append(plan.records, expected, histories)
+                    if histories is None:  # a store of the first protocol takes two arguments
+                        self.store.append(plan.records, expected)
+                    else:
+                        self.store.append(plan.records, expected, histories=histories)
                     if bar is not None:
                         bar.update(len(plan.records))
             except ConcurrencyError:
