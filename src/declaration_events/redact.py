@@ -22,9 +22,9 @@ What is rewritten, in every event:
 - a source URL that names a known person or case after its host (path, query, fragment,
   user): cut to its scheme and host; one whose host names them: `[name]`;
 - every event id: replaced by a UUID keyed the same way, and the targets of corrections
-  and retractions with it. Ids derived from content would otherwise let anyone confirm a
-  guessed name by recomputing the id, and original ids would link the release back to the
-  unredacted log.
+  and retractions, and the reservations that withdrawals and objections cite, with it. Ids
+  derived from content would otherwise let anyone confirm a guessed name by recomputing the
+  id, and original ids would link the release back to the unredacted log.
 
 How a name is found: text and name are both compared in a folded form (NFKC, case folded,
 the accents of Latin, Greek, Cyrillic, Hebrew and Arabic letters dropped, ø ł đ æ œ ı þ
@@ -74,6 +74,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
+from uuid import UUID
 
 from .errors import RedactionError
 from .eventlog import LogSource, iter_events, write_events
@@ -574,6 +575,9 @@ class Redactor:
             data["changes"] = self._mapping(event.changes)
         if isinstance(event, Corrected | Retracted):  # `target` of a statement is a party
             data["target"] = self.event_id(event.target)
+        reservation = getattr(event, "reservation", None)  # a withdrawal's or objection's `Reserved`
+        if isinstance(reservation, UUID):
+            data["reservation"] = self.event_id(reservation)
         data["id"] = self.event_id(event.id)
         return parse_event(data)
 

@@ -648,8 +648,11 @@ def _withdrawal_first(ordered: list[EventBase]) -> list[EventBase]:
         elif isinstance(event, Withdrew):
             revoked[party] = party in consented
             consented.discard(party)
-        elif isinstance(event, WithdrawalRevoked) and revoked.pop(party, False):
-            consented.add(party)
+        elif isinstance(event, WithdrawalRevoked):  # back to what it was: a consent given meanwhile lapses
+            if revoked.pop(party, False):
+                consented.add(party)
+            else:
+                consented.discard(party)
 
     for index, event in enumerate(ordered):
         if event.id in moved:

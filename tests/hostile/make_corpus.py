@@ -498,7 +498,7 @@ def cases() -> list[Case]:
                 (11, "'sources': Input should be a valid array"),
                 (12, "'note': Input should be a valid string"),
                 (13, "'id': Input should be a valid UUID"),
-                (14, "'kind': Input should be 'declaration' or 'treaty'"),
+                (14, "'kind': Input should be 'declaration', 'treaty' or 'bilateral_treaty'"),
                 (15, "'mechanism': Input should be"),
                 (16, "'charges.0': String should have at least 1 character"),
                 (17, "'instrument': String should match"),

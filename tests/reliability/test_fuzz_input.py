@@ -37,7 +37,7 @@ from declaration_events import DeclarationEventsError, Ledger, read_events
 from declaration_events.cli import main
 from declaration_events.eventlog import dumps_events
 from declaration_events.events import EVENT_TYPES, EventBase
-from declaration_events.rules import fold_case
+from declaration_events.rules import fold_case, fold_instrument
 from helpers import SEEDS
 
 SEED_LINES = [line for path in SEEDS for line in path.read_bytes().splitlines() if line.strip()]
@@ -178,6 +178,25 @@ def _case_stands_without(event: EventBase) -> bool:
     return True
 
 
+_INSTRUMENT_FACTS: dict[str, list[EventBase]] = {}
+for _event in SEED_EVENTS:
+    if _event.entity().startswith("instrument:"):
+        _INSTRUMENT_FACTS.setdefault(_event.entity(), []).append(_event)
+
+
+def _instrument_stands_without(event: EventBase) -> bool:
+    """Whether the rest of its instrument is still legal (a reservation needs its consent, an objection
+    the reservation, a suspension the entry into force, ...)."""
+    facts = _INSTRUMENT_FACTS.get(event.entity())
+    if facts is None:
+        return True
+    try:
+        fold_instrument(event.entity().partition(":")[2], [fact for fact in facts if fact.id != event.id])
+    except DeclarationEventsError:
+        return False
+    return True
+
+
 LEAVES = {
     event.id
     for event in SEED_EVENTS
@@ -185,6 +204,7 @@ LEAVES = {
     and str(event.id) not in _TARGETS
     and (event.entity(), getattr(event, "party", None)) not in _WITHDRAWING  # a withdrawal needs them
     and _case_stands_without(event)
+    and _instrument_stands_without(event)
 }
 
 

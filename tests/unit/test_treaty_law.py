@@ -547,3 +547,21 @@ def test_a_withdrawal_notified_before_the_consent_takes_effect_leaves_the_state_
         ]
     )
     assert row(revoked, "BEL", "2005-09-01") == ("party", date(2005, 7, 1), True)
+
+
+def test_a_consent_given_while_withdrawing_lapses_with_a_revocation_in_the_same_day_order() -> None:
+    """Found by the coverage walk: after a revocation the party is back to its signature, so a consent
+    and a new withdrawal on one later day are taken consent first (it was not bound)."""
+    clauses = {"withdrawal": {"days": 2}}
+    events = [
+        opened(clauses, on="1990-01-01"),
+        act("Signed", "CAN", "1990-01-01"),
+        act("Withdrew", "CAN", "1990-01-01"),
+        consent("CAN", "1990-01-02", effective_on="1990-01-03"),
+        act("WithdrawalRevoked", "CAN", "1990-01-02"),
+        consent("CAN", "1990-01-03"),
+        act("Withdrew", "CAN", "1990-01-03"),
+    ]
+    ledger = Ledger.from_events(events)
+    assert row(ledger, "CAN", "1990-01-03")[0] == "withdrawing"
+    assert row(ledger, "CAN", "1990-01-05")[0] == "withdrawn"

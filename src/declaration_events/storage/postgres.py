@@ -173,7 +173,7 @@ class BatchRecorder(PostgresApplicationRecorder):
     def _ensure_histories(self, curs: Any) -> None:
         """A store an earlier version created has no history tables yet."""
         for statement in self._create_histories():
-            curs.execute(statement)
+            curs.execute(sql.SQL("{}").format(statement))
 
     def keeps_histories(self) -> bool:
         """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
