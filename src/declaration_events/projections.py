@@ -68,7 +68,7 @@ from .rules import (
 )
 from .storage.tables import CaseInterval, SignatoryInterval
 
-__all__ = ["Projection"]
+__all__ = ["Projection", "interval_of"]
 
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
@@ -801,24 +801,45 @@ class Projection:
 
     def signatory_intervals(self, instrument: str) -> list[SignatoryInterval]:
         """`signatory_history`'s rows of one instrument: each row `signatories` shows, over both times."""
-        entity = f"instrument:{instrument}"
+        return self.history_intervals(f"instrument:{instrument}")  # type: ignore[return-value]
+
+    def history_intervals(self, entity: str) -> list[SignatoryInterval | CaseInterval]:
+        """The history tables' rows of an instrument or a case, over both times."""
         rows = _known_intervals(
-            self.record_times(entity), lambda known_at: self._signatory_segments(entity, known_at)
+            self.record_times(entity), lambda known_at: self.rows_believed(entity, known_at)
         )
-        return [
-            SignatoryInterval(
-                instrument,
-                cast(str, party),
-                cast(str, status),
-                cast(date, valid_from),
-                cast("date | None", valid_until),
-                known_from,
-                known_until,
-                cast(bool, uncertain),
-                cast(UUID, event_id),
-            )
-            for (party, status, valid_from, valid_until, uncertain, event_id), known_from, known_until in rows
-        ]
+        return [interval_of(entity, key, known_from, known_until) for key, known_from, known_until in rows]
+
+    def rows_believed(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
+        """The rows believed of an instrument or a case at `known_at` (without their record times)."""
+        if entity.startswith("instrument:"):
+            return self._signatory_segments(entity, known_at)
+        if entity.startswith("case:"):
+            return self._case_segments(entity, known_at)
+        return set()
+
+    def history_changes(
+        self, entity: str, times: Sequence[datetime], before: set[tuple[object, ...]]
+    ) -> tuple[list[SignatoryInterval | CaseInterval], list[tuple[tuple[object, ...], datetime]]]:
+        """What later record times change in an entity's rows: the rows that appear (with their record
+        times), and the rows of `before` (believed just before `times`, still open) that end, with when."""
+        opened: list[SignatoryInterval | CaseInterval] = []
+        ended: list[tuple[tuple[object, ...], datetime]] = []
+        since: dict[tuple[object, ...], datetime | None] = dict.fromkeys(before)
+        for moment in times:
+            now = self.rows_believed(entity, moment)
+            for key in [key for key in since if key not in now]:
+                started = since.pop(key)
+                if started is None:
+                    ended.append((key, moment))
+                else:
+                    opened.append(interval_of(entity, key, started, moment))
+            for key in now:
+                since.setdefault(key, moment)
+        opened.extend(
+            interval_of(entity, key, started, None) for key, started in since.items() if started is not None
+        )
+        return opened, ended
 
     def _signatory_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
         """(party, status, valid_from, valid_until, uncertain, event_id) of each row believed at R."""
@@ -860,33 +881,7 @@ class Projection:
 
     def case_intervals(self, case: str) -> list[CaseInterval]:
         """`case_history`'s rows of one case: its status and days, over both times."""
-        entity = f"case:{case}"
-        rows = _known_intervals(
-            self.record_times(entity), lambda known_at: self._case_segments(entity, known_at)
-        )
-        return [
-            CaseInterval(
-                case,
-                cast(str, status),
-                cast(date, valid_from),
-                cast("date | None", valid_until),
-                known_from,
-                known_until,
-                cast(int, before),
-                cast(bool, custody),
-                cast(bool, uncertain),
-                cast(UUID, event_id),
-            )
-            for (
-                status,
-                valid_from,
-                valid_until,
-                before,
-                custody,
-                uncertain,
-                event_id,
-            ), known_from, known_until in rows
-        ]
+        return self.history_intervals(f"case:{case}")  # type: ignore[return-value]
 
     def _case_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
         """(status, valid_from, valid_until, days_detained_before, in_custody, uncertain, event_id) believed
@@ -1101,6 +1096,39 @@ class Projection:
 
 
 _ONE_DAY = timedelta(days=1)
+
+
+def interval_of(
+    entity: str, key: tuple[object, ...], known_from: datetime, known_until: datetime | None
+) -> SignatoryInterval | CaseInterval:
+    """A history table's row from its key (what `Projection.rows_believed` gives) and its record times."""
+    kind, _, slug = entity.partition(":")
+    if kind == "instrument":
+        party, status, valid_from, valid_until, uncertain, event_id = key
+        return SignatoryInterval(
+            slug,
+            cast(str, party),
+            cast(str, status),
+            cast(date, valid_from),
+            cast("date | None", valid_until),
+            known_from,
+            known_until,
+            cast(bool, uncertain),
+            cast(UUID, event_id),
+        )
+    status, valid_from, valid_until, before, custody, uncertain, event_id = key
+    return CaseInterval(
+        slug,
+        cast(str, status),
+        cast(date, valid_from),
+        cast("date | None", valid_until),
+        known_from,
+        known_until,
+        cast(int, before),
+        cast(bool, custody),
+        cast(bool, uncertain),
+        cast(UUID, event_id),
+    )
 
 
 def _segments(

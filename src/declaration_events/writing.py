@@ -26,11 +26,11 @@ from .checking import Locations
 from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .events import STATEMENTS, EventBase
 from .progress import OFF, Progress
-from .projections import Projection
+from .projections import Projection, interval_of
 from .records import Recorded, packed_strings
 from .rules import CaseHistory, InstrumentHistory
 from .storage import Stamp, Store
-from .storage.tables import CaseInterval, Histories, SignatoryInterval
+from .storage.tables import CaseInterval, Closed, Histories, SignatoryInterval
 
 __all__ = ["MAX_RETRIES", "RETRY_BACKOFF", "RecordResult", "Writer"]
 
@@ -70,6 +70,7 @@ class Writer:
         self.projection = projection
         self.position = 0  # the store position of the last event indexed
         self.versions: dict[str, int] = defaultdict(int)  # events per entity stream in the store
+        self._replace_all = False  # compute every history row of an entity again (after a refusal)
 
     def record(
         self,
@@ -131,9 +132,11 @@ class Writer:
                     if bar is not None:
                         bar.update(len(plan.records))
             except ConcurrencyError:
+                self._replace_all = True  # the next attempt assumes nothing of the tables' open rows
                 pause = min(RETRY_BACKOFF[1], RETRY_BACKOFF[0] * 2**attempt)
                 time.sleep(random.uniform(0, pause))  # noqa: S311 - jitter, not secrets
                 continue
+            self._replace_all = False
             for record in plan.records:
                 expected[record.entity] += 1  # now: each stream's version after this batch
             stored = len(plan.records)
@@ -170,10 +173,34 @@ class Writer:
             entities |= self.projection.instruments_naming(named)
         scratch = Projection()
         scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(entities)), records))
+        # Facts recorded after all an entity holds change only its open rows: end those that stop
+        # and add the new (two folds per new record time); otherwise all its rows are computed again.
+        times: dict[str, list[datetime]] = defaultdict(list)
+        for record in records:
+            stamp = packed_strings(record.packed, ("recorded_at",)).get("recorded_at")
+            if isinstance(stamp, str):
+                times[record.entity].append(datetime.fromisoformat(stamp))
+        continued = times.get(STATEMENTS, [])
+        replaced: list[str] = []
+        rows: list[SignatoryInterval | CaseInterval] = []
+        closed: list[Closed] = []
+        for entity in sorted(entities):
+            held = self.projection.record_times(entity)
+            new = times.get(entity, []) + (continued if entity.startswith("instrument:") else [])
+            if held and new and min(new) > held[-1] and not self._replace_all:
+                later = [moment for moment in scratch.record_times(entity) if moment > held[-1]]
+                before = self.projection.rows_believed(entity, held[-1])
+                opened, ended = scratch.history_changes(entity, later, before)
+                rows += opened
+                closed += [Closed(_keyed(entity, key, at), at) for key, at in ended]
+            else:
+                replaced.append(entity)
+                rows += scratch.history_intervals(entity)
         return Histories(
-            entities=tuple(sorted(entities)),
-            signatories=tuple(_instrument_rows(scratch, entities)),
-            cases=tuple(_case_rows(scratch, entities)),
+            entities=tuple(replaced),
+            signatories=tuple(row for row in rows if isinstance(row, SignatoryInterval)),
+            cases=tuple(row for row in rows if isinstance(row, CaseInterval)),
+            closed=tuple(closed),
             unchanged=tuple((entity, self.versions[entity]) for entity in sorted(entities - added)),
         )
 
@@ -278,3 +305,8 @@ def _case_rows(projection: Projection, entities: set[str]) -> Iterator[CaseInter
     for entity in sorted(entities):
         if entity.startswith("case:"):
             yield from projection.case_intervals(entity.removeprefix("case:"))
+
+
+def _keyed(entity: str, key: tuple[object, ...], until: datetime) -> SignatoryInterval | CaseInterval:
+    """The open row of `key` (its `known_from` is not needed to find it: `until` stands in)."""
+    return interval_of(entity, key, until, None)

@@ -23,7 +23,7 @@ from psycopg import sql
 from ..errors import ConcurrencyError
 from .mapper import stream_id
 from .stamps import Stamp, next_stamp
-from .tables import Histories
+from .tables import Histories, SignatoryInterval
 
 __all__ = ["INSERT_CHUNK", "STAMPS_TABLE", "BatchRecorder"]
 
@@ -236,6 +236,31 @@ class BatchRecorder(PostgresApplicationRecorder):
                 sql.SQL("DELETE FROM {schema}.case_history WHERE case_slug = ANY(%s)").format(schema=schema),
                 (histories.case_slugs(),),
             )
+        for row, until in histories.closed:
+            if isinstance(row, SignatoryInterval):
+                curs.execute(
+                    sql.SQL(
+                        "UPDATE {schema}.signatory_history SET known_until = %s WHERE instrument = %s "
+                        "AND party = %s AND status = %s AND valid_from = %s "
+                        "AND valid_until IS NOT DISTINCT FROM %s AND uncertain = %s AND event_id = %s "
+                        "AND known_until IS NULL"
+                    ).format(schema=schema),
+                    (until, row.instrument, row.party, row.status, row.valid_from, row.valid_until,
+                     row.uncertain, row.event_id),
+                )  # fmt: skip
+            else:
+                curs.execute(
+                    sql.SQL(
+                        "UPDATE {schema}.case_history SET known_until = %s WHERE case_slug = %s "
+                        "AND status = %s AND valid_from = %s AND valid_until IS NOT DISTINCT FROM %s "
+                        "AND days_detained_before = %s AND in_custody = %s AND uncertain = %s "
+                        "AND event_id = %s AND known_until IS NULL"
+                    ).format(schema=schema),
+                    (until, row.case_slug, row.status, row.valid_from, row.valid_until,
+                     row.days_detained_before, row.in_custody, row.uncertain, row.event_id),
+                )  # fmt: skip
+            if curs.rowcount != 1:  # the tables are not what the rows were computed from
+                raise IntegrityError(f"{curs.rowcount} open history rows like {row}")
         if histories.signatories:
             curs.executemany(
                 sql.SQL(

@@ -16,7 +16,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 from ..errors import ConcurrencyError
 from .mapper import stream_id
 from .stamps import Stamp, next_stamp, stamp_text
-from .tables import Histories, sqlite_case_rows, sqlite_signatory_rows
+from .tables import Histories, sqlite_case_rows, sqlite_closed, sqlite_signatory_rows
 
 __all__ = ["SQLITE_STAMPS", "StampingSQLiteRecorder"]
 
@@ -94,6 +94,23 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             cursor.executemany(
                 "DELETE FROM case_history WHERE case_slug = ?", [(s,) for s in histories.case_slugs()]
             )
+        signatories, cases = sqlite_closed(histories.closed)
+        for params in signatories:
+            cursor.execute(
+                "UPDATE signatory_history SET known_until = ? WHERE instrument = ? AND party = ? "
+                "AND status = ? AND valid_from = ? AND valid_until IS ? AND uncertain = ? AND event_id = ? "
+                "AND known_until IS NULL",
+                params,
+            )
+            _one_changed(cursor, "signatory_history", params)
+        for params in cases:
+            cursor.execute(
+                "UPDATE case_history SET known_until = ? WHERE case_slug = ? AND status = ? "
+                "AND valid_from = ? AND valid_until IS ? AND days_detained_before = ? AND in_custody = ? "
+                "AND uncertain = ? AND event_id = ? AND known_until IS NULL",
+                params,
+            )
+            _one_changed(cursor, "case_history", params)
         cursor.executemany(
             "INSERT INTO signatory_history (instrument, party, status, valid_from, valid_until, known_from, "
             "known_until, uncertain, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -154,6 +171,14 @@ _SQLITE_CREATE = (
     "CREATE TABLE IF NOT EXISTS stored_batches ("
     "events INTEGER PRIMARY KEY, stored_at TEXT NOT NULL, added INTEGER NOT NULL, position INTEGER NOT NULL)"
 )
+
+
+def _one_changed(cursor: SQLiteCursor, table: str, params: tuple[object, ...]) -> None:
+    """Refuse the batch if an open row to end is not there: the tables are not what its rows assumed."""
+    cursor.execute("SELECT changes()")
+    changed = cursor.fetchone()[0]
+    if changed != 1:
+        raise IntegrityError(f"{table} has {changed} open rows like {params[1:]}")
 
 
 def _create_histories(cursor: SQLiteCursor) -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "CASE_HISTORY",
     "SIGNATORY_HISTORY",
     "CaseInterval",
+    "Closed",
     "Histories",
     "SignatoryInterval",
     "known_text",
@@ -86,14 +87,24 @@ class CaseInterval(NamedTuple):
     event_id: UUID
 
 
+class Closed(NamedTuple):
+    """A row believed until `known_until` from now on: found by everything but its `known_from`."""
+
+    row: SignatoryInterval | CaseInterval
+    known_until: datetime
+
+
 @dataclass(frozen=True)
 class Histories:
     """Rows that replace the rows of some entities (or, `complete`, of every entity) in the tables."""
 
-    #: The entities (`instrument:SLUG`, `case:SLUG`) whose rows these replace.
+    #: The entities (`instrument:SLUG`, `case:SLUG`) whose rows these replace (all deleted first).
     entities: tuple[str, ...]
+    #: Rows to insert: every row of the replaced entities, the new rows of the others.
     signatories: tuple[SignatoryInterval, ...] = ()
     cases: tuple[CaseInterval, ...] = ()
+    #: Open rows of entities not replaced (facts recorded after all they held) that end.
+    closed: tuple[Closed, ...] = ()
     #: A rebuild: every row of both tables is replaced, and the tables are marked complete.
     complete: bool = False
     #: (entity, version) of entities whose rows these replace but which the batch adds nothing to
@@ -118,6 +129,41 @@ def known_text(moment: datetime | None) -> str | None:
 
 def _day(day: date | None) -> str | None:
     return None if day is None else day.isoformat()
+
+
+def sqlite_closed(closed: Iterable[Closed]) -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
+    """Parameters of SQLite's UPDATEs that end open rows: of `signatory_history`, of `case_history`."""
+    signatories: list[tuple[object, ...]] = []
+    cases: list[tuple[object, ...]] = []
+    for row, until in closed:
+        if isinstance(row, SignatoryInterval):
+            signatories.append(
+                (
+                    known_text(until),
+                    row.instrument,
+                    row.party,
+                    row.status,
+                    _day(row.valid_from),
+                    _day(row.valid_until),
+                    int(row.uncertain),
+                    str(row.event_id),
+                )
+            )
+        else:
+            cases.append(
+                (
+                    known_text(until),
+                    row.case_slug,
+                    row.status,
+                    _day(row.valid_from),
+                    _day(row.valid_until),
+                    row.days_detained_before,
+                    int(row.in_custody),
+                    int(row.uncertain),
+                    str(row.event_id),
+                )
+            )
+    return signatories, cases
 
 
 def sqlite_signatory_rows(rows: Iterable[SignatoryInterval]) -> list[tuple[object, ...]]:
