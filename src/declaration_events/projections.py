@@ -424,23 +424,6 @@ class Projection:
             for event_id in self._amendments.get(STATEMENTS, ()):  # a continuation's corrections
                 yield Recorded.from_packed(self._lines[event_id], STATEMENTS, event_id)
 
-    def continued_parties(self) -> set[str]:
-        """Every state that continues another, and every predecessor (as recorded, whatever is believed)."""
-        named: set[str] = set()
-        for event_id in self._continued:
-            data = orjson.loads(self._line(event_id))
-            named.update((data["party"], data["predecessor"]))
-        return named
-
-    def instruments_naming(self, parties: Iterable[str]) -> set[str]:
-        """The instrument entities whose facts name any of these parties."""
-        return {
-            entity
-            for party in parties
-            for entity in self._by_party.get(party, ())
-            if entity.startswith("instrument:")
-        }
-
     @property
     def latest_recorded_at(self) -> datetime | None:
         """The newest record time seen."""
@@ -742,11 +725,13 @@ class Projection:
         belief, history = self._instrument_belief(instrument, known_at)
         own, own_uncertain = belief.parties[party].at(as_of) if party in belief.parties else (None, False)
         precluded: dict[str, ObjectionFact] = {}
+        in_force = [made for made in history.reservations if made.text_on(as_of) is not None]
         for objection in history.objections:
             if (
                 objection.on <= as_of
                 and objection.precludes_entry_into_force
                 and party in (objection.party, objection.to)
+                and any(objection.answers(made) for made in in_force)  # withdrawn, it precludes nothing
             ):
                 precluded.setdefault(objection.to if objection.party == party else objection.party, objection)
         rows: list[RelationRow] = []
@@ -853,7 +838,7 @@ class Projection:
         if not affected:
             return found
         # Continuations: sample where any of the parties involved changes, as `signatories` shows them.
-        days = {c.first for c in continuations} | {c.last + _ONE_DAY for c in continuations}
+        days = {c.first for c in continuations} | {c.last for c in continuations}  # certain from `last`
         for name in affected & set(belief.parties):
             days.update(day for point in belief.parties[name].points for day in (point.on, point.start))
 

@@ -728,6 +728,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 continue  # cancelled or rescheduled
             _, start, status, cause = state.timer
             state.timer = None
+            if status == "withdrawn":
+                lapse(party, on, cause)  # its reservations and territorial acts end with its participation
             last = state.changes[-1] if state.changes else None
             if last is not None and last.on == on and last.start == on:
                 state.changes.pop()  # the earlier status certainly never held for a whole day
@@ -755,6 +757,18 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.record(on, start, cause, floor=on)
                 if bilateral:  # denouncing a bilateral treaty ends it for the other party too
                     terminate(on, start, cause)
+
+    def lapse(party: str, on: date, cause: UUID) -> None:
+        """A party's withdrawal takes effect: its reservations and territorial application end (a party
+        that joins again makes them again)."""
+        for rid, reserved in made.items():
+            if reserved.party == party and texts[rid][-1][1] is not None:
+                texts[rid].append((on, None, cause))
+        for key, included in list(last_territory_act.items()):
+            if key[0] == party:
+                if included:
+                    territory_acts.append(TerritoryAct(party, key[1], on, False, cause))
+                del last_territory_act[key]
 
     def terminate(on: date, start: date, cause: UUID) -> None:
         """The treaty ends on `on`: every participation that has not ended already ends."""
@@ -786,6 +800,23 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.now = replace(state.now, status="suspended", bound=False)
             elif not suspending and state.status == "suspended" and not state.suspended:
                 state.now = replace(state.now, status="party", bound=True)
+            elif state.status == "withdrawing" and (
+                state.now.bound
+                if suspending
+                else state.before_withdrawal is not None
+                and state.before_withdrawal.status in ("party", "suspended")
+                and not state.suspended
+            ):  # bound until its withdrawal takes effect: not while the whole treaty is suspended
+                state.now = replace(state.now, bound=not suspending)
+                state.record(
+                    day,
+                    event.occurred_on.first,
+                    state.timer[3] if state.timer is not None else event.id,  # still its withdrawal's row
+                    floor=opened_first,
+                    effective_on=state.withdrawal_effective,
+                    derived=state.withdrawal_derived,
+                )
+                continue
             else:
                 continue
             state.record(day, event.occurred_on.first, event.id, floor=opened_first, **_kept_effect(state))

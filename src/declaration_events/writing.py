@@ -165,12 +165,9 @@ class Writer:
         added = {record.entity for record in records}
         entities = {entity for entity in added if entity.startswith(("instrument:", "case:"))}
         if any(record.entity == STATEMENTS and record.type != "Condemned" for record in records):
-            named = self.projection.continued_parties()
-            for record in records:
-                if record.type == "Continued":
-                    fields = packed_strings(record.packed, ("party", "predecessor"))
-                    named.update(str(value) for value in fields.values())
-            entities |= self.projection.instruments_naming(named)
+            # A continuation, or an amendment that may change one (its parties, its dates): every
+            # instrument's rows may change with it. Rare; computed whole.
+            entities |= {f"instrument:{slug}" for slug in self.projection.entities("instrument")}
         scratch = Projection()
         scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(entities)), records))
         # Facts recorded after all an entity holds change only its open rows: end those that stop
@@ -196,12 +193,15 @@ class Writer:
             else:
                 replaced.append(entity)
                 rows += scratch.history_intervals(entity)
+        unchanged = entities - added
+        if any(entity.startswith("instrument:") for entity in entities) and STATEMENTS not in added:
+            unchanged.add(STATEMENTS)  # instrument rows show continuations: none may come meanwhile
         return Histories(
             entities=tuple(replaced),
             signatories=tuple(row for row in rows if isinstance(row, SignatoryInterval)),
             cases=tuple(row for row in rows if isinstance(row, CaseInterval)),
             closed=tuple(closed),
-            unchanged=tuple((entity, self.versions[entity]) for entity in sorted(entities - added)),
+            unchanged=tuple((entity, self.versions[entity]) for entity in sorted(unchanged)),
         )
 
     def rebuild_histories(self) -> Histories:

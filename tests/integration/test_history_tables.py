@@ -401,3 +401,111 @@ def stored_rows(engine: str, url: str) -> tuple[list[tuple[object, ...]], list[t
         signatories = run("SELECT * FROM signatory_history")
         cases = run("SELECT * FROM case_history")
     return sorted(signatories, key=repr), sorted(cases, key=repr)
+
+
+def fact(event_type: str, on: str, recorded: str, **fields: object) -> dict[str, object]:
+    return {"type": event_type, "occurred_on": on, "recorded_at": recorded, **fields}
+
+
+def test_correcting_a_continuation_rewrites_the_rows_of_every_instrument_it_touches(tmp_path: Path) -> None:
+    """A continuation dated to a month, then corrected to another predecessor: the rows of instruments
+    naming either state follow (found by a second reader: stale rows for the new predecessor)."""
+    url = str(tmp_path / "store.sqlite")
+    continued = "00000000-0000-4000-8000-0000000000c1"
+    with Ledger.open(url) as ledger:
+        ledger.rebuild_histories()
+        ledger.record_many(
+            [
+                fact(
+                    "InstrumentOpened",
+                    "2000-01-10",
+                    "2020-01-01T00:00:00Z",
+                    instrument="x",
+                    title="X",
+                    kind="treaty",
+                ),
+                fact("Signed", "2000-02-01", "2020-01-01T00:00:00Z", instrument="x", party="DEU"),
+                fact(
+                    "InstrumentOpened",
+                    "2000-01-10",
+                    "2020-01-01T00:00:00Z",
+                    instrument="y",
+                    title="Y",
+                    kind="treaty",
+                ),
+                fact("Signed", "2000-02-01", "2020-01-01T00:00:00Z", instrument="y", party="ITA"),
+            ]
+        )
+        ledger.record_many(
+            [
+                fact(
+                    "Continued",
+                    "2006-06",
+                    "2020-02-01T00:00:00Z",
+                    party="FRA",
+                    predecessor="ITA",
+                    id=continued,
+                )
+            ]
+        )
+        ledger.record_many(
+            [
+                fact(
+                    "Corrected",
+                    "2020-03-01",
+                    "2020-03-01T00:00:00Z",
+                    target=continued,
+                    changes={"predecessor": "DEU"},
+                    reason="a test",
+                )
+            ]
+        )
+        ask_everything(ledger, "SQLite", url, 60, random.Random(7))
+
+
+def test_a_continuation_recorded_by_another_writer_meanwhile_sends_a_batch_back(tmp_path: Path) -> None:
+    """Instrument rows show continuations: a batch whose rows were computed before another writer
+    recorded one is refused and computed again (found by a second reader: rows showed ITA, not FRA)."""
+    url = str(tmp_path / "store.sqlite")
+    with Ledger.open(url) as writer, Ledger.open(url) as other:
+        writer.rebuild_histories()
+        writer.record_many(
+            [
+                fact(
+                    "InstrumentOpened",
+                    "2000-01-10",
+                    "2020-01-01T00:00:00Z",
+                    instrument="y",
+                    title="Y",
+                    kind="treaty",
+                )
+            ]
+        )
+        store = writer._store
+        append = store.append
+
+        def continuation_first(*args: Any, **kwargs: Any) -> None:
+            store.append = append  # type: ignore[method-assign]
+            other.record_many(
+                [fact("Continued", "2006-06-03", "2020-01-02T00:00:00Z", party="FRA", predecessor="ITA")]
+            )
+            append(*args, **kwargs)
+
+        store.append = continuation_first  # type: ignore[method-assign]
+        writer.record_many(
+            [
+                fact(
+                    "InstrumentOpened",
+                    "2000-01-10",
+                    "2020-01-03T00:00:00Z",
+                    instrument="x",
+                    title="X",
+                    kind="treaty",
+                ),
+                fact("Signed", "2000-02-01", "2020-01-03T00:00:00Z", instrument="x", party="ITA"),
+            ]
+        )
+        assert [(r.party, r.status) for r in writer.signatories("x", as_of="2007-01-01")] == [
+            ("FRA", "signed")
+        ]
+        ask_everything(writer, "SQLite", url, 40, random.Random(8))

@@ -629,3 +629,51 @@ def test_reservations_and_relations_show_as_html_and_dataframes_like_every_resul
     assert list(relations.to_dataframe()["bound"]) == [False]
     assert "precluding entry into force" in relations._repr_html_()
     assert repr(relations).startswith("<Relations t for USA, as of 2002-01-01")
+
+
+# -- found by a second reader --------------------------------------------------------------------
+
+
+def test_a_withdrawal_in_effect_ends_the_party_s_reservations_and_territories() -> None:
+    """A state that leaves and joins again makes its reservations and territorial acts again: the old
+    ones lapse with its withdrawal (an objection to one is refused; FLK may be included again)."""
+    events = [
+        *in_force("GBR", "SWE"),
+        reserve("GBR", "2000-12-01"),
+        act("TerritoryIncluded", "2001-02-01", "GBR", territory="FLK"),
+        act("Withdrew", "2003-01-01", "GBR"),
+        act("Ratified", "2005-01-01", "GBR", mode="accession"),
+    ]
+    ledger = Ledger.from_events(events)
+    assert [r.party for r in ledger.reservations("t", as_of="2002-01-01")] == ["GBR"]
+    assert ledger.reservations("t", as_of="2006-01-01").rows == ()
+    assert ledger.signatories("t", as_of="2006-01-01")["GBR"].territories == ()
+    again = Ledger.from_events([*events, act("TerritoryIncluded", "2005-02-01", "GBR", territory="FLK")])
+    assert again.signatories("t", as_of="2006-01-01")["GBR"].territories == ("FLK",)
+    refused([*events, objection("SWE", "GBR", "2006-02-01", reservation=RES)], "object-to-reservation")
+
+
+def test_an_objection_precludes_nothing_once_the_reservation_is_withdrawn() -> None:
+    events = [
+        *in_force("GBR", "SWE"),
+        reserve("GBR", "2000-12-01"),
+        objection("SWE", "GBR", "2001-02-01", reservation=RES, precludes_entry_into_force=True),
+        act("ReservationWithdrawn", "2002-01-01", "GBR", reservation=RES),
+    ]
+    ledger = Ledger.from_events(events)
+    assert ledger.relations("t", "GBR", as_of="2001-03-01").bound_towards() == ()
+    assert ledger.relations("t", "GBR", as_of="2003-01-01").bound_towards() == ("SWE",)
+
+
+@pytest.mark.parametrize("notice_first", [True, False])
+def test_no_party_is_bound_while_the_whole_treaty_is_suspended_whatever_the_order(notice_first: bool) -> None:
+    """A withdrawing party counts as a party until its withdrawal takes effect, except while the whole
+    treaty is suspended: the tally is the same whether its notice came before or during the suspension."""
+    notice = act("Withdrew", "2002-02-01", "USA", effective_on="2004-01-01")
+    suspended = act("Suspended", "2002-01-01" if not notice_first else "2002-03-01")
+    ended = act("SuspensionEnded", "2002-06-01")
+    ledger = Ledger.from_events([*in_force("USA", "SWE"), notice, suspended, ended])
+    assert ledger.signatories("t", as_of="2002-04-01").tally["parties"] == 0
+    after = ledger.signatories("t", as_of="2002-07-01")
+    assert after.tally["parties"] == 2 and after["USA"].status == "withdrawing"
+    assert after["USA"].since == date(2002, 2, 1)  # still withdrawing since its notice

@@ -138,9 +138,9 @@ class BatchRecorder(PostgresApplicationRecorder):
         return ids
 
     def _has_histories(self, curs: Any) -> bool:
+        name = sql.SQL("{schema}.history_state").format(schema=sql.Identifier(self.datastore.schema))
         curs.execute(
-            sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
-            (f"{self.datastore.schema}.history_state",),
+            sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (name.as_string(curs.connection),)
         )
         found = curs.fetchone()
         return bool(found and found["found"])

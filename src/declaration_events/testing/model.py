@@ -40,12 +40,14 @@ The law of an instrument, as the model has it (`_Instrument`):
 - Treaty acts (issue 14; only treaties, bilateral ones included, take them): a reservation
   needs a participant (signed, ratified, party, suspended or withdrawing), made on signature a
   standing signature, made with consent a consent given; it stays in force until withdrawn
-  whole (a partial withdrawal gives its new text), while its party participates. An objection
-  needs a participant and a reservation in force of `to` (that one, if named); one that
-  precludes entry into force unbinds the two. A territory is included or excluded, never twice
-  in a row the same way, from its `effective_on`. A bound party may be suspended (a contracting
-  state, not a party), the whole treaty once in force (every party bound, and any bound
-  meanwhile, `suspended`); either ends by its own `SuspensionEnded`, and a suspended party may
+  whole (a partial withdrawal gives its new text), while its party participates; a withdrawal
+  in effect ends its reservations and territorial acts (joining again, it makes them anew). An
+  objection needs a participant and a reservation in force of `to` (that one, if named); one that
+  precludes entry into force unbinds the two while a reservation it answers is in force. A
+  territory is included or excluded, never twice in a row the same way, from its `effective_on`.
+  A bound party may be suspended (a contracting state, not a party), the whole treaty once in
+  force (every party bound, and any bound meanwhile, `suspended`; a withdrawing party is not
+  bound meanwhile either); either ends by its own `SuspensionEnded`, and a suspended party may
   withdraw. A termination, or on a bilateral treaty a withdrawal in effect, ends every
   participation not withdrawn (`terminated`); nothing is folded after it.
 """
@@ -342,11 +344,13 @@ class _Reservation:
 
 
 class _TerritoryAct(NamedTuple):
-    """A territory a party includes or excludes, from `effective_on` or else the act's date."""
+    """A territory a party includes or excludes, from `effective_on` or else the act's date (`lapse`:
+    its withdrawal took effect: neither, and either may follow)."""
 
     territory: str
     included: bool
     effect: PartialDate
+    lapse: bool = False
 
 
 class _Instrument:
@@ -470,6 +474,7 @@ class _Instrument:
             return
         assert seat.leaving is not None
         seat.open_between(seat.leaving.earliest, seat.leaving.on)
+        self.lapse(seat, on)
         seat.leaving, seat.saved = None, None
         seat.signed = seat.endorsed = seat.bound = seat.suspended = False
         if self.kind == "bilateral_treaty":  # the treaty ends with the withdrawal: no consent stands
@@ -656,6 +661,16 @@ class _Instrument:
             seat.open_between(event.effective_on.first, event.effective_on.last)
         self.seats[party] = seat
 
+    def lapse(self, seat: _Seat, on: date) -> None:
+        """Its withdrawal takes effect: the party's reservations and territorial acts end with it."""
+        party = next(name for name, held in self.seats.items() if held is seat)
+        for made in self.reservations.values():
+            if made.party == party and made.standing():
+                made.texts.append((on, None))
+        acts = self.territorial[party]
+        for territory in sorted({act.territory for act in acts}):
+            acts.append(_TerritoryAct(territory, False, PartialDate.of(on), lapse=True))
+
     def suspend_whole(self, event: Suspended | SuspensionEnded) -> None:
         """The whole treaty's operation suspended (every party bound is `suspended`), or resumed."""
         day = event.occurred_on.last
@@ -666,6 +681,8 @@ class _Instrument:
             for seat in self.seats.values():
                 if seat.status == "party":
                     self.pause(seat, day)
+                elif seat.status == "withdrawing" and seat.bound:  # not bound while suspended
+                    self.rebind(seat, day, bound=False)
         else:
             if not self.suspended:
                 raise Broken("end-suspension")
@@ -673,6 +690,14 @@ class _Instrument:
             for seat in self.seats.values():
                 if seat.status == "suspended" and not seat.suspended:
                     self.resume(seat, day)
+                elif (
+                    seat.status == "withdrawing"
+                    and not seat.bound
+                    and seat.saved is not None
+                    and seat.saved[0] in ("party", "suspended")
+                    and not seat.suspended
+                ):  # bound again until its withdrawal takes effect
+                    self.rebind(seat, day, bound=True)
         if event.occurred_on.first < day:
             self.windows.append((event.occurred_on.first, day))
 
@@ -692,6 +717,12 @@ class _Instrument:
             seat.suspended = False
             if not self.suspended:
                 self.resume(seat, day)
+
+    def rebind(self, seat: _Seat, day: date, *, bound: bool) -> None:
+        """A withdrawing party's bond changes with the whole treaty's suspension; its row stays."""
+        assert seat.leaving is not None
+        seat.bound = bound
+        seat.move(day, "withdrawing", effective_on=seat.leaving.on, derived=seat.leaving.derived)
 
     def pause(self, seat: _Seat, day: date) -> None:
         """A bound party is `suspended`: a contracting state still, not bound meanwhile."""
@@ -749,7 +780,7 @@ class _Instrument:
             included = isinstance(event, TerritoryIncluded)
             acts = self.territorial[party]
             last = next((a for a in reversed(acts) if a.territory == event.territory), None)
-            if last is not None and last.included == included:
+            if last is not None and not last.lapse and last.included == included:
                 raise Broken("territory-once")
             acts.append(_TerritoryAct(event.territory, included, event.effective_on or event.occurred_on))
 
@@ -1200,10 +1231,15 @@ class Belief:
             reservations[key] = Reservation(
                 event.party, event.kind, text, event.articles, event.made_on, made.texts[0][0], objections
             )
-        precluded = {
+        precluded = {  # while a reservation it answers is in force
             frozenset((o.party, o.to))
             for o in replay.objections
-            if o.precludes_entry_into_force and o.occurred_on.last <= as_of
+            if o.precludes_entry_into_force
+            and o.occurred_on.last <= as_of
+            and any(
+                made.party == o.to and o.reservation in (None, key) and made.text_on(as_of) is not None
+                for key, made in replay.reservations.items()
+            )
         }
         bound = {party for party, point in points.items() if point.bound}
         relations = {
