@@ -41,6 +41,7 @@ __all__ = [
     "EVENT_TYPES",
     "RESTRICTIONS",
     "STATEMENTS",
+    "TREATY_ACTS",
     "TREATY_KINDS",
     "ActorRegistered",
     "CasesLinked",
@@ -1003,6 +1004,18 @@ EVENT_TYPES: Mapping[str, type[EventBase]] = {
         Retracted,
     )
 }
+
+#: Acts under a treaty that are not a step of participation: only treaties take them.
+TREATY_ACTS: tuple[type[EventBase], ...] = (
+    Reserved,
+    ReservationWithdrawn,
+    Objected,
+    TerritoryIncluded,
+    TerritoryExcluded,
+    Suspended,
+    SuspensionEnded,
+    Terminated,
+)
 
 EVENT_ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)
 

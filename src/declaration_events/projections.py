@@ -784,10 +784,6 @@ class Projection:
             times.update(a.recorded_at for a in statement_amendments if a.recorded_at is not None)
         return sorted(times)
 
-    def signatory_intervals(self, instrument: str) -> list[SignatoryInterval]:
-        """`signatory_history`'s rows of one instrument: each row `signatories` shows, over both times."""
-        return self.history_intervals(f"instrument:{instrument}")  # type: ignore[return-value]
-
     def history_intervals(self, entity: str) -> list[SignatoryInterval | CaseInterval]:
         """The history tables' rows of an instrument or a case, over both times."""
         rows = _known_intervals(
@@ -863,10 +859,6 @@ class Projection:
                 line.append((day, point, uncertain))
             found.update((name, *segment) for segment in _segments_of_samples(line))
         return found
-
-    def case_intervals(self, case: str) -> list[CaseInterval]:
-        """`case_history`'s rows of one case: its status and days, over both times."""
-        return self.history_intervals(f"case:{case}")  # type: ignore[return-value]
 
     def _case_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
         """(status, valid_from, valid_until, days_detained_before, in_custody, uncertain, event_id) believed

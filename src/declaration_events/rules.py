@@ -37,6 +37,7 @@ from pydantic import ValidationError
 from .dates import PartialDate
 from .errors import InvalidEventError, InvalidTransitionError
 from .events import (
+    TREATY_ACTS,
     TREATY_KINDS,
     ActorRegistered,
     CasesLinked,
@@ -251,17 +252,6 @@ APPLIES_TO: Mapping[str, tuple[frozenset[str], str]] = {
     "Withdrew": (_ANY_KIND, ""),
     "WithdrawalRevoked": (_ANY_KIND, ""),
 }
-#: Acts under a treaty that are not a step of participation (rule `treaty-acts-only` elsewhere).
-TREATY_ACTS: tuple[type[EventBase], ...] = (
-    Reserved,
-    ReservationWithdrawn,
-    Objected,
-    TerritoryIncluded,
-    TerritoryExcluded,
-    Suspended,
-    SuspensionEnded,
-    Terminated,
-)
 
 CUSTODY = "custody"  # back in custody, at the stage the proceedings had reached
 LIFTED = "lifted"  # the most severe restriction still in force, else free

@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 from . import checking, render
@@ -196,10 +197,9 @@ class Writer:
         unchanged = entities - added
         if any(entity.startswith("instrument:") for entity in entities) and STATEMENTS not in added:
             unchanged.add(STATEMENTS)  # instrument rows show continuations: none may come meanwhile
-        return Histories(
-            entities=tuple(replaced),
-            signatories=tuple(row for row in rows if isinstance(row, SignatoryInterval)),
-            cases=tuple(row for row in rows if isinstance(row, CaseInterval)),
+        return _histories_of(
+            tuple(replaced),
+            rows,
             closed=tuple(closed),
             unchanged=tuple((entity, self.versions[entity]) for entity in sorted(unchanged)),
         )
@@ -228,12 +228,7 @@ class Writer:
             self.catch_up()
         names = {f"instrument:{slug}" for slug in self.projection.entities("instrument")}
         names |= {f"case:{slug}" for slug in self.projection.entities("case")}
-        return Histories(
-            entities=tuple(sorted(names)),
-            signatories=tuple(_instrument_rows(self.projection, names)),
-            cases=tuple(_case_rows(self.projection, names)),
-            complete=True,
-        )
+        return _histories_of(tuple(sorted(names)), _rows(self.projection, names), complete=True)
 
     def _adopt_folds(
         self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
@@ -295,16 +290,21 @@ class Writer:
         return (kept[-1].events if kept else 0), kept
 
 
-def _instrument_rows(projection: Projection, entities: set[str]) -> Iterator[SignatoryInterval]:
-    for entity in sorted(entities):
-        if entity.startswith("instrument:"):
-            yield from projection.signatory_intervals(entity.removeprefix("instrument:"))
+def _rows(projection: Projection, entities: set[str]) -> list[SignatoryInterval | CaseInterval]:
+    """Every history row of these instruments and cases."""
+    return [row for entity in sorted(entities) for row in projection.history_intervals(entity)]
 
 
-def _case_rows(projection: Projection, entities: set[str]) -> Iterator[CaseInterval]:
-    for entity in sorted(entities):
-        if entity.startswith("case:"):
-            yield from projection.case_intervals(entity.removeprefix("case:"))
+def _histories_of(
+    entities: tuple[str, ...], rows: list[SignatoryInterval | CaseInterval], **more: Any
+) -> Histories:
+    """Rows to write, each in its table."""
+    return Histories(
+        entities=entities,
+        signatories=tuple(row for row in rows if isinstance(row, SignatoryInterval)),
+        cases=tuple(row for row in rows if isinstance(row, CaseInterval)),
+        **more,
+    )
 
 
 def _keyed(entity: str, key: tuple[object, ...], until: datetime) -> SignatoryInterval | CaseInterval:

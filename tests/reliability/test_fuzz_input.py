@@ -159,39 +159,22 @@ _TARGETS = {str(getattr(event, "target", "")) for event in SEED_EVENTS}
 _WITHDRAWING = {
     (event.entity(), getattr(event, "party", "")) for event in SEED_EVENTS if event.type == "Withdrew"
 }
-_CASE_FACTS: dict[str, list[EventBase]] = {}
+_FACTS: dict[str, list[EventBase]] = {}
 for _event in SEED_EVENTS:
-    if _event.entity().startswith("case:"):
-        _CASE_FACTS.setdefault(_event.entity(), []).append(_event)
+    if _event.entity().startswith(("case:", "instrument:")):
+        _FACTS.setdefault(_event.entity(), []).append(_event)
 
 
-def _case_stands_without(event: EventBase) -> bool:
-    """Whether the rest of its case is still a legal path (a restriction lifted later needs the
-    restriction, a re-detention the release before it, ...)."""
-    facts = _CASE_FACTS.get(event.entity())
+def _stands_without(event: EventBase) -> bool:
+    """Whether the rest of its case or instrument is still a legal path (a restriction lifted later
+    needs the restriction, a reservation its consent, an objection the reservation, ...)."""
+    facts = _FACTS.get(event.entity())
     if facts is None:
         return True
+    kind, _, slug = event.entity().partition(":")
+    fold = fold_case if kind == "case" else fold_instrument
     try:
-        fold_case(event.entity().partition(":")[2], [fact for fact in facts if fact.id != event.id])
-    except DeclarationEventsError:
-        return False
-    return True
-
-
-_INSTRUMENT_FACTS: dict[str, list[EventBase]] = {}
-for _event in SEED_EVENTS:
-    if _event.entity().startswith("instrument:"):
-        _INSTRUMENT_FACTS.setdefault(_event.entity(), []).append(_event)
-
-
-def _instrument_stands_without(event: EventBase) -> bool:
-    """Whether the rest of its instrument is still legal (a reservation needs its consent, an objection
-    the reservation, a suspension the entry into force, ...)."""
-    facts = _INSTRUMENT_FACTS.get(event.entity())
-    if facts is None:
-        return True
-    try:
-        fold_instrument(event.entity().partition(":")[2], [fact for fact in facts if fact.id != event.id])
+        fold(slug, [fact for fact in facts if fact.id != event.id])
     except DeclarationEventsError:
         return False
     return True
@@ -203,8 +186,7 @@ LEAVES = {
     if event.type not in ("InstrumentOpened", "Detained", "ActorRegistered")  # captors name actors
     and str(event.id) not in _TARGETS
     and (event.entity(), getattr(event, "party", None)) not in _WITHDRAWING  # a withdrawal needs them
-    and _case_stands_without(event)
-    and _instrument_stands_without(event)
+    and _stands_without(event)
 }
 
 

@@ -424,14 +424,6 @@ class EventStore:
         except (EventSourcingError, sqlite3.Error) as exc:
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 
-    def histories_complete(self) -> bool:
-        """Whether the history tables hold every entity (False where none are kept)."""
-        check = getattr(self._recorder, "histories_complete", None)
-        try:
-            return bool(check()) if check is not None else False
-        except (EventSourcingError, sqlite3.Error) as exc:
-            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
-
     def write_histories(self, histories: Histories, position: int) -> None:
         """Replace history rows computed from the first `position` events (`ConcurrencyError` if the
         store holds more: read them and compute again)."""

@@ -180,27 +180,6 @@ class BatchRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             return self._has_histories(curs)
 
-    def histories_complete(self) -> bool:
-        """Whether the history tables hold every entity (created with the store, or rebuilt since)."""
-        with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(
-                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
-                (
-                    sql.SQL("{schema}.history_state")
-                    .format(schema=sql.Identifier(self.datastore.schema))
-                    .as_string(conn),
-                ),
-            )
-            found = curs.fetchone()
-            if not found or not found["found"]:
-                return False
-            curs.execute(
-                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
-                    schema=sql.Identifier(self.datastore.schema)
-                )
-            )
-            return curs.fetchone() is not None
-
     def write_histories(self, histories: Histories, position: int) -> None:
         """Replace history rows computed from the store's events up to `position`, in one transaction
         under the events table's lock; `ConcurrencyError` if the store holds more by then."""

@@ -34,10 +34,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     def keeps_histories(self) -> bool:
         """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
         with self.datastore.transaction(commit=False) as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'"
-            )
-            return bool(cursor.fetchone()[0])
+            return _has_histories(cursor)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Insert the events, stamp the batch and replace the history rows they change, in one
@@ -50,12 +47,8 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             if histories is not None:
                 self._check_unchanged(cursor, histories)
                 self._write_histories(cursor, histories)
-            else:  # rows computed by none: refused if a rebuild made the tables since the batch was checked
-                cursor.execute(
-                    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'"
-                )
-                if cursor.fetchone()[0]:
-                    raise IntegrityError("the store's history tables were made since the batch was checked")
+            elif _has_histories(cursor):  # rows computed by none: a rebuild made the tables since the check
+                raise IntegrityError("the store's history tables were made since the batch was checked")
             return ids
 
     def _check_unchanged(self, cursor: SQLiteCursor, histories: Histories) -> None:
@@ -122,17 +115,6 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             sqlite_case_rows(histories.cases),
         )
 
-    def histories_complete(self) -> bool:
-        """Whether the history tables hold every entity (created with the store, or rebuilt since)."""
-        try:
-            with self.datastore.transaction(commit=False) as cursor:
-                cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
-                return cursor.fetchone() is not None
-        except (sqlite3.OperationalError, OperationalError) as exc:
-            if "no such table" in str(exc):
-                return False
-            raise
-
     def _stamp(self, cursor: SQLiteCursor, added: int, position: int) -> None:
         self._create_table(cursor)  # a store an earlier version wrote has no stamps table yet
         cursor.execute(
@@ -171,6 +153,12 @@ _SQLITE_CREATE = (
     "CREATE TABLE IF NOT EXISTS stored_batches ("
     "events INTEGER PRIMARY KEY, stored_at TEXT NOT NULL, added INTEGER NOT NULL, position INTEGER NOT NULL)"
 )
+
+
+def _has_histories(cursor: SQLiteCursor) -> bool:
+    """Whether a rebuild has made the history tables."""
+    cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'")
+    return bool(cursor.fetchone()[0])
 
 
 def _one_changed(cursor: SQLiteCursor, table: str, params: tuple[object, ...]) -> None:

@@ -42,6 +42,7 @@ from ..dates import PartialDate
 from ..errors import DeclarationEventsError, InvalidEventError, InvalidTransitionError, UnknownEntityError
 from ..events import (
     RESTRICTIONS,
+    TREATY_ACTS,
     ActorRegistered,
     CasesLinked,
     Charged,
@@ -155,16 +156,7 @@ _MODES = (
 _SIGNATURE_MODES = (None, "signature", "succession")
 _ACTS = ("Signed", "Endorsed", "Ratified", "Withdrew", "WithdrawalRevoked", "EnteredIntoForce")
 #: A treaty's acts (issue 14), by one party or (suspension, its end, termination) the whole treaty.
-_TREATY_ACTS = (
-    "Reserved",
-    "ReservationWithdrawn",
-    "Objected",
-    "TerritoryIncluded",
-    "TerritoryExcluded",
-    "Suspended",
-    "SuspensionEnded",
-    "Terminated",
-)
+_TREATY_ACTS = tuple(cls.__name__ for cls in TREATY_ACTS)
 _RESERVATION_KINDS = ("reservation", "declaration", "interpretative_declaration")
 _MADE_ON = ("later", "signature", "consent")
 #: Territories each party of the pool may apply a treaty to (real ones), and any other party.

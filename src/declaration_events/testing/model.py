@@ -68,6 +68,8 @@ from uuid import UUID
 from ..dates import PartialDate
 from ..events import (
     STATEMENTS,
+    TREATY_ACTS,
+    TREATY_KINDS,
     ActorRegistered,
     CasesLinked,
     Charged,
@@ -170,19 +172,6 @@ _PARTICIPATING = ("signed", "endorsed", "ratified", "party", "suspended")
 #: Who may make a reservation, object, apply a treaty to a territory: any participant of a treaty
 #: (a declaration's endorsers take none of these acts), a withdrawing one included.
 _ACTING = frozenset({"signed", "ratified", "party", "suspended", "withdrawing"})
-#: Kinds of instrument that bind: they enter into force, take treaty acts, are suspended or end.
-_TREATIES = frozenset({"treaty", "bilateral_treaty"})
-#: The acts only a treaty takes (rule `treaty-acts-only`).
-_TREATY_ACTS = (
-    Reserved,
-    ReservationWithdrawn,
-    Objected,
-    TerritoryIncluded,
-    TerritoryExcluded,
-    Suspended,
-    SuspensionEnded,
-    Terminated,
-)
 
 
 class Broken(Exception):
@@ -557,10 +546,10 @@ class _Instrument:
             return
         if self.kind is None:
             raise Broken("before-opening")
-        if isinstance(event, _TREATY_ACTS) and self.kind not in _TREATIES:
+        if isinstance(event, TREATY_ACTS) and self.kind not in TREATY_KINDS:
             raise Broken("treaty-acts-only")
         if isinstance(event, EnteredIntoForce):
-            if self.kind not in _TREATIES:
+            if self.kind not in TREATY_KINDS:
                 raise Broken("force-treaties-only")
             if self.force is not None:
                 raise Broken("force-once")
@@ -568,7 +557,7 @@ class _Instrument:
             return
         if isinstance(event, Endorsed) and self.kind != "declaration":
             raise Broken("endorse-declarations-only")
-        if isinstance(event, Ratified) and self.kind not in _TREATIES:
+        if isinstance(event, Ratified) and self.kind not in TREATY_KINDS:
             raise Broken("ratify-treaties-only")
         named: str | None = getattr(event, "party", None)
         if self.between is not None and named is not None and named not in self.between:

@@ -54,6 +54,8 @@ from ..events import (
     DESIGNATIONS,
     EVENT_TYPES,
     RESTRICTIONS,
+    TREATY_ACTS,
+    TREATY_KINDS,
     ActorRegistered,
     CasesLinked,
     Charged,
@@ -109,7 +111,7 @@ from ..rules import (
     CaseState,
     fold_case,
 )
-from .model import _ACTING, _SAME_DAY, _TREATIES, Broken, replay_instrument, standing
+from .model import _ACTING, _SAME_DAY, Broken, replay_instrument, standing
 
 __all__ = [
     "EARLIEST",
@@ -145,19 +147,7 @@ _ALL_KINDS: tuple[HistoryKind, ...] = (*_INSTRUMENT_KINDS, "case")
 #: the rules' for the rest, where the two agree).
 _RANKS: dict[str, int] = {**LIFECYCLE_RANK, **_SAME_DAY}
 #: Treaty acts (issue 14): the facts a walk of a treaty may take besides participations.
-_ACT_TYPES: dict[str, type[EventBase]] = {
-    cls.__name__: cls
-    for cls in (
-        Reserved,
-        ReservationWithdrawn,
-        Objected,
-        TerritoryIncluded,
-        TerritoryExcluded,
-        Suspended,
-        SuspensionEnded,
-        Terminated,
-    )
-}
+_ACT_TYPES: dict[str, type[EventBase]] = {cls.__name__: cls for cls in TREATY_ACTS}
 _WHOLE = "*"  # stands for the whole treaty (a suspension, its end, a termination)
 #: Territories for whose relations a state is responsible (ISO 3166-1), and those any party may name.
 _TERRITORIES_OF: dict[str, tuple[str, ...]] = {
@@ -174,9 +164,6 @@ _TERRITORIES: tuple[str, ...] = tuple(t for ts in _TERRITORIES_OF.values() for t
 _ARTICLES = ("6", "2", "6(5)", "14 (3) (d)", "19", "29")
 _RESERVATION_KINDS: tuple[str, ...] = get_args(ReservationKind)
 _MADE_ON = ("later", "signature", "consent")  # the loosest first: shrinks towards it
-#: Draw treaty acts at all (False: only the facts there were before issue 14, e.g. to check that the
-#: walks of those are unchanged).
-_TREATY_ACTS_DRAWN = True
 
 # Parties that read well in a failing example come first: strategies shrink towards them.
 _FIRST_PARTIES = ("CAN", "CHN", "USA", "EU", "GBR", "AUS", "FRA", "DEU", "JPN", "XKX")
@@ -427,10 +414,9 @@ def _instruments(
     draw: st.DrawFn, kind: Kind | None, min_value: date, max_value: date, partial: bool
 ) -> InstrumentOpened:
     occurred_on = _date(draw, min_value, max_value, partial)
-    kinds = ("declaration", "treaty", "bilateral_treaty") if _TREATY_ACTS_DRAWN else ("declaration", "treaty")
-    chosen = kind or draw(st.sampled_from(kinds))
+    chosen = kind or draw(st.sampled_from(_INSTRUMENT_KINDS))
     clauses = None
-    if chosen in _TREATIES and draw(st.booleans()):
+    if chosen in TREATY_KINDS and draw(st.booleans()):
         clauses = _clauses(draw, occurred_on.first, max_value)
     between = None
     if chosen == "bilateral_treaty":
@@ -777,8 +763,7 @@ def _transitions() -> dict[str, dict[str | None, str]]:
     """The rules' participation table, with what issue 14 adds to it (a suspended party may withdraw),
     for the participation facts a walk draws."""
     table = {key: dict(cells) for key, cells in PARTICIPATION_TRANSITIONS.items() if key in _PARTICIPATION}
-    if _TREATY_ACTS_DRAWN:
-        table["Withdrew"].setdefault("suspended", "withdrawing")
+    table["Withdrew"].setdefault("suspended", "withdrawing")
     return table
 
 
@@ -794,7 +779,7 @@ def _options(walk: _Walk, at: date, remaining: int = 1) -> list[tuple[str, str |
     early, late = standing(history, at, 1), standing(history, at, _LATER_RANK)
     same_day = at == walk.last_day
     options: list[tuple[str, str | None]] = []
-    table_kind = "treaty" if walk.kind in _TREATIES else walk.kind
+    table_kind = "treaty" if walk.kind in TREATY_KINDS else walk.kind
     bilateral = walk.kind == "bilateral_treaty"
     for party in [*walk.pool, *([] if bilateral else [_FRESH])]:
         for event_type, table in _transitions().items():
@@ -807,14 +792,14 @@ def _options(walk: _Walk, at: date, remaining: int = 1) -> list[tuple[str, str |
             if (seat.status if seat else None) in table:
                 options.append((event_type, party))
     force_rank = _RANKS["EnteredIntoForce"]
-    if walk.kind in _TREATIES and late.force is None and (not same_day or walk.last_rank < force_rank):
+    if walk.kind in TREATY_KINDS and late.force is None and (not same_day or walk.last_rank < force_rank):
         options.append(("EnteredIntoForce", None))
     last = walk.facts[-1].event if walk.facts else None
     if same_day and isinstance(last, Withdrew) and walk.kind == "treaty":
         before = standing(history[:-1], at, _RANKS["Ratified"]).seats.get(last.party)
         if before is not None and before.status in ("ratified", "party", "suspended"):
             options.append(("Ratified", last.party))
-    if walk.kind in _TREATIES and _TREATY_ACTS_DRAWN:
+    if walk.kind in TREATY_KINDS:
         options += _act_options(walk, early, late, same_day, remaining)
     return options
 
@@ -1241,7 +1226,7 @@ def _walk(
         return walk
     latest_start = hi - timedelta(days=max(0, min((hi - lo).days, 2 * size + 400)))
     opened_on = _date(draw, lo, max(lo, latest_start), partial)
-    if kind in _TREATIES and (closing or draw(st.booleans())):
+    if kind in TREATY_KINDS and (closing or draw(st.booleans())):
         walk.clauses = _clauses(draw, opened_on.first, hi, closing=closing)
     between = None
     if kind == "bilateral_treaty":  # its two parties: the first of the pool and another
@@ -1284,9 +1269,7 @@ def _walks(
     actors: tuple[str, ...] = (),
     closing: bool = False,
 ) -> _Walk:
-    chosen: HistoryKind = (
-        kind if kind is not None else draw(st.sampled_from(_ALL_KINDS if _TREATY_ACTS_DRAWN else _ANY))
-    )
+    chosen: HistoryKind = kind if kind is not None else draw(st.sampled_from(_ALL_KINDS))
     size = draw(st.integers(min_size, max_size))
     start_pool = pool if pool is not None else [draw(parties())]
     return _walk(
@@ -1602,9 +1585,7 @@ def _event_logs(
     def walks(kind: HistoryKind) -> st.SearchStrategy[_Walk]:
         return _walks(kind, 1, max_history, partial, lo, hi, pool=list(pool), actors=actors)
 
-    instrument_walks = st.sampled_from(_INSTRUMENT_KINDS if _TREATY_ACTS_DRAWN else _INSTRUMENTS).flatmap(
-        walks
-    )
+    instrument_walks = st.sampled_from(_INSTRUMENT_KINDS).flatmap(walks)
     instruments_made = draw(st.lists(instrument_walks, max_size=max_instruments, unique_by=_slug_of))
     cases_made = draw(st.lists(walks("case"), max_size=max_cases, unique_by=_slug_of))
     facts = [fact for walk in (*instruments_made, *cases_made) for fact in walk.facts]
@@ -1892,7 +1873,7 @@ def _already_participating(o: _Offence) -> EventBase:
 def _withdrawal_pending(o: _Offence) -> EventBase:
     """Sign, endorse, or consent with effect before the pending withdrawal takes effect (or, on a
     treaty, suspend the withdrawing party or end its suspension)."""
-    if o.walk.kind == "treaty" and _TREATY_ACTS_DRAWN and o.days(0, 2) == 2:
+    if o.walk.kind == "treaty" and o.days(0, 2) == 2:
         return _suspend_while_withdrawing(o)
     party, wait = o.newcomer(), o.days(3, 400)
     o.join(party, o.on(1))
