@@ -13,6 +13,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 from uuid import UUID
@@ -31,6 +32,7 @@ from .events import (
     Corrected,
     Event,
     EventBase,
+    InstrumentOpened,
     Retracted,
 )
 from .parties import party_name, resolve_party
@@ -172,6 +174,21 @@ class _Continuation(NamedTuple):
     last: date
     party: str
     predecessor: str
+
+
+class _Part(NamedTuple):
+    """One party's part of an instrument: its facts and amendments and the instrument's own."""
+
+    facts: list[EventBase]
+    amendments: list[Amendment]
+
+    def times(self) -> list[datetime]:
+        """The record times at which what the part says may change, in order."""
+        return sorted({e.recorded_at for e in (*self.facts, *self.amendments) if e.recorded_at is not None})
+
+
+#: Corrected fields that may make one party's rows depend on another's facts (see `Projection._parts`).
+_SPLIT_KEEPS = frozenset({"party", "kind", "final_clauses", "between", "instrument"})
 
 
 class _Statement(NamedTuple):
@@ -786,10 +803,66 @@ class Projection:
 
     def history_intervals(self, entity: str) -> list[SignatoryInterval | CaseInterval]:
         """The history tables' rows of an instrument or a case, over both times."""
-        rows = _known_intervals(
-            self.record_times(entity), lambda known_at: self.rows_believed(entity, known_at)
-        )
+        parts = self._parts(entity)
+        if parts is None:
+            rows = _known_intervals(
+                self.record_times(entity), lambda known_at: self.rows_believed(entity, known_at)
+            )
+        else:  # party by party: each folded only at the record times of what decides its rows
+            rows = []
+            for party, part in sorted(parts.items()):
+                rows += _known_intervals(part.times(), partial(self._part_rows, entity, party, part))
         return [interval_of(entity, key, known_from, known_until) for key, known_from, known_until in rows]
+
+    def _parts(self, entity: str) -> dict[str, _Part] | None:
+        """An instrument's facts and amendments split by party, each part with the instrument's own
+        (those naming no party), where no party's rows depend on another's facts; else None.
+
+        A party's status depends on others' only through a derived entry into force (final
+        clauses count the consents), a bilateral treaty (one side's withdrawal ends it for the
+        other) and continuations (a successor shown in its predecessor's place); a correction
+        of who acts, of the kind or of the clauses could bring either in. Then the whole
+        instrument is folded at every record time; otherwise each party's part is folded at the
+        record times of that part, which keeps a large instrument's rows linear in its size.
+        """
+        if not entity.startswith("instrument:") or self._continued:
+            return None
+        facts, amendments = self._decode_entity(entity)
+        shared = _Part([], [])
+        parts: dict[str, _Part] = {}
+        party_of: dict[UUID, str] = {}
+        for fact in facts:
+            if isinstance(fact, InstrumentOpened) and (
+                fact.kind == "bilateral_treaty" or fact.final_clauses is not None
+            ):
+                return None
+            party = getattr(fact, "party", None)
+            if isinstance(party, str):
+                party_of[fact.id] = party
+                parts.setdefault(party, _Part([], [])).facts.append(fact)
+            else:
+                shared.facts.append(fact)
+        for amendment in amendments:
+            if isinstance(amendment, Corrected) and not _SPLIT_KEEPS.isdisjoint(amendment.changes):
+                return None
+            owner = party_of.get(amendment.target)
+            (shared if owner is None else parts[owner]).amendments.append(amendment)
+        return {
+            party: _Part([*shared.facts, *part.facts], [*shared.amendments, *part.amendments])
+            for party, part in parts.items()
+        }
+
+    def _part_rows(self, entity: str, party: str, part: _Part, known_at: datetime) -> set[tuple[object, ...]]:
+        """One party's rows believed at `known_at`, folded from its part of the instrument."""
+        facts = [f for f in part.facts if f.recorded_at is not None and f.recorded_at <= known_at]
+        amendments = [a for a in part.amendments if a.recorded_at is not None and a.recorded_at <= known_at]
+        believed = apply_amendments(facts, amendments, strict=False)
+        history = fold_instrument(entity.removeprefix("instrument:"), believed, strict=False)
+        changes = history.parties.get(party)
+        if not changes:
+            return set()
+        points = _Points.of(changes)
+        return {(party, *segment) for segment in _segments(points.points, points.at)}
 
     def rows_believed(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
         """The rows believed of an instrument or a case at `known_at` (without their record times)."""
@@ -804,22 +877,19 @@ class Projection:
     ) -> tuple[list[SignatoryInterval | CaseInterval], list[tuple[tuple[object, ...], datetime]]]:
         """What later record times change in an entity's rows: the rows that appear (with their record
         times), and the rows of `before` (believed just before `times`, still open) that end, with when."""
+        parts = self._parts(entity)
+        if parts is None or not {key[0] for key in before} <= parts.keys():
+            return _changes(entity, times, before, lambda moment: self.rows_believed(entity, moment))
         opened: list[SignatoryInterval | CaseInterval] = []
         ended: list[tuple[tuple[object, ...], datetime]] = []
-        since: dict[tuple[object, ...], datetime | None] = dict.fromkeys(before)
-        for moment in times:
-            now = self.rows_believed(entity, moment)
-            for key in [key for key in since if key not in now]:
-                started = since.pop(key)
-                if started is None:
-                    ended.append((key, moment))
-                else:
-                    opened.append(interval_of(entity, key, started, moment))
-            for key in now:
-                since.setdefault(key, moment)
-        opened.extend(
-            interval_of(entity, key, started, None) for key, started in since.items() if started is not None
-        )
+        for party, part in sorted(parts.items()):
+            held = set(part.times())
+            mine = [moment for moment in times if moment in held]
+            if mine:  # a party none of whose part is recorded at these times keeps its rows
+                rows_at = partial(self._part_rows, entity, party, part)
+                more, less = _changes(entity, mine, {k for k in before if k[0] == party}, rows_at)
+                opened += more
+                ended += less
         return opened, ended
 
     def _signatory_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
@@ -1130,6 +1200,32 @@ def _segments_of_samples(samples: Sequence[tuple[date, Change | None, bool]]) ->
             continue
         found.append([point.status, day, until, uncertain, point.event_id])
     return [tuple(row) for row in found]
+
+
+def _changes(
+    entity: str,
+    times: Sequence[datetime],
+    before: set[tuple[object, ...]],
+    rows_at: Callable[[datetime], set[tuple[object, ...]]],
+) -> tuple[list[SignatoryInterval | CaseInterval], list[tuple[tuple[object, ...], datetime]]]:
+    """`Projection.history_changes` over rows given by `rows_at`."""
+    opened: list[SignatoryInterval | CaseInterval] = []
+    ended: list[tuple[tuple[object, ...], datetime]] = []
+    since: dict[tuple[object, ...], datetime | None] = dict.fromkeys(before)
+    for moment in times:
+        now = rows_at(moment)
+        for key in [key for key in since if key not in now]:
+            started = since.pop(key)
+            if started is None:
+                ended.append((key, moment))
+            else:
+                opened.append(interval_of(entity, key, started, moment))
+        for key in now:
+            since.setdefault(key, moment)
+    opened.extend(
+        interval_of(entity, key, started, None) for key, started in since.items() if started is not None
+    )
+    return opened, ended
 
 
 def _known_intervals(

@@ -4,6 +4,7 @@ row the tables give for (D, R) is what the Ledger answers as of D known at R (is
 from __future__ import annotations
 
 import sqlite3
+from functools import partial
 import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,6 +15,7 @@ from test_bitemporal_answers import interesting_days, record_times
 
 from declaration_events import InvalidTransitionError, Ledger
 from declaration_events.events import Corrected, Event, Retracted
+from declaration_events.projections import _known_intervals, interval_of
 from declaration_events.storage.tables import known_text
 from declaration_events.strategies import event_logs
 
@@ -71,3 +73,24 @@ def test_the_tables_answer_every_question_as_the_ledger(
                     statuses = [(i, p, s, bool(u)) for i, p, s, u in db.execute(STATUS, params)]
                     cases = [(c, s, d, bool(u)) for c, s, d, u in db.execute(CASES, params)]
                     assert (statuses, cases) == ledger_answers(ledger, as_of, known_at), (as_of, known_at)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(event_logs(max_instruments=3, max_cases=0, max_statements=0, max_amendments=8, max_history=16))
+def test_an_instruments_rows_computed_party_by_party_are_those_of_the_whole_instrument(
+    log: list[Event],
+) -> None:
+    """Where no party's rows depend on another's facts, folding each party's part at its own record
+    times gives exactly the rows of folding the whole instrument at every record time."""
+    ledger = Ledger.from_events(log)
+    projection = ledger._caught_up()
+    for slug in ledger.instruments():
+        entity = f"instrument:{slug}"
+        split = sorted(map(repr, projection.history_intervals(entity)))
+        whole = [
+            interval_of(entity, key, known_from, known_until)
+            for key, known_from, known_until in _known_intervals(
+                projection.record_times(entity), partial(projection.rows_believed, entity)
+            )
+        ]
+        assert split == sorted(map(repr, whole)), slug
