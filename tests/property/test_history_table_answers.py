@@ -4,9 +4,9 @@ row the tables give for (D, R) is what the Ledger answers as of D known at R (is
 from __future__ import annotations
 
 import sqlite3
-from functools import partial
 import tempfile
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
