@@ -32,7 +32,9 @@ from .results import (
     Timeline,
 )
 from .storage import FrozenStore, MemoryStore, Stamp, Store
+from .storage.base import StreamReader
 from .storage.tables import CaseInterval, Histories, SignatoryInterval
+from .stream_view import StreamView
 from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
@@ -45,17 +47,27 @@ __all__ = ["Ledger", "RecordResult"]
 class Ledger:
     """Records diplomatic facts through the rules and answers point-in-time questions."""
 
-    def __init__(self, store: Store | None = None, *, progress: bool | None = False) -> None:
+    def __init__(
+        self, store: Store | None = None, *, progress: bool | None = False, defer: bool = False
+    ) -> None:
         """A ledger on a store (default: a new one in memory), its events indexed at once.
 
         `progress`: show the indexing as it goes (None: when someone watches and it lasts).
+        `defer`: index the store's events only when a question needs them all; until then a
+        question about one instrument reads that instrument's stream (what `open` does on
+        SQLite and PostgreSQL; see `stream_view`). Ignored by stores that cannot read so.
         """
         self._store: Store = store if store is not None else MemoryStore()
         self._projection = Projection()
         self._writer = Writer(self._store, self._projection)  # the commit loop and the catch-up
         self._snapshot: tuple[int, Ledger] | None = None  # the last `as_stored` ledger, by its size
-        with checking.bulk():
-            self._writer.catch_up(Progress.auto(progress, None) if progress is not False else OFF)
+        self._progress = progress
+        self._view: StreamView | None = None  # while the whole store is not indexed yet
+        if defer and isinstance(self._store, StreamReader) and self._store.reads_by_type:
+            self._store.check_readable()
+            self._view = StreamView(self._store)
+        else:
+            self.catch_up()
 
     # -- building ----------------------------------------------------------------------------
 
@@ -79,12 +91,17 @@ class Ledger:
         program is refused and left as it was.
         `progress`: show the indexing of the stored events (None: on a terminal or in Jupyter,
         once it has lasted half a second; see `progress`).
+
+        Opening reads nothing yet: a question about one instrument (`signatories`,
+        `reservations`, `relations`, `instruments`) reads only that instrument's stream and
+        the continuations; the first question about everything (cases, condemnations, a
+        timeline, the events, a write) indexes the whole store (see `stream_view`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
         store = open_store(os.fspath(url), cipher_key=cipher_key, create=create)
         try:
-            return cls(store, progress=progress)
+            return cls(store, progress=progress, defer=True)
         except BaseException:
             store.close()
             raise
@@ -119,6 +136,7 @@ class Ledger:
         recorded before one already stored about the same entity; True counts them
         (`RecordResult.backdated`).
         """
+        self._view = None  # the write side indexes the whole store
         shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
@@ -146,6 +164,7 @@ class Ledger:
 
         `backdate`: as `import_logs`.
         """
+        self._view = None  # the write side indexes the whole store
         with checking.bulk():
             parsed = [parse_event(e) for e in events]
             return self._writer.record(parsed, locations, datetime.now(UTC), backdate=backdate)
@@ -181,19 +200,36 @@ class Ledger:
         return self.record(event)  # type: ignore[return-value]
 
     def catch_up(self) -> int:
-        """Index events other writers appended to the store since the last look; return how many."""
+        """Index events other writers appended to the store since the last look (or, the first time
+        on a ledger that `open` deferred, every stored event); return how many."""
+        first = self._view is not None and not self._writer.position
+        self._view = None
+        shown = Progress.auto(self._progress, None) if first and self._progress is not False else OFF
         with checking.bulk():
-            return self._writer.catch_up()
+            return self._writer.catch_up(shown)
 
     # -- reading -----------------------------------------------------------------------------
 
     @property
     def projection(self) -> Projection:
         """The indexed read model behind the queries."""
-        return self._projection
+        return self._indexed()
 
     def __len__(self) -> int:
-        return len(self._projection)
+        return len(self._indexed())
+
+    def _indexed(self) -> Projection:
+        """The projection of the whole store (indexed now if `open` deferred it)."""
+        if self._view is not None:
+            self.catch_up()
+        return self._projection
+
+    def _about(self, instrument: str, stored_by: DateLike | None) -> Projection:
+        """The projection that answers about one instrument: while the whole store is not indexed,
+        one holding the instrument's stream (see `stream_view`); else `_caught_up`."""
+        if stored_by is None and self._view is not None and not self._writer.position:
+            return self._view.projection([f"instrument:{instrument}"])
+        return self._caught_up(stored_by)
 
     def _caught_up(self, stored_by: DateLike | None = None) -> Projection:
         """The projection that answers: this ledger's, caught up with its store, or with `stored_by`
@@ -205,6 +241,8 @@ class Ledger:
 
     def instruments(self) -> list[str]:
         """Slugs of every instrument the ledger knows."""
+        if self._view is not None and not self._writer.position:
+            return self._view.instruments()
         return self._caught_up().entities("instrument")
 
     def case_slugs(self) -> list[str]:
@@ -221,7 +259,7 @@ class Ledger:
     ) -> Signatories:
         """Each party's status in an instrument as of a date (default today), known at R (default now),
         as this store held it at S (`stored_by`, default now; see `as_stored`)."""
-        return self._caught_up(stored_by).signatories(
+        return self._about(instrument, stored_by).signatories(
             instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
@@ -281,7 +319,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Reservations:
         """Reservations and declarations to a treaty in force on a date, each with its objections."""
-        return self._caught_up(stored_by).reservations(
+        return self._about(instrument, stored_by).reservations(
             instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
@@ -296,7 +334,7 @@ class Ledger:
     ) -> Relations:
         """Towards which other participants a treaty binds a party on a date (objections that
         preclude entry into force between two parties included)."""
-        return self._caught_up(stored_by).relations(
+        return self._about(instrument, stored_by).relations(
             instrument,
             resolve_party(party),
             as_of=query_date(as_of, "as_of"),
@@ -345,7 +383,7 @@ class Ledger:
         held, kept = self._writer.held_at(moment)
         if self._snapshot is not None and self._snapshot[0] == held:
             return self._snapshot[1]
-        records = list(self._projection.recorded(held))
+        records = list(self._indexed().recorded(held))
         snapshot = Ledger(FrozenStore(records, kept, f"the ledger as stored by {moment.isoformat()}"))
         self._snapshot = (held, snapshot)
         return snapshot

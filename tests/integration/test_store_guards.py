@@ -183,13 +183,17 @@ def test_a_stream_missing_a_version_is_reported_as_damage_at_once_not_blamed_on_
 
 
 def test_a_stream_missing_its_first_version_is_reported_as_damage_when_read(durable_url: str) -> None:
-    """A stream left starting with an amendment (its fact lost) cannot name its entity: opening says so."""
+    """A stream left starting with an amendment (its fact lost) cannot name its entity: the first
+    question that reads the whole store says so (opening reads nothing yet)."""
     with Ledger.open(durable_url) as ledger:
         detained = ledger.record(DETAINED)
         ledger.correct(detained.id, {"note": "corrected"}, "a test", occurred_on="2019-02-01")
     delete_version(durable_url, "case:gap-case", 1)
-    with pytest.raises(StoreError, match=f"is damaged: stream {stream_id('case:gap-case')} has no version 1"):
-        Ledger.open(durable_url)
+    with (
+        Ledger.open(durable_url) as ledger,
+        pytest.raises(StoreError, match=f"is damaged: stream {stream_id('case:gap-case')} has no version 1"),
+    ):
+        ledger.cases()
 
 
 def test_writers_that_really_collide_are_still_retried_not_called_damage(tmp_path: Path) -> None:

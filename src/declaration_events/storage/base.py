@@ -9,13 +9,13 @@ compact form, `records.Recorded` (id, type, entity, canonical line).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from ..records import Recorded
 from .stamps import Stamp
 from .tables import Histories
 
-__all__ = ["Store"]
+__all__ = ["Store", "StreamReader"]
 
 
 class Store(Protocol):
@@ -41,4 +41,28 @@ class Store(Protocol):
 
     def close(self) -> None:
         """Release connections and files."""
+        ...
+
+
+@runtime_checkable
+class StreamReader(Protocol):
+    """A store that reads one entity's stream, and events by type, without the whole log."""
+
+    @property
+    def reads_by_type(self) -> bool:
+        """Whether `typed_records` selects in the database (else it is not offered)."""
+        ...
+
+    def check_readable(self) -> None:
+        """Fail now (`StoreError`) if the stored events cannot be read (a wrong cipher key)."""
+        ...
+
+    def stream_records(self, entity: str, after: int = 0) -> list[tuple[int, Recorded]]:
+        """`(version, record)` of one entity's stream after a version (its amendments included)."""
+        ...
+
+    def typed_records(
+        self, types: Sequence[str], entity: str | None = None, after: int = 0
+    ) -> list[tuple[int, Recorded]]:
+        """`(version, record)` of the events of these types, in one stream or (no entity) in all."""
         ...

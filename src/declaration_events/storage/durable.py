@@ -37,11 +37,11 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import EventSourcingError
-from eventsourcing.persistence import IntegrityError, Mapper, Notification
-from eventsourcing.utils import Environment, EnvType
+from eventsourcing.persistence import IntegrityError, Mapper, Notification, StoredEvent
+from eventsourcing.utils import Environment, EnvType, get_topic
 
 from ..errors import ConcurrencyError, StoreError
-from ..events import EventBase
+from ..events import EVENT_TYPES, EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
 from .stamps import Stamp, next_stamp
@@ -556,6 +556,52 @@ class EventStore:
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
         envelopes = [self._mapper.to_domain_event(s) for s in stored]
         return [(e.originator_version, e.event) for e in envelopes]  # type: ignore[attr-defined]
+
+    def stream_records(self, entity: str, after: int = 0) -> list[tuple[int, Recorded]]:
+        """`(version, record)` of one entity's stream after a version (its amendments included)."""
+        try:
+            stored = self._recorder.select_events(stream_id(entity), gt=after or None)
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        return self._records(entity, stored)
+
+    def check_readable(self) -> None:
+        """Decode the first stored event, if any: a wrong or missing cipher key, or a row this
+        library cannot read, is a `StoreError` now rather than at the first question."""
+        try:
+            first = self._recorder.select_notifications(start=None, limit=1)
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        for notification in first:
+            self._mapper.to_domain_event(notification)
+
+    @property
+    def reads_by_type(self) -> bool:
+        """Whether `typed_records` can select events by type in SQL (SQLite, PostgreSQL)."""
+        return hasattr(self._recorder, "select_typed")
+
+    def typed_records(
+        self, types: Sequence[str], entity: str | None = None, after: int = 0
+    ) -> list[tuple[int, Recorded]]:
+        """`(version, record)` of the events of these types: in one entity's stream after a version,
+        or (no entity) in every stream, in the order stored."""
+        topics = [get_topic(EVENT_TYPES[name]) for name in types]
+        select = self._recorder.select_typed  # type: ignore[attr-defined]
+        try:
+            stored = select(None if entity is None else stream_id(entity), topics, after)
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        return self._records(entity, stored)
+
+    def _records(self, entity: str | None, stored: Sequence[StoredEvent]) -> list[tuple[int, Recorded]]:
+        """The records of stored events, amendments named by their stream's entity."""
+        found: list[tuple[int, Recorded]] = []
+        for event in stored:
+            record: Recorded = self._mapper.to_domain_event(event).record  # type: ignore[attr-defined]
+            if not record.entity and entity is not None:
+                record = record._replace(entity=entity)
+            found.append((event.originator_version, record))
+        return found
 
     def _entity(self, notification: Notification) -> str:
         """The entity of an amendment's stream."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
@@ -107,6 +108,42 @@ class BatchRecorder(PostgresApplicationRecorder):
                 )
             )
             return [Stamp(r["events"], r["stored_at"], r["added"], r["position"]) for r in curs.fetchall()]
+
+    def select_typed(
+        self, originator_id: UUID | None, topics: Sequence[str], gt: int = 0
+    ) -> list[StoredEvent]:
+        """The events of these topics: in one stream after a version, in version order, or (None) in
+        every stream, in the notification log's order."""
+        table = sql.SQL("{schema}.{table}").format(
+            schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(self.events_table_name)
+        )
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            if originator_id is None:
+                curs.execute(
+                    sql.SQL(
+                        "SELECT originator_id, originator_version, topic, state FROM {table} "
+                        "WHERE topic = ANY(%s) ORDER BY notification_id"
+                    ).format(table=table),
+                    (list(topics),),
+                )
+            else:
+                curs.execute(
+                    sql.SQL(
+                        "SELECT originator_id, originator_version, topic, state FROM {table} "
+                        "WHERE originator_id = %s AND originator_version > %s AND topic = ANY(%s) "
+                        "ORDER BY originator_version"
+                    ).format(table=table),
+                    (originator_id, gt, list(topics)),
+                )
+            return [
+                StoredEvent(
+                    originator_id=row["originator_id"],
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=bytes(row["state"]),
+                )
+                for row in curs.fetchall()
+            ]
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Lock the table, notify, insert every event; return their notification ids.

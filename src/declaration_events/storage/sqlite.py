@@ -5,10 +5,12 @@ Imported only for SQLite stores (through `APPLICATION_RECORDER_TOPIC`).
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -50,6 +52,36 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             elif _has_histories(cursor):  # rows computed by none: a rebuild made the tables since the check
                 raise IntegrityError("the store's history tables were made since the batch was checked")
             return ids
+
+    def select_typed(
+        self, originator_id: UUID | None, topics: Sequence[str], gt: int = 0
+    ) -> list[StoredEvent]:
+        """The events of these topics: in one stream after a version, in version order, or (None) in
+        every stream, in the notification log's order."""
+        wanted = json.dumps(list(topics))
+        with self.datastore.transaction(commit=False) as cursor:
+            if originator_id is None:
+                cursor.execute(
+                    "SELECT originator_id, originator_version, topic, state FROM stored_events "
+                    "WHERE topic IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                    (wanted,),
+                )
+            else:
+                cursor.execute(
+                    "SELECT originator_id, originator_version, topic, state FROM stored_events "
+                    "WHERE originator_id = ? AND originator_version > ? "
+                    "AND topic IN (SELECT value FROM json_each(?)) ORDER BY originator_version",
+                    (originator_id.hex, gt, wanted),
+                )
+            return [
+                StoredEvent(
+                    originator_id=self.convert_originator_id(row["originator_id"]),
+                    originator_version=row["originator_version"],
+                    topic=row["topic"],
+                    state=row["state"],
+                )
+                for row in cursor.fetchall()
+            ]
 
     def _check_unchanged(self, cursor: SQLiteCursor, histories: Histories) -> None:
         """Refuse rows computed from streams that moved on since (the write lock is held)."""

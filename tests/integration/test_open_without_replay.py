@@ -1,0 +1,185 @@
+"""Opening a SQLite or PostgreSQL ledger reads nothing until asked; a question about one instrument
+reads that instrument's stream and the continuations, and answers as the whole index does (issue 16)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from declaration_events import InvalidTransitionError, Ledger, UnknownEntityError
+from declaration_events.events import Event
+from declaration_events.storage.durable import EventStore, generate_cipher_key
+from declaration_events.strategies import event_logs
+from helpers import SEED_EVENTS, SEEDS
+
+AS_OF = ("1997-12-31", "1999-03-01", "2018-12-15", "2021-02-16", "2023-06-01", "2026-01-01")
+USA_ACCEDES = {
+    "type": "Ratified",
+    "instrument": "ottawa-treaty",
+    "party": "USA",
+    "mode": "accession",
+    "occurred_on": "2026-11-01",
+}
+KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2024-01-01T00:00:00+00:00", None)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty store that outlives the process that opened it."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url
+
+
+@pytest.fixture
+def seeded(durable_url: str) -> str:
+    """A store holding the seeds."""
+    with Ledger.open(durable_url) as ledger:
+        ledger.import_logs(*SEEDS)
+    return durable_url
+
+
+def never(*args: object, **kwargs: object) -> Iterator[Any]:
+    raise AssertionError("the whole notification log was read")
+
+
+def instrument_answers(ledger: Ledger, known_at: tuple[str | None, ...] = KNOWN_AT) -> dict[str, Any]:
+    """Every instrument's signatories, reservations and relations of each participant, at fixed times."""
+    result: dict[str, Any] = {"instruments": ledger.instruments()}
+    for slug in ledger.instruments():
+        for as_of in AS_OF:
+            for known in known_at:
+                at = known or "2030-01-01T00:00:00+00:00"  # "now" would differ between two calls
+                key = f"{slug} {as_of} {known}"
+                status = ledger.signatories(slug, as_of=as_of, known_at=at)
+                result[key] = status.to_dict()
+                result[f"{key} reservations"] = ledger.reservations(slug, as_of=as_of, known_at=at).to_dict()
+                for row in status.rows[:3]:
+                    relations = ledger.relations(slug, row.party, as_of=as_of, known_at=at)
+                    result[f"{key} {row.party}"] = relations.to_dict()
+    return result
+
+
+def test_a_ledger_opened_on_a_store_answers_about_instruments_without_reading_the_whole_log(
+    seeded: str,
+) -> None:
+    """Statuses, reservations and relations (continuations and corrections included) equal those of
+    the ledger that indexed every stored event, and the notification log is never read."""
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.catch_up()
+        expected = instrument_answers(indexed)
+    with Ledger.open(seeded, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        assert instrument_answers(opened) == expected
+        assert len(expected["instruments"]) == 5
+
+
+def test_each_question_reads_what_other_writers_stored_since(seeded: str) -> None:
+    """An accession, and a correction of an earlier fact, stored by another process's ledger after the
+    first question, are in the next answer."""
+    with Ledger.open(seeded, create=False) as reader, Ledger.open(seeded, create=False) as writer:
+        reader._store.read = never  # type: ignore[method-assign]
+        before = reader.signatories("ottawa-treaty", as_of="2026-01-01")
+        assert "USA" not in {row.party for row in before}
+        writer.record(
+            {
+                "type": "Ratified",
+                "instrument": "ottawa-treaty",
+                "party": "USA",
+                "mode": "accession",
+                "occurred_on": "2026-11-01",
+            }
+        )
+        after = reader.signatories("ottawa-treaty", as_of="2026-12-01")
+        assert {row.party: row.status for row in after}["USA"] == "ratified"
+        day = "1997-12-03"  # Canada signed and ratified on the day the treaty opened
+        ratified = next(row for row in reader.signatories("ottawa-treaty", as_of=day) if row.party == "CAN")
+        assert ratified.status == "ratified"
+        writer.correct(ratified.event_id, {"occurred_on": "1997-12-04"}, "a day later, say the archives")
+        corrected = reader.signatories("ottawa-treaty", as_of=day)
+        assert {row.party: row.status for row in corrected}["CAN"] == "signed"
+
+
+def test_a_question_about_everything_indexes_the_whole_store_once(seeded: str) -> None:
+    """`cases()` indexes every stored event; from then on instrument questions read no stream."""
+    with Ledger.open(seeded, create=False) as ledger:
+        ledger.signatories("ottawa-treaty")
+        assert len(ledger.cases(as_of="2021-02-16")) >= 3
+        assert len(ledger) == SEED_EVENTS
+        store = ledger._store
+        assert isinstance(store, EventStore)
+        store.stream_records = never  # type: ignore[method-assign]
+        store.typed_records = never  # type: ignore[method-assign]
+        assert ledger.signatories("ottawa-treaty").rows
+
+
+def test_a_write_on_an_opened_ledger_is_checked_against_the_whole_store(seeded: str) -> None:
+    """A second signature of a party that signed is refused; a legal fact is stored and answered."""
+    with Ledger.open(seeded, create=False) as ledger:
+        ledger.signatories("ottawa-treaty")
+        with pytest.raises(InvalidTransitionError):
+            ledger.record(
+                {"type": "Signed", "instrument": "ottawa-treaty", "party": "CAN", "occurred_on": "2020-01-01"}
+            )
+        ledger.record(
+            {
+                "type": "Ratified",
+                "instrument": "ottawa-treaty",
+                "party": "USA",
+                "mode": "accession",
+                "occurred_on": "2026-11-01",
+            }
+        )
+        assert len(ledger) == SEED_EVENTS + 1
+        assert "USA" in {row.party for row in ledger.signatories("ottawa-treaty")}
+
+
+def test_an_unknown_instrument_is_an_error_that_reads_nothing_else(seeded: str) -> None:
+    with Ledger.open(seeded, create=False) as ledger:
+        ledger._store.read = never  # type: ignore[method-assign]
+        with pytest.raises(UnknownEntityError, match="ottawa-tready"):
+            ledger.signatories("ottawa-tready")
+
+
+def test_an_encrypted_store_opens_without_replay_with_its_key(tmp_path: Path) -> None:
+    key = generate_cipher_key()
+    url = str(tmp_path / "secret.sqlite")
+    with Ledger.open(url, cipher_key=key) as ledger:
+        ledger.import_logs(*SEEDS)
+    with Ledger.open(url, cipher_key=key, create=False) as ledger:
+        ledger._store.read = never  # type: ignore[method-assign]
+        assert {row.party for row in ledger.signatories("ottawa-treaty", as_of="2000-01-01")} >= {"CAN"}
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(event_logs(max_amendments=6, max_history=10), st.data())
+def test_any_log_stored_answers_the_same_opened_as_indexed(log: list[Event], data: st.DataObject) -> None:
+    """Any legal log with corrections and retractions, stored in SQLite: an opened ledger's instrument
+    answers at record times within the log equal the in-memory ledger's."""
+    reference = Ledger.from_events(log)
+    times = sorted({e.recorded_at for e in log if e.recorded_at is not None}) or [
+        datetime(2026, 1, 1, tzinfo=UTC)
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        url = str(Path(folder) / "ledger.sqlite")
+        with Ledger.open(url) as ledger:
+            ledger.record_many(log)
+        with Ledger.open(url, create=False) as opened:
+            opened._store.read = never  # type: ignore[method-assign]
+            assert opened.instruments() == reference.instruments()
+            for slug in reference.instruments():
+                for _ in range(3):
+                    as_of = data.draw(st.dates(min_value=datetime(1985, 1, 1).date()), label="as_of")
+                    known_at = data.draw(st.sampled_from(times), label="known_at")
+                    assert (
+                        opened.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
+                        == reference.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
+                    )
