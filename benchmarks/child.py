@@ -5,6 +5,11 @@ builds its indexes (a query on every instrument and on every case) and prints, a
 JSON, the RSS after imports and the peak RSS. `memory models LOG` does the same for
 the baseline: every line validated and the pydantic models kept in a list.
 
+`python -m benchmarks.child open URL INSTRUMENT AS_OF opened|indexed` opens the ledger at
+URL and answers `signatories(INSTRUMENT, as_of=AS_OF)`, either as `Ledger.open` does
+(reading the instrument's stream) or after indexing the whole store first (what opening
+did before issue 16), and prints the rows' statuses, the seconds and the peak RSS (figure 10).
+
 `python -m benchmarks.child write URL LOG [BATCH]` imports LOG into the ledger at URL
 in batches of about BATCH events that are legal in order (instruments, then cases by
 number, then statements; each amendment with its target), or as one batch when BATCH
@@ -147,16 +152,39 @@ def write(url: str, path: Path, batch: int = WRITE_BATCH) -> dict[str, float]:
     }
 
 
+def open_and_ask(url: str, instrument: str, as_of: str, mode: str) -> dict[str, object]:
+    """Open the ledger at `url` and answer one signatories question; report the answer and the cost."""
+    from declaration_events import Ledger
+
+    started = time.perf_counter()
+    with Ledger.open(url, create=False) as ledger:
+        if mode == "indexed":
+            ledger.catch_up()
+        elif mode != "opened":
+            raise SystemExit(f"unknown mode {mode!r}")
+        result = ledger.signatories(instrument, as_of=date.fromisoformat(as_of))
+    return {
+        "answer": {row.party: row.status for row in result.rows if not row.uncertain},
+        "seconds": time.perf_counter() - started,
+        "peak_rss_mb": _peak_mb(),
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
-    """`memory ledger|models LOG` or `write URL LOG`; prints one JSON object."""
+    """`memory ledger|models LOG`, `open URL INSTRUMENT AS_OF MODE` or `write URL LOG`; prints one
+    JSON object."""
     args = sys.argv[1:] if argv is None else argv
+    result: dict[str, object] | dict[str, float]
     if len(args) == 3 and args[0] == "memory":
         result = memory(args[1], Path(args[2]))
+    elif len(args) == 5 and args[0] == "open":
+        result = open_and_ask(*args[1:])
     elif len(args) in (3, 4) and args[0] == "write":
         result = write(args[1], Path(args[2]), int(args[3]) if len(args) == 4 else WRITE_BATCH)
     else:
         sys.stderr.write(
-            "usage: python -m benchmarks.child memory ledger|models LOG | write URL LOG [BATCH]\n"
+            "usage: python -m benchmarks.child memory ledger|models LOG | write URL LOG [BATCH]"
+            " | open URL INSTRUMENT AS_OF opened|indexed\n"
         )
         return 2
     sys.stdout.write(json.dumps(result) + "\n")
