@@ -273,7 +273,17 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Cases:
         """Every detention case (or only these, or only those with a `designation`) begun by a date,
-        as known at a time (and stored by one)."""
+        as known at a time (and stored by one).
+
+        On a store that keeps complete history tables (`rebuild_histories`), a ledger that has
+        not indexed the whole store reads the answer from `case_history` (see `stream_view`).
+        """
+        if stored_by is None and self._view is not None and not self._writer.position:
+            found = self._view.cases(
+                query_date(as_of, "as_of"), query_time(known_at, "known_at"), only, designation
+            )
+            if found is not None:
+                return found
         return self._caught_up(stored_by).cases(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
@@ -462,6 +472,14 @@ class Ledger:
                 -2, Column("days_detained_before", "int", [r.days_detained_before for r in histories.cases])
             )
             columns.insert(-2, Column("in_custody", "bool", [r.in_custody for r in histories.cases]))
+            cases = histories.cases
+            columns += [
+                Column("days_restricted_before", "int", [r.days_restricted_before for r in cases]),
+                Column("restricted", "bool", [r.restricted for r in cases]),
+                Column("days_deprived_before", "int", [r.days_deprived_before for r in cases]),
+                Column("deprived", "bool", [r.deprived for r in cases]),
+                Column("details", "text", [r.details for r in cases]),
+            ]
         return frame(columns, {"table": table})
 
     # -- notebooks (pandas imported by these methods only; see `notebook`) -------------------

@@ -86,6 +86,11 @@ def write_parquet(ledger: Ledger, directory: str | os.PathLike[str]) -> dict[str
             "in_custody": pa.array([r.in_custody for r in cases], pa.bool_()),
             "uncertain": pa.array([r.uncertain for r in cases], pa.bool_()),
             "event_id": pa.array([str(r.event_id) for r in cases], pa.string()),
+            "days_restricted_before": pa.array([r.days_restricted_before for r in cases], pa.int64()),
+            "restricted": pa.array([r.restricted for r in cases], pa.bool_()),
+            "days_deprived_before": pa.array([r.days_deprived_before for r in cases], pa.int64()),
+            "deprived": pa.array([r.deprived for r in cases], pa.bool_()),
+            "details": pa.array([r.details for r in cases], pa.string()),
         }
     )
     written: dict[str, int] = {}

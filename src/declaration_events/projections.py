@@ -21,6 +21,7 @@ from uuid import UUID
 import orjson
 
 from .actors import ACTOR_PREFIX, display_name, is_actor
+from .case_rows import case_details
 from .errors import UnknownEntityError
 from .events import (
     DESIGNATIONS,
@@ -55,8 +56,10 @@ from .results import (
     TimelineRow,
 )
 from .rules import (
+    DEPRIVED,
     IN_CUSTODY,
     PARTICIPATING,
+    RESTRICTED,
     CaseHistory,
     CaseState,
     Change,
@@ -70,7 +73,7 @@ from .rules import (
 )
 from .storage.tables import CaseInterval, SignatoryInterval
 
-__all__ = ["Projection", "interval_of"]
+__all__ = ["Projection", "check_designation", "interval_of"]
 
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
@@ -799,7 +802,34 @@ class Projection:
             statements, statement_amendments = self._decode_entity(STATEMENTS)
             times.update(e.recorded_at for e in statements if isinstance(e, Continued) and e.recorded_at)
             times.update(a.recorded_at for a in statement_amendments if a.recorded_at is not None)
+        for other in self.case_relatives(entity):
+            other_facts, other_amendments = self._decode_entity(other)
+            times.update(
+                e.recorded_at for e in (*other_facts, *other_amendments) if e.recorded_at is not None
+            )
         return sorted(times)
+
+    def naming(self, code: str) -> set[str]:
+        """The entities a fact of which names a party or an actor (as captor, national, ...)."""
+        return set(self._by_party.get(code, ()))
+
+    def links_from(self, entity: str) -> list[str]:
+        """The slugs of the cases a case's facts link to (as recorded, amendments aside)."""
+        if not entity.startswith("case:") or entity not in self._facts:
+            return []
+        return sorted({str(getattr(e, "other_case", "")) for e in self._decode_entity(entity)[0]} - {""})
+
+    def case_relatives(self, entity: str) -> list[str]:
+        """The entities whose facts change how a case's rows show: the cases linking to it (its
+        links) and the non-state actors named as its captors (their names); [] for others."""
+        if not entity.startswith("case:"):
+            return []
+        relatives = {f"case:{other}" for other in self._reverse_links.get(entity.removeprefix("case:"), ())}
+        facts, amendments = self._decode_entity(entity)
+        named = [getattr(e, field, None) for e in facts for field in ("detaining_state", "detained_by")]
+        named += [value for a in amendments if isinstance(a, Corrected) for value in a.changes.values()]
+        relatives.update(code for code in named if isinstance(code, str) and is_actor(code))
+        return sorted(relatives)
 
     def history_intervals(self, entity: str) -> list[SignatoryInterval | CaseInterval]:
         """The history tables' rows of an instrument or a case, over both times."""
@@ -931,34 +961,67 @@ class Projection:
         return found
 
     def _case_segments(self, entity: str, known_at: datetime) -> set[tuple[object, ...]]:
-        """(status, valid_from, valid_until, days_detained_before, in_custody, uncertain, event_id) believed
-        at `known_at`, as `cases` shows them (days counted on what certainly happened)."""
+        """The case's rows believed at `known_at`, as `cases` shows them: (status, valid_from,
+        valid_until, days_detained_before, in_custody, uncertain, event_id, days_restricted_before,
+        restricted, days_deprived_before, deprived, details); days are counted on what certainly
+        happened, and `details` (JSON, see `case_details`) holds the rest of the row."""
+        case = entity.removeprefix("case:")
         points = self._belief(entity, known_at).case_points
         if points is None:
             return set()
-        days = sorted({day for state in points.points for day in (state.on, state.start)})
+        days = {day for state in points.points for day in (state.on, state.start)}
+        linking = sorted(self._reverse_links.get(case, ()))
+        for other in linking:  # where a case linking to this one changes, this one's links may
+            other_points = self._belief(f"case:{other}", known_at).case_points
+            if other_points is not None:
+                days.update(day for state in other_points.points for day in (state.on, state.start))
+        for captor in {state.detained_by for state in points.points if state.detained_by}:
+            if is_actor(captor) and captor in self._facts:  # named from its registration on
+                registered = self._belief(captor, known_at).actor
+                if registered is not None:
+                    days.add(registered.occurred_on.last)
+        samples = sorted(day for day in days if day >= points.points[0].start) if points.points else []
         found: list[list[object]] = []
-        for index, day in enumerate(days):
+        for index, day in enumerate(samples):
             state, uncertain = points.at(day)
-            until = days[index + 1] if index + 1 < len(days) else None
+            until = samples[index + 1] if index + 1 < len(samples) else None
             if state is None:
                 continue
             known = points.certain(day) if uncertain else state
+            counters: list[object] = []
+            for statuses, count in (
+                (RESTRICTED, CaseState.days_restricted),
+                (DEPRIVED, CaseState.days_deprived),
+            ):
+                counters += [
+                    count(known, day) if known else 0,
+                    known is not None and known.status in statuses,
+                ]
             before = known.days_detained(day) if known is not None else 0
             custody = known is not None and known.status in IN_CUSTODY
-            if found:
-                last = found[-1]
-                accrued = (day - last[1]).days if last[4] else 0  # type: ignore[operator]
-                if (
-                    last[2] == day
-                    and (last[0], last[4], last[5], last[6])
-                    == (state.status, custody, uncertain, state.event_id)
-                    and last[3] + accrued == before  # type: ignore[operator]
-                ):
-                    last[2] = until
-                    continue
-            found.append([state.status, day, until, before, custody, uncertain, state.event_id])
+            details = self._case_details(case, state, day, known_at, linking)
+            row: list[object] = [state.status, day, until, before, custody, uncertain, state.event_id]
+            row += [*counters, details]
+            if found and _continues(found[-1], row):
+                found[-1][2] = until
+                continue
+            found.append(row)
         return {tuple(row) for row in found}
+
+    def _case_details(
+        self, case: str, state: CaseState, day: date, known_at: datetime | None, linking: Sequence[str]
+    ) -> str:
+        """What a case's row shows on `day` besides its status, days and event (see `case_details`)."""
+        linked = [other for other, _ in state.links]
+        for other in linking:
+            other_points = self._belief(f"case:{other}", known_at).case_points
+            other_state = other_points.at(day)[0] if other_points else None
+            if other_state and any(slug == case for slug, _ in other_state.links):
+                linked.append(other)
+        captor = state.detained_by
+        return case_details(
+            state, tuple(dict.fromkeys(linked)), self.name_of(captor, known_at, day) if captor else None
+        )
 
     def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:
         """The display name of a party, a body, or an actor (registered by `as_of`, as known at `known_at`).
@@ -1044,8 +1107,7 @@ class Projection:
         `designation`: only cases with a designation of this kind (e.g. `wrongful_detention`) by `as_of`.
         """
         as_of = as_of or _now().date()
-        if designation is not None and designation not in DESIGNATIONS:
-            raise ValueError(f"designation {designation!r}: expected one of {', '.join(DESIGNATIONS)}")
+        check_designation(designation)
         slugs = sorted(only) if only is not None else self.entities("case")
         rows: list[CaseRow] = []
         counts: Counter[str] = Counter()
@@ -1163,7 +1225,8 @@ def interval_of(
             cast(bool, uncertain),
             cast(UUID, event_id),
         )
-    status, valid_from, valid_until, before, custody, uncertain, event_id = key
+    status, valid_from, valid_until, before, custody, uncertain, event_id, *rest = key
+    restricted_before, restricted, deprived_before, deprived, details = rest
     return CaseInterval(
         slug,
         cast(str, status),
@@ -1175,6 +1238,11 @@ def interval_of(
         cast(bool, custody),
         cast(bool, uncertain),
         cast(UUID, event_id),
+        cast(int, restricted_before),
+        cast(bool, restricted),
+        cast(int, deprived_before),
+        cast(bool, deprived),
+        cast(str, details),
     )
 
 
@@ -1226,6 +1294,26 @@ def _changes(
         interval_of(entity, key, started, None) for key, started in since.items() if started is not None
     )
     return opened, ended
+
+
+def check_designation(designation: str | None) -> None:
+    """Refuse (`ValueError`) a designation kind that does not exist."""
+    if designation is not None and designation not in DESIGNATIONS:
+        raise ValueError(f"designation {designation!r}: expected one of {', '.join(DESIGNATIONS)}")
+
+
+def _continues(last: list[object], row: list[object]) -> bool:
+    """Whether a case's row on a later day is its last row going on: the same but for its day counters,
+    which grew by the days between where they accrue."""
+    if last[2] != row[1] or (last[0], *last[4:7], last[8], *last[10:]) != (
+        row[0],
+        *row[4:7],
+        row[8],
+        *row[10:],
+    ):
+        return False
+    elapsed = (cast(date, row[1]) - cast(date, last[1])).days
+    return all(cast(int, last[at]) + (elapsed if last[at + 1] else 0) == row[at] for at in (3, 7, 9))
 
 
 def _known_intervals(

@@ -1,4 +1,4 @@
-"""Answers about a few entities, read from their streams: opening a large store without replaying it.
+"""Answers read from the store without indexing it whole: opening a large store without replaying it.
 
 A ledger opened on a SQLite or PostgreSQL store (`Ledger.open`) does not index the whole
 notification log at once. A question about one instrument reads that instrument's stream
@@ -10,15 +10,24 @@ store instead, once, and from then on the ledger answers from that index.
 
 The answers are the same: a projection answers about an entity from that entity's facts
 and amendments, and, for an instrument, from the continuations; nothing else enters.
+
+Where the store keeps complete history tables (`storage.tables`, made by a rebuild), the
+cases are read from `case_history` instead: each row holds all that `Ledger.cases` shows
+on its dates (`case_rows`).
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from datetime import UTC, date, datetime
 
+from .case_rows import case_row
+from .errors import UnknownEntityError
 from .events import STATEMENTS
-from .projections import Projection
+from .projections import Projection, check_designation
 from .records import Recorded
+from .results import CaseRow, Cases
 from .storage.base import StreamReader
 
 __all__ = ["CONTINUATION_TYPES", "StreamView"]
@@ -51,11 +60,64 @@ class StreamView:
         after = self._versions.get(entity, 0)
         if types is None:
             found = self._store.stream_records(entity, after)
-        else:
-            found = self._store.typed_records(types, entity, after)
-        if found:
-            self._versions[entity] = found[-1][0]
+            if found:
+                self._versions[entity] = found[-1][0]
+            return [record for _, record in found]
+        # Of a stream read by type, the version reached is the stream's, not that of the last match.
+        reached = self._store.stream_version(entity)
+        if reached <= after:
+            return []
+        found = self._store.typed_records(types, entity, after)
+        self._versions[entity] = max(reached, found[-1][0] if found else 0)
         return [record for _, record in found]
+
+    def cases(
+        self,
+        as_of: date | None,
+        known_at: datetime | None,
+        only: Iterable[str] | None,
+        designation: str | None,
+    ) -> Cases | None:
+        """`Ledger.cases` read from the store's `case_history` table (see `case_rows`), or None if the
+        store keeps no complete history tables."""
+        check_designation(designation)
+        day = as_of or datetime.now(UTC).date()
+        slugs = sorted(only) if only is not None else None
+        found = self._store.case_rows(day, known_at, slugs)
+        if found is None:
+            return None
+        by_slug = {row.case_slug: row for row in found}
+        for slug in slugs or ():
+            if slug not in by_slug and not self._store.knows(f"case:{slug}"):
+                raise UnknownEntityError("case", slug)
+        rows: list[CaseRow] = []
+        counts: Counter[str] = Counter()
+        for slug in slugs if slugs is not None else sorted(by_slug):
+            stored = by_slug.get(slug)
+            if stored is None:
+                continue
+            row = case_row(
+                slug,
+                stored.status,
+                day,
+                stored.valid_from,
+                stored.counters,
+                stored.uncertain,
+                stored.event_id,
+                stored.details,
+            )
+            if designation is not None and designation not in {d.designation for d in row.designations}:
+                continue
+            rows.append(row)
+            if not row.uncertain:
+                counts[row.status] += 1
+        return Cases(
+            rows=tuple(rows),
+            as_of=day,
+            known_at=known_at or datetime.now(UTC),
+            counts=dict(sorted(counts.items())),
+            designation=designation,
+        )
 
     def instruments(self) -> list[str]:
         """Slugs of every instrument stored (their openings, selected by type), sorted."""

@@ -23,6 +23,7 @@ from typing import Any
 from uuid import UUID
 
 from . import checking, render
+from .actors import is_actor
 from .checking import Locations
 from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
 from .events import STATEMENTS, EventBase
@@ -169,8 +170,31 @@ class Writer:
             # A continuation, or an amendment that may change one (its parties, its dates): every
             # instrument's rows may change with it. Rare; computed whole.
             entities |= {f"instrument:{slug}" for slug in self.projection.entities("instrument")}
-        scratch = Projection()
-        scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(entities)), records))
+        # A case's rows show the cases linking to it and its captor's name: a batch adding to a
+        # linking case or to an actor changes them (see `Projection.case_relatives`).
+        for entity in added:
+            if is_actor(entity):
+                entities |= {e for e in self.projection.naming(entity) if e.startswith("case:")}
+            elif entity.startswith("case:"):  # links it makes (or amends) show on the other case
+                entities |= {f"case:{slug}" for slug in self.projection.links_from(entity)}
+        for record in records:
+            if record.type == "CasesLinked":
+                entities.add(f"case:{packed_strings(record.packed, ('other_case',))['other_case']}")
+
+        def scratch_of(names: set[str]) -> Projection:
+            scratch = Projection()
+            scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(names)), records))
+            return scratch
+
+        scratch = scratch_of(entities)
+        relatives: set[str] = set()
+        for entity in entities:
+            if self.projection.knows(entity):
+                relatives.update(self.projection.case_relatives(entity))
+            relatives.update(scratch.case_relatives(entity))
+        relatives -= entities
+        if relatives:
+            scratch = scratch_of(entities | relatives)
         # Facts recorded after all an entity holds change only its open rows: end those that stop
         # and add the new (two folds per new record time); otherwise all its rows are computed again.
         times: dict[str, list[datetime]] = defaultdict(list)
@@ -194,7 +218,7 @@ class Writer:
             else:
                 replaced.append(entity)
                 rows += scratch.history_intervals(entity)
-        unchanged = entities - added
+        unchanged = ((entities | relatives) - added) & set(self.versions)
         if any(entity.startswith("instrument:") for entity in entities) and STATEMENTS not in added:
             unchanged.add(STATEMENTS)  # instrument rows show continuations: none may come meanwhile
         return _histories_of(

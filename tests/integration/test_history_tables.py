@@ -295,6 +295,11 @@ def test_the_history_frame_has_the_tables_columns() -> None:
         "in_custody",
         "uncertain",
         "event_id",
+        "days_restricted_before",
+        "restricted",
+        "days_deprived_before",
+        "deprived",
+        "details",
     ]
     assert str(frame["known_from"].dtype).startswith("datetime64")
     assert datetime(2030, 1, 1, tzinfo=UTC) > frame["known_from"].max()

@@ -3,9 +3,10 @@ reads that instrument's stream and the continuations, and answers as the whole i
 
 from __future__ import annotations
 
+import sqlite3
 import tempfile
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from declaration_events import InvalidTransitionError, Ledger, UnknownEntityError
-from declaration_events.events import Event
+from declaration_events import InvalidTransitionError, Ledger, StoreError, UnknownEntityError
+from declaration_events.events import Corrected, Event, Retracted
 from declaration_events.storage.durable import EventStore, generate_cipher_key
 from declaration_events.strategies import event_logs
 from helpers import SEED_EVENTS, SEEDS
@@ -183,3 +184,89 @@ def test_any_log_stored_answers_the_same_opened_as_indexed(log: list[Event], dat
                         opened.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
                         == reference.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
                     )
+
+
+def case_answers(ledger: Ledger) -> dict[str, Any]:
+    """Every case row (all fields) and the counts, at fixed times, and of a few cases one by one."""
+    result: dict[str, Any] = {}
+    for as_of in AS_OF:
+        for known in KNOWN_AT:
+            cases = ledger.cases(as_of=as_of, known_at=known)
+            result[f"{as_of} {known}"] = (cases.rows, cases.counts)
+            designated = ledger.cases(as_of=as_of, known_at=known, designation="wrongful_detention")
+            result[f"{as_of} {known} designated"] = designated.rows
+    for slug in ("kovrig", "spavor", "meng-wanzhou"):
+        result[slug] = ledger.case(slug, as_of="2021-02-16")
+    return result
+
+
+def test_cases_are_read_from_the_history_tables_when_the_store_keeps_them(seeded: str) -> None:
+    """After a rebuild, a ledger opened on the store answers `cases` (every field, counts, one case,
+    a designation) from `case_history`, as the ledger that indexed every event does."""
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.rebuild_histories()
+        expected = case_answers(indexed)
+    with Ledger.open(seeded, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        assert case_answers(opened) == expected
+        with pytest.raises(UnknownEntityError, match="no-such-case"):
+            opened.case("no-such-case")
+
+
+def test_without_history_tables_cases_index_the_whole_store(seeded: str) -> None:
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.catch_up()
+        expected = case_answers(indexed)
+    with Ledger.open(seeded, create=False) as opened:
+        assert case_answers(opened) == expected
+        assert len(opened.projection) == SEED_EVENTS  # indexed by the first `cases`
+
+
+def test_history_tables_of_an_earlier_shape_refuse_batches_until_rebuilt(tmp_path: Path) -> None:
+    """Tables an earlier version made lack what `cases` reads: a batch is refused, naming `rebuild`,
+    and stores nothing; a rebuild makes them afresh."""
+    url = str(tmp_path / "old.sqlite")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(SEEDS[1])
+        ledger.rebuild_histories()
+    with sqlite3.connect(url) as db:
+        db.execute("DELETE FROM history_state WHERE key = 'shape'")
+    with Ledger.open(url) as ledger:
+        with pytest.raises(StoreError, match="declaration-events rebuild --db URL"):
+            ledger.import_logs(*SEEDS)
+        ledger.rebuild_histories()
+        ledger.import_logs(*SEEDS)
+        assert len(ledger) == SEED_EVENTS
+
+
+@settings(max_examples=40, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(event_logs(max_cases=4, max_amendments=6, max_history=10), st.booleans(), st.data())
+def test_any_log_stored_with_tables_answers_cases_from_them_as_the_ledger(
+    log: list[Event], split: bool, data: st.DataObject
+) -> None:
+    """Any legal log (links, non-state captors, designations, corrections, retractions), stored in
+    SQLite with history tables, at once or amendments later: `cases` read from the tables equals the
+    in-memory ledger's, every field, at any date and record time."""
+    reference = Ledger.from_events(log)
+    times = sorted({e.recorded_at for e in log if e.recorded_at is not None})
+    with tempfile.TemporaryDirectory() as folder:
+        url = str(Path(folder) / "ledger.sqlite")
+        with Ledger.open(url) as ledger:
+            ledger.rebuild_histories()
+            amendments = [e for e in log if isinstance(e, Corrected | Retracted)] if split else []
+            try:
+                ledger.record_many([e for e in log if e not in amendments])
+            except InvalidTransitionError:  # a fact the log's amendments make legal: all at once
+                amendments = []
+                ledger.record_many(log)
+            ledger.record_many(amendments)
+        with Ledger.open(url, create=False) as opened:
+            opened._store.read = never  # type: ignore[method-assign]
+            for _ in range(4):
+                as_of = data.draw(
+                    st.dates(min_value=date(1985, 1, 1), max_value=date(2030, 1, 1)), label="as_of"
+                )
+                known_at = data.draw(st.sampled_from([None, *times]), label="known_at")
+                got = opened.cases(as_of=as_of, known_at=known_at)
+                want = reference.cases(as_of=as_of, known_at=known_at)
+                assert (got.rows, got.counts) == (want.rows, want.counts)

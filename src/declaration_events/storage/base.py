@@ -9,11 +9,12 @@ compact form, `records.Recorded` (id, type, entity, canonical line).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
 from ..records import Recorded
 from .stamps import Stamp
-from .tables import Histories
+from .tables import CaseTableRow, Histories
 
 __all__ = ["Store", "StreamReader"]
 
@@ -55,6 +56,20 @@ class StreamReader(Protocol):
 
     def check_readable(self) -> None:
         """Fail now (`StoreError`) if the stored events cannot be read (a wrong cipher key)."""
+        ...
+
+    def knows(self, entity: str) -> bool:
+        """Whether the entity's stream holds any event."""
+        ...
+
+    def stream_version(self, entity: str) -> int:
+        """The version of an entity's stream: how many events it holds (0: none)."""
+        ...
+
+    def case_rows(
+        self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None = None
+    ) -> list[CaseTableRow] | None:
+        """The `case_history` rows answering (as_of, known_at), or None without complete tables."""
         ...
 
     def stream_records(self, entity: str, after: int = 0) -> list[tuple[int, Recorded]]:

@@ -30,8 +30,9 @@ import sqlite3
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import closing
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
@@ -45,7 +46,7 @@ from ..events import EVENT_TYPES, EventBase
 from ..records import AMENDMENT_TYPES, Recorded
 from .mapper import Envelope, EventMapper, stream_id
 from .stamps import Stamp, next_stamp
-from .tables import Histories
+from .tables import CaseTableRow, Histories
 
 __all__ = [
     "EventStore",
@@ -564,6 +565,31 @@ class EventStore:
         except (EventSourcingError, sqlite3.Error) as exc:
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
         return self._records(entity, stored)
+
+    def case_rows(
+        self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None = None
+    ) -> list[CaseTableRow] | None:
+        """The `case_history` rows answering (as_of, known_at) (None: as known now), of these cases or
+        all; None if the store keeps no complete history tables (see `tables`)."""
+        select = getattr(self._recorder, "select_case_rows", None)
+        if select is None:
+            return None
+        try:
+            return cast("list[CaseTableRow] | None", select(as_of, known_at, slugs))
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+
+    def knows(self, entity: str) -> bool:
+        """Whether the entity's stream holds any event."""
+        return self.stream_version(entity) > 0
+
+    def stream_version(self, entity: str) -> int:
+        """The version of an entity's stream: how many events it holds (0: none)."""
+        try:
+            last = self._recorder.select_events(stream_id(entity), desc=True, limit=1)
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        return last[0].originator_version if last else 0
 
     def check_readable(self) -> None:
         """Decode the first stored event, if any: a wrong or missing cipher key, or a row this

@@ -14,6 +14,7 @@ Imported only for PostgreSQL stores (it needs psycopg, the `postgres` extra).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
@@ -21,10 +22,10 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
 from psycopg import sql
 
-from ..errors import ConcurrencyError
+from ..errors import ConcurrencyError, StoreError
 from .mapper import stream_id
 from .stamps import Stamp, next_stamp
-from .tables import Histories, SignatoryInterval
+from .tables import HISTORY_SHAPE, OLD_SHAPE, CaseTableRow, Histories, SignatoryInterval
 
 __all__ = ["INSERT_CHUNK", "STAMPS_TABLE", "BatchRecorder"]
 
@@ -66,7 +67,10 @@ class BatchRecorder(PostgresApplicationRecorder):
                 "status text NOT NULL, valid_from date NOT NULL, valid_until date, "
                 "known_from timestamptz NOT NULL, known_until timestamptz, "
                 "days_detained_before integer NOT NULL, in_custody boolean NOT NULL, "
-                "uncertain boolean NOT NULL, event_id uuid NOT NULL)"
+                "uncertain boolean NOT NULL, event_id uuid NOT NULL, "
+                "days_restricted_before integer NOT NULL, restricted boolean NOT NULL, "
+                "days_deprived_before integer NOT NULL, "
+                "deprived boolean NOT NULL, details jsonb NOT NULL)"
             ).format(schema=schema),
             sql.SQL(
                 "CREATE INDEX IF NOT EXISTS case_history_as_of "
@@ -145,6 +149,56 @@ class BatchRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
+    def select_case_rows(
+        self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None
+    ) -> list[CaseTableRow] | None:
+        """The `case_history` rows that answer (as_of, known_at) (None: as known now), of these cases
+        or of all; None if the store keeps no complete history tables."""
+        schema = sql.Identifier(self.datastore.schema)
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if not self._has_histories(curs):
+                return None
+            curs.execute(
+                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
+                    schema=schema
+                )
+            )
+            complete = curs.fetchone()
+            if complete is None or complete["value"] != "1":
+                return None
+            curs.execute(
+                sql.SQL(
+                    "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                    "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                    "event_id, details::text AS details FROM {schema}.case_history "
+                    "WHERE valid_from <= %(as_of)s AND (valid_until IS NULL OR valid_until > %(as_of)s) "
+                    "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
+                    "OR (known_from <= %(known_at)s "
+                    "AND (known_until IS NULL OR known_until > %(known_at)s))) "
+                    "AND (%(slugs)s::text[] IS NULL OR case_slug = ANY(%(slugs)s))"
+                ).format(schema=schema),
+                {"as_of": as_of, "known_at": known_at, "slugs": None if slugs is None else list(slugs)},
+            )
+            return [
+                CaseTableRow(
+                    r["case_slug"],
+                    r["status"],
+                    r["valid_from"],
+                    (
+                        r["days_detained_before"],
+                        r["in_custody"],
+                        r["days_restricted_before"],
+                        r["restricted"],
+                        r["days_deprived_before"],
+                        r["deprived"],
+                    ),
+                    r["uncertain"],
+                    r["event_id"],
+                    r["details"],
+                )
+                for r in curs.fetchall()
+            ]
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         """Lock the table, notify, insert every event; return their notification ids.
 
@@ -180,7 +234,13 @@ class BatchRecorder(PostgresApplicationRecorder):
             sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (name.as_string(curs.connection),)
         )
         found = curs.fetchone()
-        return bool(found and found["found"])
+        if not (found and found["found"]):
+            return False
+        curs.execute(sql.SQL("SELECT value FROM {name} WHERE key = 'shape'").format(name=name))
+        shape = curs.fetchone()
+        if shape is None or shape["value"] != HISTORY_SHAPE:
+            raise StoreError(OLD_SHAPE)
+        return True
 
     def _check_unchanged(self, curs: Any, histories: Histories) -> None:
         """Refuse rows computed from streams that moved on since (the table lock is held)."""
@@ -202,9 +262,10 @@ class BatchRecorder(PostgresApplicationRecorder):
     def _mark_complete(self, curs: Any) -> None:
         curs.execute(
             sql.SQL(
-                "INSERT INTO {schema}.history_state (key, value) VALUES ('complete', '1') "
+                "INSERT INTO {schema}.history_state (key, value) VALUES ('complete', '1'), ('shape', %s) "
                 "ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value"
-            ).format(schema=sql.Identifier(self.datastore.schema))
+            ).format(schema=sql.Identifier(self.datastore.schema)),
+            (HISTORY_SHAPE,),
         )
 
     def _ensure_histories(self, curs: Any) -> None:
@@ -221,6 +282,10 @@ class BatchRecorder(PostgresApplicationRecorder):
         """Replace history rows computed from the store's events up to `position`, in one transaction
         under the events table's lock; `ConcurrencyError` if the store holds more by then."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if histories.complete:  # made afresh, in this version's shape
+                schema = sql.Identifier(self.datastore.schema)
+                curs.execute(sql.SQL("DROP TABLE IF EXISTS {schema}.signatory_history").format(schema=schema))
+                curs.execute(sql.SQL("DROP TABLE IF EXISTS {schema}.case_history").format(schema=schema))
             self._ensure_histories(curs)
             self._lock_table(curs)
             curs.execute(
@@ -290,8 +355,9 @@ class BatchRecorder(PostgresApplicationRecorder):
             curs.executemany(
                 sql.SQL(
                     "INSERT INTO {schema}.case_history (case_slug, status, valid_from, valid_until, "
-                    "known_from, known_until, days_detained_before, in_custody, uncertain, event_id) "
-                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+                    "known_from, known_until, days_detained_before, in_custody, uncertain, event_id, "
+                    "days_restricted_before, restricted, days_deprived_before, deprived, details) "
+                    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)"
                 ).format(schema=schema),
                 [tuple(row) for row in histories.cases],
             )

@@ -8,17 +8,26 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError, StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
-from ..errors import ConcurrencyError
+from ..errors import ConcurrencyError, StoreError
 from .mapper import stream_id
 from .stamps import Stamp, next_stamp, stamp_text
-from .tables import Histories, sqlite_case_rows, sqlite_closed, sqlite_signatory_rows
+from .tables import (
+    HISTORY_SHAPE,
+    OLD_SHAPE,
+    CaseTableRow,
+    Histories,
+    known_text,
+    sqlite_case_rows,
+    sqlite_closed,
+    sqlite_signatory_rows,
+)
 
 __all__ = ["SQLITE_STAMPS", "StampingSQLiteRecorder"]
 
@@ -83,6 +92,45 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
                 for row in cursor.fetchall()
             ]
 
+    def select_case_rows(
+        self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None
+    ) -> list[CaseTableRow] | None:
+        """The `case_history` rows that answer (as_of, known_at) (None: as known now), of these cases
+        or of all; None if the store keeps no complete history tables."""
+        with self.datastore.transaction(commit=False) as cursor:
+            if not _has_histories(cursor):
+                return None
+            cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
+            complete = cursor.fetchone()
+            if complete is None or complete[0] != "1":
+                return None
+            cursor.execute(
+                "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, event_id, "
+                "details FROM case_history "
+                "WHERE valid_from <= :as_of AND (valid_until IS NULL OR valid_until > :as_of) "
+                "AND ((:known_at IS NULL AND known_until IS NULL) OR (known_from <= :known_at "
+                "AND (known_until IS NULL OR known_until > :known_at))) "
+                "AND (:slugs IS NULL OR case_slug IN (SELECT value FROM json_each(:slugs)))",
+                {
+                    "as_of": as_of.isoformat(),
+                    "known_at": known_text(known_at),
+                    "slugs": None if slugs is None else json.dumps(list(slugs)),
+                },
+            )
+            return [
+                CaseTableRow(
+                    r[0],
+                    r[1],
+                    date.fromisoformat(r[2]),
+                    (r[3], bool(r[4]), r[5], bool(r[6]), r[7], bool(r[8])),
+                    bool(r[9]),
+                    UUID(r[10]),
+                    r[11],
+                )
+                for r in cursor.fetchall()
+            ]
+
     def _check_unchanged(self, cursor: SQLiteCursor, histories: Histories) -> None:
         """Refuse rows computed from streams that moved on since (the write lock is held)."""
         for entity, version in histories.unchanged:
@@ -98,9 +146,15 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         """Replace history rows computed from the store's first `position` events, in one transaction;
         `ConcurrencyError` if the store holds more by then (the caller reads them and computes again)."""
         with self.datastore.transaction(commit=True) as cursor:
-            _create_histories(cursor)
             # A write first: it takes SQLite's write lock, so no event is added until this commits.
+            cursor.execute(
+                "CREATE TABLE IF NOT EXISTS history_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
             cursor.execute("DELETE FROM history_state WHERE key = 'complete'")
+            if histories.complete:  # made afresh, in this version's shape
+                cursor.execute("DROP TABLE IF EXISTS signatory_history")
+                cursor.execute("DROP TABLE IF EXISTS case_history")
+            _create_histories(cursor)
             cursor.execute("SELECT max(rowid) FROM stored_events")
             stored = cursor.fetchone()[0] or 0
             if stored != position:
@@ -112,6 +166,9 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             cursor.execute("DELETE FROM signatory_history")
             cursor.execute("DELETE FROM case_history")
             cursor.execute("INSERT OR REPLACE INTO history_state (key, value) VALUES ('complete', '1')")
+            cursor.execute(
+                "INSERT OR REPLACE INTO history_state (key, value) VALUES ('shape', ?)", (HISTORY_SHAPE,)
+            )
         else:
             cursor.executemany(
                 "DELETE FROM signatory_history WHERE instrument = ?", [(s,) for s in histories.instruments()]
@@ -143,7 +200,8 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         )
         cursor.executemany(
             "INSERT INTO case_history (case_slug, status, valid_from, valid_until, known_from, known_until, "
-            "days_detained_before, in_custody, uncertain, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "days_detained_before, in_custody, uncertain, event_id, days_restricted_before, restricted, "
+            "days_deprived_before, deprived, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             sqlite_case_rows(histories.cases),
         )
 
@@ -188,9 +246,15 @@ _SQLITE_CREATE = (
 
 
 def _has_histories(cursor: SQLiteCursor) -> bool:
-    """Whether a rebuild has made the history tables."""
+    """Whether a rebuild has made the history tables (`StoreError` if an earlier version's shape)."""
     cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'")
-    return bool(cursor.fetchone()[0])
+    if not cursor.fetchone()[0]:
+        return False
+    cursor.execute("SELECT value FROM history_state WHERE key = 'shape'")
+    shape = cursor.fetchone()
+    if shape is None or shape[0] != HISTORY_SHAPE:
+        raise StoreError(OLD_SHAPE)
+    return True
 
 
 def _one_changed(cursor: SQLiteCursor, table: str, params: tuple[object, ...]) -> None:
@@ -219,7 +283,8 @@ def _create_histories(cursor: SQLiteCursor) -> None:
         "CREATE TABLE IF NOT EXISTS case_history (case_slug TEXT NOT NULL, status TEXT NOT NULL, "
         "valid_from TEXT NOT NULL, valid_until TEXT, known_from TEXT NOT NULL, known_until TEXT, "
         "days_detained_before INTEGER NOT NULL, in_custody INTEGER NOT NULL, uncertain INTEGER NOT NULL, "
-        "event_id TEXT NOT NULL)"
+        "event_id TEXT NOT NULL, days_restricted_before INTEGER NOT NULL, restricted INTEGER NOT NULL, "
+        "days_deprived_before INTEGER NOT NULL, deprived INTEGER NOT NULL, details TEXT NOT NULL)"
     )
     cursor.execute("CREATE INDEX IF NOT EXISTS case_history_as_of ON case_history (case_slug, valid_from)")
     cursor.execute("CREATE INDEX IF NOT EXISTS case_history_valid_from ON case_history (valid_from)")

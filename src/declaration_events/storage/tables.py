@@ -7,7 +7,8 @@ known at R" without this library:
 - `signatory_history(instrument, party, status, valid_from, valid_until, known_from,
   known_until, uncertain, event_id)`
 - `case_history(case_slug, status, valid_from, valid_until, known_from, known_until,
-  days_detained_before, in_custody, uncertain, event_id)`
+  days_detained_before, in_custody, uncertain, event_id, days_restricted_before, restricted,
+  days_deprived_before, deprived, details)`
 
 Intervals are half-open: a row answers "as of D, known at R" when `valid_from <= D <
 valid_until` and `known_from <= R < known_until`; `valid_until` and `known_until` are NULL
@@ -16,7 +17,10 @@ when open-ended. A row is what `Ledger.signatories` (or `Ledger.cases`) shows fo
 the event behind it. Days detained on D, for the case's row that answers D:
 `days_detained_before + (D - valid_from if in_custody else 0)` (the days counted on what
 certainly happened, as the ledger counts them: `in_custody` may be true on an uncertain
-release's row).
+release's row); days restricted and deprived likewise, with `restricted` and `deprived`.
+`details` is the rest of the row `Ledger.cases` shows (JSON: person, nationalities, captor
+and its name, charges, sentence, links, restrictions, designations, death; see
+`case_rows`), so that a ledger answers `cases` from the table (`stream_view`).
 
 The tables exist once a rebuild made them (`declaration-events rebuild --db URL`, or
 `Ledger.rebuild_histories`); from then on every batch keeps them current. They are not made
@@ -41,8 +45,11 @@ from uuid import UUID
 
 __all__ = [
     "CASE_HISTORY",
+    "HISTORY_SHAPE",
+    "OLD_SHAPE",
     "SIGNATORY_HISTORY",
     "CaseInterval",
+    "CaseTableRow",
     "Closed",
     "Histories",
     "SignatoryInterval",
@@ -53,8 +60,16 @@ __all__ = [
 
 SIGNATORY_HISTORY = "signatory_history"
 CASE_HISTORY = "case_history"
-#: The table saying whether the history tables hold every entity (key `complete`).
+#: The table saying whether the history tables hold every entity (key `complete`) and in which
+#: shape (key `shape`).
 HISTORY_STATE = "history_state"
+#: The tables' shape: a store whose tables another shape made refuses batches until `rebuild`.
+HISTORY_SHAPE = "2"
+#: What a store with tables of an older shape says.
+OLD_SHAPE = (
+    "its history tables were made by an earlier version of declaration-events: "
+    "run `declaration-events rebuild --db URL` to make them afresh"
+)
 
 
 class SignatoryInterval(NamedTuple):
@@ -86,6 +101,27 @@ class CaseInterval(NamedTuple):
     in_custody: bool
     uncertain: bool
     event_id: UUID
+    #: Days under a restriction out of custody before `valid_from`, and whether each day counts.
+    days_restricted_before: int = 0
+    restricted: bool = False
+    #: Days deprived of liberty (custody or house arrest) before `valid_from`, and whether each counts.
+    days_deprived_before: int = 0
+    deprived: bool = False
+    #: The rest of what `Ledger.cases` shows on the row's dates, as JSON (see `case_rows`).
+    details: str = "{}"
+
+
+class CaseTableRow(NamedTuple):
+    """A `case_history` row as read to answer one date: what `case_rows.case_row` turns into a `CaseRow`."""
+
+    case_slug: str
+    status: str
+    valid_from: date
+    #: (days_detained_before, in_custody, days_restricted_before, restricted, days_deprived_before, deprived)
+    counters: tuple[int, bool, int, bool, int, bool]
+    uncertain: bool
+    event_id: UUID
+    details: str
 
 
 class Closed(NamedTuple):
@@ -199,6 +235,11 @@ def sqlite_case_rows(rows: Iterable[CaseInterval]) -> list[tuple[object, ...]]:
             int(r.in_custody),
             int(r.uncertain),
             str(r.event_id),
+            r.days_restricted_before,
+            int(r.restricted),
+            r.days_deprived_before,
+            int(r.deprived),
+            r.details,
         )
         for r in rows
     ]
