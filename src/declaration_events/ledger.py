@@ -16,7 +16,7 @@ from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
 from .errors import UsageError
 from .eventlog import LogSource
-from .events import ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
+from .events import STATEMENTS, ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
@@ -224,11 +224,11 @@ class Ledger:
             self.catch_up()
         return self._projection
 
-    def _about(self, instrument: str, stored_by: DateLike | None) -> Projection:
-        """The projection that answers about one instrument: while the whole store is not indexed,
-        one holding the instrument's stream (see `stream_view`); else `_caught_up`."""
+    def _about(self, entity: str, stored_by: DateLike | None) -> Projection:
+        """The projection that answers about one instrument (or the statements): while the whole
+        store is not indexed, one holding that stream (see `stream_view`); else `_caught_up`."""
         if stored_by is None and self._view is not None and not self._writer.position:
-            return self._view.projection([f"instrument:{instrument}"])
+            return self._view.projection([entity])
         return self._caught_up(stored_by)
 
     def _caught_up(self, stored_by: DateLike | None = None) -> Projection:
@@ -259,7 +259,7 @@ class Ledger:
     ) -> Signatories:
         """Each party's status in an instrument as of a date (default today), known at R (default now),
         as this store held it at S (`stored_by`, default now; see `as_stored`)."""
-        return self._about(instrument, stored_by).signatories(
+        return self._about(f"instrument:{instrument}", stored_by).signatories(
             instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
@@ -313,7 +313,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Condemnations:
         """Condemnations made by a date, as known at a time, optionally by actor or target."""
-        return self._caught_up(stored_by).condemnations(
+        return self._about(STATEMENTS, stored_by).condemnations(
             as_of=query_date(as_of, "as_of"),
             known_at=query_time(known_at, "known_at"),
             actor=resolve_party(actor) if actor else None,
@@ -329,7 +329,7 @@ class Ledger:
         stored_by: DateLike | None = None,
     ) -> Reservations:
         """Reservations and declarations to a treaty in force on a date, each with its objections."""
-        return self._about(instrument, stored_by).reservations(
+        return self._about(f"instrument:{instrument}", stored_by).reservations(
             instrument, as_of=query_date(as_of, "as_of"), known_at=query_time(known_at, "known_at")
         )
 
@@ -344,7 +344,7 @@ class Ledger:
     ) -> Relations:
         """Towards which other participants a treaty binds a party on a date (objections that
         preclude entry into force between two parties included)."""
-        return self._about(instrument, stored_by).relations(
+        return self._about(f"instrument:{instrument}", stored_by).relations(
             instrument,
             resolve_party(party),
             as_of=query_date(as_of, "as_of"),

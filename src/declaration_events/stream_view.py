@@ -42,11 +42,13 @@ class StreamView:
     def __init__(self, store: StreamReader) -> None:
         self._store = store
         self._projection = Projection()
-        self._versions: dict[str, int] = {}  # the last version read of each stream (statements: filtered)
+        # The last version read of each stream, whole (types None) or of some types only.
+        self._versions: dict[tuple[str, tuple[str, ...] | None], int] = {}
 
     def projection(self, entities: Iterable[str]) -> Projection:
         """The projection, holding every event stored so far of these entities (and, for an
-        instrument, the continuations), read from what their streams gained since last asked."""
+        instrument, the continuations), read from what their streams gained since last asked
+        (`statements`: every statement, for condemnations)."""
         records: list[Recorded] = []
         wanted = set(entities)
         if any(entity.startswith("instrument:") for entity in wanted):
@@ -57,18 +59,18 @@ class StreamView:
         return self._projection
 
     def _read(self, entity: str, types: tuple[str, ...] | None = None) -> list[Recorded]:
-        after = self._versions.get(entity, 0)
+        after = self._versions.get((entity, types), 0)
         if types is None:
             found = self._store.stream_records(entity, after)
             if found:
-                self._versions[entity] = found[-1][0]
+                self._versions[entity, types] = found[-1][0]
             return [record for _, record in found]
         # Of a stream read by type, the version reached is the stream's, not that of the last match.
         reached = self._store.stream_version(entity)
         if reached <= after:
             return []
         found = self._store.typed_records(types, entity, after)
-        self._versions[entity] = max(reached, found[-1][0] if found else 0)
+        self._versions[entity, types] = max(reached, found[-1][0] if found else 0)
         return [record for _, record in found]
 
     def cases(

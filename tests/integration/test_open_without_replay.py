@@ -83,6 +83,28 @@ def test_a_ledger_opened_on_a_store_answers_about_instruments_without_reading_th
         assert len(expected["instruments"]) == 5
 
 
+def test_condemnations_are_read_from_the_statements_stream_alone(seeded: str) -> None:
+    """Condemnations (by actor, by target, at any time) equal the whole index's; nothing else is read."""
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.catch_up()
+        expected = [
+            indexed.condemnations(as_of=as_of, known_at=known or "2030-01-01T00:00:00+00:00").to_dict()
+            for as_of in AS_OF
+            for known in KNOWN_AT
+        ] + [indexed.condemnations(actor="CAN").to_dict(), indexed.condemnations(target="CHN").to_dict()]
+    with Ledger.open(seeded, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        got = [
+            opened.condemnations(as_of=as_of, known_at=known or "2030-01-01T00:00:00+00:00").to_dict()
+            for as_of in AS_OF
+            for known in KNOWN_AT
+        ] + [opened.condemnations(actor="CAN").to_dict(), opened.condemnations(target="CHN").to_dict()]
+    for row in (*expected[-2:], *got[-2:]):
+        row.pop("known_at")  # "now", a moment apart
+    assert got == expected
+    assert any(answer["condemnations"] for answer in expected)
+
+
 def test_each_question_reads_what_other_writers_stored_since(seeded: str) -> None:
     """An accession, and a correction of an earlier fact, stored by another process's ledger after the
     first question, are in the next answer."""
@@ -183,6 +205,10 @@ def test_any_log_stored_answers_the_same_opened_as_indexed(log: list[Event], dat
                     assert (
                         opened.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
                         == reference.signatories(slug, as_of=as_of, known_at=known_at).to_dict()
+                    )
+                    assert (
+                        opened.condemnations(as_of=as_of, known_at=known_at).to_dict()
+                        == reference.condemnations(as_of=as_of, known_at=known_at).to_dict()
                     )
 
 
