@@ -268,6 +268,7 @@ class Projection:
         # What is believed now, one entry per entity (dropped when the entity gets new facts),
         # and beliefs at past record times, a bounded cache.
         self._current: dict[str, _Belief] = {}
+        self._times: dict[str, list[datetime]] = {}  # see `_own_times` (dropped like `_current`)
         self._past: OrderedDict[tuple[str, datetime], _Belief] = OrderedDict()
         self._decoded: OrderedDict[str, tuple[list[EventBase], list[Amendment]]] = OrderedDict()
         self._decoded_count = 0
@@ -294,6 +295,7 @@ class Projection:
         finally:  # also when reading the records fails half-way: what was indexed is current
             for entity in touched:
                 self._current.pop(entity, None)
+                self._times.pop(entity, None)
                 self._forget_decoded(entity)
             if touched and self._past:
                 self._past = OrderedDict(
@@ -493,9 +495,26 @@ class Projection:
         corrected = frozenset(a.target for a in amendments if isinstance(a, Corrected))
         return apply_amendments(facts, amendments, strict=False), corrected
 
+    def _own_times(self, entity: str) -> list[datetime]:
+        """The record times of an entity's own facts and amendments, sorted."""
+        times = self._times.get(entity)
+        if times is None:
+            facts, amendments = self._decode_entity(entity)
+            found = {e.recorded_at for e in (*facts, *amendments) if e.recorded_at is not None}
+            times = self._times[entity] = sorted(found)
+        return times
+
     def _belief(self, entity: str, known_at: datetime | None) -> _Belief:
         if known_at is not None and (self._latest is None or known_at >= self._latest):
             known_at = None  # everything recorded is known: share the full view
+        if known_at is not None and entity != STATEMENTS:
+            # What is believed of an entity changes only at its own record times: ask at the last.
+            times = self._own_times(entity)
+            at = bisect_right(times, known_at)
+            if at == len(times):
+                known_at = None
+            elif at:
+                known_at = times[at - 1]
         if known_at is None:
             current = self._current.get(entity)
             if current is None:
@@ -803,10 +822,7 @@ class Projection:
             times.update(e.recorded_at for e in statements if isinstance(e, Continued) and e.recorded_at)
             times.update(a.recorded_at for a in statement_amendments if a.recorded_at is not None)
         for other in self.case_relatives(entity):
-            other_facts, other_amendments = self._decode_entity(other)
-            times.update(
-                e.recorded_at for e in (*other_facts, *other_amendments) if e.recorded_at is not None
-            )
+            times.update(self._own_times(other))
         return sorted(times)
 
     def naming(self, code: str) -> set[str]:
@@ -835,9 +851,7 @@ class Projection:
         """The history tables' rows of an instrument or a case, over both times."""
         parts = self._parts(entity)
         if parts is None:
-            rows = _known_intervals(
-                self.record_times(entity), lambda known_at: self.rows_believed(entity, known_at)
-            )
+            rows = _known_intervals(self.record_times(entity), self._rows_at(entity))
         else:  # party by party: each folded only at the record times of what decides its rows
             rows = []
             for party, part in sorted(parts.items()):
@@ -902,6 +916,34 @@ class Projection:
             return self._case_segments(entity, known_at)
         return set()
 
+    def _rows_at(self, entity: str) -> Callable[[datetime], set[tuple[object, ...]]]:
+        """`rows_believed` of one entity, computed again only where what it reads changed: a case's
+        rows read its own facts and its relatives' (`case_relatives`), each believed as at the last
+        of its own record times."""
+        if not entity.startswith("case:"):
+            return partial(self.rows_believed, entity)
+        case = entity.removeprefix("case:")
+        relatives = self.case_relatives(entity)
+        last: list[object] = [None, set()]
+
+        def read(name: str, known_at: datetime) -> object:
+            """What the rows read of a relative: a linking case's days linking to this one."""
+            if not name.startswith("case:"):
+                return bisect_right(self._own_times(name), known_at)
+            points = self._belief(name, known_at).case_points
+            return _link_pattern(points.points, case) if points is not None else ()
+
+        def rows_at(known_at: datetime) -> set[tuple[object, ...]]:
+            seen = (
+                bisect_right(self._own_times(entity), known_at),
+                *(read(name, known_at) for name in relatives),
+            )
+            if seen != last[0]:
+                last[:] = [seen, self._case_segments(entity, known_at)]
+            return cast("set[tuple[object, ...]]", last[1])
+
+        return rows_at
+
     def history_changes(
         self, entity: str, times: Sequence[datetime], before: set[tuple[object, ...]]
     ) -> tuple[list[SignatoryInterval | CaseInterval], list[tuple[tuple[object, ...], datetime]]]:
@@ -909,7 +951,7 @@ class Projection:
         times), and the rows of `before` (believed just before `times`, still open) that end, with when."""
         parts = self._parts(entity)
         if parts is None or not {key[0] for key in before} <= parts.keys():
-            return _changes(entity, times, before, lambda moment: self.rows_believed(entity, moment))
+            return _changes(entity, times, before, self._rows_at(entity))
         opened: list[SignatoryInterval | CaseInterval] = []
         ended: list[tuple[tuple[object, ...], datetime]] = []
         for party, part in sorted(parts.items()):
@@ -970,11 +1012,14 @@ class Projection:
         if points is None:
             return set()
         days = {day for state in points.points for day in (state.on, state.start)}
-        linking = sorted(self._reverse_links.get(case, ()))
-        for other in linking:  # where a case linking to this one changes, this one's links may
+        linking: dict[str, _Points[CaseState]] = {}
+        for other in sorted(self._reverse_links.get(case, ())):
             other_points = self._belief(f"case:{other}", known_at).case_points
-            if other_points is not None:
-                days.update(day for state in other_points.points for day in (state.on, state.start))
+            if other_points is not None:  # where a case starts or stops linking to this one
+                linking[other] = other_points
+                days.update(
+                    day for on, start, _ in _link_pattern(other_points.points, case) for day in (on, start)
+                )
         for captor in {state.detained_by for state in points.points if state.detained_by}:
             if is_actor(captor) and captor in self._facts:  # named from its registration on
                 registered = self._belief(captor, known_at).actor
@@ -982,6 +1027,7 @@ class Projection:
                     days.add(registered.occurred_on.last)
         samples = sorted(day for day in days if day >= points.points[0].start) if points.points else []
         found: list[list[object]] = []
+        shown: dict[tuple[object, ...], str] = {}  # details already written, by what they show
         for index, day in enumerate(samples):
             state, uncertain = points.at(day)
             until = samples[index + 1] if index + 1 < len(samples) else None
@@ -999,7 +1045,7 @@ class Projection:
                 ]
             before = known.days_detained(day) if known is not None else 0
             custody = known is not None and known.status in IN_CUSTODY
-            details = self._case_details(case, state, day, known_at, linking)
+            details = self._case_details(case, state, day, known_at, linking, shown)
             row: list[object] = [state.status, day, until, before, custody, uncertain, state.event_id]
             row += [*counters, details]
             if found and _continues(found[-1], row):
@@ -1009,19 +1055,28 @@ class Projection:
         return {tuple(row) for row in found}
 
     def _case_details(
-        self, case: str, state: CaseState, day: date, known_at: datetime | None, linking: Sequence[str]
+        self,
+        case: str,
+        state: CaseState,
+        day: date,
+        known_at: datetime | None,
+        linking: Mapping[str, _Points[CaseState]],
+        shown: dict[tuple[object, ...], str],
     ) -> str:
-        """What a case's row shows on `day` besides its status, days and event (see `case_details`)."""
+        """What a case's row shows on `day` besides its status, days and event (see `case_details`);
+        `shown` keeps what was written for the same state, links and captor's name."""
         linked = [other for other, _ in state.links]
-        for other in linking:
-            other_points = self._belief(f"case:{other}", known_at).case_points
-            other_state = other_points.at(day)[0] if other_points else None
+        for other, other_points in linking.items():
+            other_state = other_points.at(day)[0]
             if other_state and any(slug == case for slug, _ in other_state.links):
                 linked.append(other)
         captor = state.detained_by
-        return case_details(
-            state, tuple(dict.fromkeys(linked)), self.name_of(captor, known_at, day) if captor else None
-        )
+        name = self.name_of(captor, known_at, day) if captor else None
+        key = (id(state), tuple(dict.fromkeys(linked)), name)  # states outlive the call: ids are theirs
+        details = shown.get(key)
+        if details is None:
+            details = shown[key] = case_details(state, key[1], name)
+        return details
 
     def name_of(self, code: str, known_at: datetime | None = None, as_of: date | None = None) -> str:
         """The display name of a party, a body, or an actor (registered by `as_of`, as known at `known_at`).
@@ -1294,6 +1349,19 @@ def _changes(
         interval_of(entity, key, started, None) for key, started in since.items() if started is not None
     )
     return opened, ended
+
+
+def _link_pattern(states: Sequence[CaseState], case: str) -> tuple[tuple[date, date, bool], ...]:
+    """(on, start, links) where a case's states start or stop linking to `case`: all that another
+    case's rows read of it."""
+    found: list[tuple[date, date, bool]] = []
+    linking = False
+    for state in states:
+        now = any(slug == case for slug, _ in state.links)
+        if now != linking:
+            found.append((state.on, state.start, now))
+            linking = now
+    return tuple(found)
 
 
 def check_designation(designation: str | None) -> None:
