@@ -345,10 +345,10 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     """Print each party's status in one instrument."""
     ledger = _ledger(args)
-    known = ledger.instruments()
-    if args.instrument not in known:
-        raise _suggest("instrument", args.instrument, known)
-    result = ledger.signatories(args.instrument, as_of=args.as_of, known_at=args.known_at)
+    try:
+        result = ledger.signatories(args.instrument, as_of=args.as_of, known_at=args.known_at)
+    except UnknownEntityError:
+        raise _suggest("instrument", args.instrument, ledger.instruments()) from None
     _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
@@ -383,14 +383,15 @@ def cmd_relations(args: argparse.Namespace) -> int:
 def cmd_cases(args: argparse.Namespace) -> int:
     """Print detention cases."""
     ledger = _ledger(args)
-    if args.case and args.case not in (known := ledger.case_slugs()):
-        raise _suggest("case", args.case, known)
-    result = ledger.cases(
-        as_of=args.as_of,
-        known_at=args.known_at,
-        only=[args.case] if args.case else None,
-        designation=args.designation,
-    )
+    try:  # asked first: listing every case may read the whole store
+        result = ledger.cases(
+            as_of=args.as_of,
+            known_at=args.known_at,
+            only=[args.case] if args.case else None,
+            designation=args.designation,
+        )
+    except UnknownEntityError:
+        raise _suggest("case", args.case, ledger.case_slugs()) from None
     _emit(args, result.to_dict(), str(result), result.to_csv())
     return 0
 
