@@ -535,7 +535,11 @@ class Ledger:
         from .notebook import counts_frame, require_extra
 
         require_extra("pandas")
-        projection = self._caught_up(stored_by)
+        # One instrument's counts read its stream alone while the store is not indexed whole.
+        instrument = about.get("instrument")
+        projection = (
+            self._about(f"instrument:{instrument}", stored_by) if instrument else self._caught_up(stored_by)
+        )
         start_on, end_on, known = (
             query_date(start, "start"),
             query_date(end, "end"),

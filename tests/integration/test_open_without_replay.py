@@ -105,6 +105,20 @@ def test_condemnations_are_read_from_the_statements_stream_alone(seeded: str) ->
     assert any(answer["condemnations"] for answer in expected)
 
 
+def test_an_instruments_counts_over_time_read_its_stream_alone(seeded: str) -> None:
+    """`signatory_counts` (what `plot` draws) equals the whole index's, without reading the log."""
+    pytest.importorskip("pandas", reason="the notebook extra (pandas) is not installed")
+    question = {"start": "1997-12-01", "end": "2026-01-01", "freq": "YE", "known_at": "2030-01-01"}
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.catch_up()
+        expected = indexed.signatory_counts("ottawa-treaty", **question)
+    with Ledger.open(seeded, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        got = opened.signatory_counts("ottawa-treaty", **question)
+    assert got.equals(expected)
+    assert got.attrs == expected.attrs
+
+
 def test_each_question_reads_what_other_writers_stored_since(seeded: str) -> None:
     """An accession, and a correction of an earlier fact, stored by another process's ledger after the
     first question, are in the next answer."""
