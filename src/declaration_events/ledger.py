@@ -93,9 +93,11 @@ class Ledger:
         once it has lasted half a second; see `progress`).
 
         Opening reads nothing yet: a question about one instrument (`signatories`,
-        `reservations`, `relations`, `instruments`) reads only that instrument's stream and
-        the continuations; the first question about everything (cases, condemnations, a
-        timeline, the events, a write) indexes the whole store (see `stream_view`).
+        `reservations`, `relations`, `signatory_counts`, `instruments`) reads only that
+        instrument's stream and the continuations; `condemnations` the statements; `cases`
+        and `case` the history tables, where the store keeps them. Any other question (a
+        timeline, the events, a write, cases without tables) indexes the whole store once
+        (see `stream_view`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
