@@ -13,7 +13,26 @@ import pytest
 from helpers import ROOT
 
 COMMAND = ("--events", "2000", "--repeat", "1", "--queries", "20", "--quiet")
-ROWS = ("1", "2", "3", "4a", "4b", "5", "6a", "6b", "7", "8a", "8b", "9a", "9b", "9c", "10a", "10b", "10c")
+ROWS = (
+    "1",
+    "2",
+    "3",
+    "4a",
+    "4b",
+    "5",
+    "6a",
+    "6b",
+    "7",
+    "8a",
+    "8b",
+    "9a",
+    "9b",
+    "9c",
+    "9d",
+    "10a",
+    "10b",
+    "10c",
+)
 
 pytest.importorskip("pandas")
 
