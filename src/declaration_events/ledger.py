@@ -280,6 +280,7 @@ class Ledger:
         On a store that keeps complete history tables (`rebuild_histories`), a ledger that has
         not indexed the whole store reads the answer from `case_history` (see `stream_view`).
         """
+        only = list(only) if only is not None else None  # read by either path below
         if stored_by is None and self._view is not None and not self._writer.position:
             found = self._view.cases(
                 query_date(as_of, "as_of"), query_time(known_at, "known_at"), only, designation

@@ -830,10 +830,13 @@ class Projection:
         return set(self._by_party.get(code, ()))
 
     def links_from(self, entity: str) -> list[str]:
-        """The slugs of the cases a case's facts link to (as recorded, amendments aside)."""
+        """The slugs of the cases a case's facts link to, as recorded or as any correction says."""
         if not entity.startswith("case:") or entity not in self._facts:
             return []
-        return sorted({str(getattr(e, "other_case", "")) for e in self._decode_entity(entity)[0]} - {""})
+        facts, amendments = self._decode_entity(entity)
+        found = {getattr(e, "other_case", None) for e in facts}
+        found |= {a.changes.get("other_case") for a in amendments if isinstance(a, Corrected)}
+        return sorted(slug for slug in found if isinstance(slug, str) and slug)
 
     def case_relatives(self, entity: str) -> list[str]:
         """The entities whose facts change how a case's rows show: the cases linking to it (its

@@ -175,26 +175,7 @@ class Writer:
         for entity in added:
             if is_actor(entity):
                 entities |= {e for e in self.projection.naming(entity) if e.startswith("case:")}
-            elif entity.startswith("case:"):  # links it makes (or amends) show on the other case
-                entities |= {f"case:{slug}" for slug in self.projection.links_from(entity)}
-        for record in records:
-            if record.type == "CasesLinked":
-                entities.add(f"case:{packed_strings(record.packed, ('other_case',))['other_case']}")
-
-        def scratch_of(names: set[str]) -> Projection:
-            scratch = Projection()
-            scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(names)), records))
-            return scratch
-
-        scratch = scratch_of(entities)
-        relatives: set[str] = set()
-        for entity in entities:
-            if self.projection.knows(entity):
-                relatives.update(self.projection.case_relatives(entity))
-            relatives.update(scratch.case_relatives(entity))
-        relatives -= entities
-        if relatives:
-            scratch = scratch_of(entities | relatives)
+        scratch, relatives = self._scratch(entities, records)
         # Facts recorded after all an entity holds change only its open rows: end those that stop
         # and add the new (two folds per new record time); otherwise all its rows are computed again.
         times: dict[str, list[datetime]] = defaultdict(list)
@@ -209,6 +190,8 @@ class Writer:
         for entity in sorted(entities):
             held = self.projection.record_times(entity)
             new = times.get(entity, []) + (continued if entity.startswith("instrument:") else [])
+            for relative in scratch.case_relatives(entity):  # a relative's record may be backdated
+                new += times.get(relative, [])
             if held and new and min(new) > held[-1] and not self._replace_all:
                 later = [moment for moment in scratch.record_times(entity) if moment > held[-1]]
                 before = self.projection.rows_believed(entity, held[-1])
@@ -227,6 +210,28 @@ class Writer:
             closed=tuple(closed),
             unchanged=tuple((entity, self.versions[entity]) for entity in sorted(unchanged)),
         )
+
+    def _scratch(self, entities: set[str], records: Sequence[Recorded]) -> tuple[Projection, set[str]]:
+        """A projection of the stored facts of some entities and their relatives, and the batch; and
+        the relatives (`Projection.case_relatives`: read, not rewritten). `entities` grows by the
+        cases the batch's cases link to, as recorded or as corrected (their rows show the link)."""
+        names: set[str] = set()
+        while True:
+            scratch = Projection()
+            scratch.add_recorded(itertools.chain(self.projection.recorded_of(sorted(names)), records))
+            linked = {e for e in entities if e.startswith("case:")}
+            for case in linked:
+                slugs = {*scratch.links_from(case), *self.projection.links_from(case)}
+                entities |= {f"case:{slug}" for slug in slugs}
+            relatives: set[str] = set()
+            for entity in entities:
+                if self.projection.knows(entity):
+                    relatives.update(self.projection.case_relatives(entity))
+                relatives.update(scratch.case_relatives(entity))
+            relatives -= entities
+            if entities | relatives == names:
+                return scratch, relatives
+            names = entities | relatives
 
     def rebuild_histories(self) -> Histories:
         """Write the history tables afresh from every stored event (what `declaration-events rebuild`

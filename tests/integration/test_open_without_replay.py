@@ -310,3 +310,96 @@ def test_any_log_stored_with_tables_answers_cases_from_them_as_the_ledger(
                 got = opened.cases(as_of=as_of, known_at=known_at)
                 want = reference.cases(as_of=as_of, known_at=known_at)
                 assert (got.rows, got.counts) == (want.rows, want.counts)
+
+
+def detained(case: str, recorded_at: str, **more: Any) -> dict[str, Any]:
+    fact = {"type": "Detained", "case": case, "person": case.title(), "nationalities": ["CAN"]}
+    fact |= {"detaining_state": "CHN", "occurred_on": "2019-01-01", "recorded_at": recorded_at}
+    return fact | more
+
+
+LINK = "00000000-0000-4000-8000-000000000001"
+REGISTRATION = "00000000-0000-4000-8000-0000000000a1"
+KEPT_BATCH_BY_BATCH = {
+    "a correction moves a link to another case": (
+        [
+            detained("x", "2019-02-01T00:00:00Z"),
+            detained("y", "2019-02-01T00:00:00Z"),
+            detained("z", "2019-02-01T00:00:00Z"),
+            {"type": "CasesLinked", "case": "x", "other_case": "y", "relation": "reciprocal"}
+            | {"occurred_on": "2019-01-05", "recorded_at": "2019-02-01T00:00:00Z", "id": LINK},
+        ],
+        [
+            {"type": "Corrected", "target": LINK, "changes": {"other_case": "z"}, "reason": "wrong case"}
+            | {"occurred_on": "2019-03-01", "recorded_at": "2019-03-01T00:00:00Z"}
+        ],
+    ),
+    "a link recorded before a case's last fact, with a later fact of that case": (
+        [
+            detained("x", "2019-02-01T00:00:00Z"),
+            detained("y", "2019-02-01T00:00:00Z"),
+            {"type": "Charged", "case": "y", "charges": ["spying"]}
+            | {"occurred_on": "2019-04-01", "recorded_at": "2019-05-01T00:00:00Z"},
+        ],
+        [
+            {"type": "CasesLinked", "case": "x", "other_case": "y", "relation": "reciprocal"}
+            | {"occurred_on": "2019-01-05", "recorded_at": "2019-03-01T00:00:00Z"},
+            {"type": "Sentenced", "case": "y", "sentence": "11 years"}
+            | {"occurred_on": "2019-06-01", "recorded_at": "2019-07-01T00:00:00Z"},
+        ],
+    ),
+    "a captor's name corrected before a case's last fact, with a later fact of that case": (
+        [
+            {"type": "ActorRegistered", "actor": "houthis", "name": "Houthis", "occurred_on": "2015-01-01"}
+            | {"recorded_at": "2019-01-15T00:00:00Z", "id": REGISTRATION},
+            detained("y", "2019-02-01T00:00:00Z", detaining_state=None, detained_by="actor:houthis"),
+            {"type": "Charged", "case": "y", "charges": ["spying"]}
+            | {"occurred_on": "2019-04-01", "recorded_at": "2019-05-01T00:00:00Z"},
+        ],
+        [
+            {"type": "Corrected", "target": REGISTRATION, "changes": {"name": "Ansar Allah"}}
+            | {"reason": "its own name", "occurred_on": "2019-03-01", "recorded_at": "2019-03-01T00:00:00Z"},
+            {"type": "Sentenced", "case": "y", "sentence": "11 years"}
+            | {"occurred_on": "2019-06-01", "recorded_at": "2019-07-01T00:00:00Z"},
+        ],
+    ),
+}
+
+
+@pytest.mark.parametrize("story", sorted(KEPT_BATCH_BY_BATCH))
+def test_case_rows_kept_batch_by_batch_show_what_other_entities_changed(story: str, tmp_path: Path) -> None:
+    """A batch that changes what another case's rows show (a link moved or backdated, a captor's
+    name corrected) rewrites those rows too: the tables answer as the ledger, at every time."""
+    first, second = KEPT_BATCH_BY_BATCH[story]
+    url = str(tmp_path / "ledger.sqlite")
+    with Ledger.open(url) as ledger:
+        ledger.record_many(first)
+        ledger.rebuild_histories()
+        ledger.record_many(second)
+    reference = Ledger.from_events([*first, *second])
+    with Ledger.open(url, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        for known_at in (None, "2019-02-15T00:00:00Z", "2019-04-01T00:00:00Z", "2019-06-01T00:00:00Z"):
+            for as_of in ("2019-06-01", "2020-06-01"):
+                got = opened.cases(as_of=as_of, known_at=known_at)
+                want = reference.cases(as_of=as_of, known_at=known_at)
+                assert got.rows == want.rows, (known_at, as_of)
+
+
+def test_cases_of_an_iterator_of_slugs_answer_on_an_opened_store_without_tables(seeded: str) -> None:
+    with Ledger.open(seeded, create=False) as opened:
+        slugs = [row.case for row in opened.cases(only=iter(["kovrig", "spavor"]), as_of="2021-02-16")]
+    assert slugs == ["kovrig", "spavor"]
+
+
+def test_history_tables_of_an_earlier_shape_do_not_stop_a_query(tmp_path: Path) -> None:
+    """A reader of a store whose tables an earlier version made is answered from the events."""
+    url = str(tmp_path / "old.sqlite")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(SEEDS[1])
+        ledger.rebuild_histories()
+        expected = ledger.cases(as_of="2021-02-16").rows
+    with sqlite3.connect(url) as db:
+        db.execute("DELETE FROM history_state WHERE key = 'shape'")
+    with Ledger.open(url, create=False) as opened:
+        assert opened.cases(as_of="2021-02-16").rows == expected

@@ -156,7 +156,7 @@ class BatchRecorder(PostgresApplicationRecorder):
         or of all; None if the store keeps no complete history tables."""
         schema = sql.Identifier(self.datastore.schema)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            if not self._has_histories(curs):
+            if self._history_shape(curs) != HISTORY_SHAPE:  # none, or an earlier version's: not read
                 return None
             curs.execute(
                 sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
@@ -166,19 +166,20 @@ class BatchRecorder(PostgresApplicationRecorder):
             complete = curs.fetchone()
             if complete is None or complete["value"] != "1":
                 return None
-            curs.execute(
-                sql.SQL(
-                    "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
-                    "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
-                    "event_id, details::text AS details FROM {schema}.case_history "
-                    "WHERE valid_from <= %(as_of)s AND (valid_until IS NULL OR valid_until > %(as_of)s) "
-                    "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
-                    "OR (known_from <= %(known_at)s "
-                    "AND (known_until IS NULL OR known_until > %(known_at)s))) "
-                    "AND (%(slugs)s::text[] IS NULL OR case_slug = ANY(%(slugs)s))"
-                ).format(schema=schema),
-                {"as_of": as_of, "known_at": known_at, "slugs": None if slugs is None else list(slugs)},
-            )
+            params = {"as_of": as_of, "known_at": known_at, "slugs": list(slugs or ())}
+            columns = sql.SQL(
+                "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                "event_id, details::text AS details FROM {schema}.case_history "
+                "WHERE valid_from <= %(as_of)s AND (valid_until IS NULL OR valid_until > %(as_of)s) "
+                "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
+                "OR (known_from <= %(known_at)s "
+                "AND (known_until IS NULL OR known_until > %(known_at)s)))"
+            ).format(schema=schema)
+            if slugs is None:
+                curs.execute(columns, params)
+            else:  # these cases' rows: a range scan of the (case_slug, valid_from) index
+                curs.execute(columns + sql.SQL(" AND case_slug = ANY(%(slugs)s)"), params)
             return [
                 CaseTableRow(
                     r["case_slug"],
@@ -229,18 +230,25 @@ class BatchRecorder(PostgresApplicationRecorder):
         return ids
 
     def _has_histories(self, curs: Any) -> bool:
+        """Whether a rebuild has made the history tables (`StoreError` if an earlier version's shape:
+        a batch cannot keep them)."""
+        shape = self._history_shape(curs)
+        if shape not in (None, HISTORY_SHAPE):
+            raise StoreError(OLD_SHAPE)
+        return shape is not None
+
+    def _history_shape(self, curs: Any) -> str | None:
+        """The shape of the store's history tables ("" if unmarked), None if it has none."""
         name = sql.SQL("{schema}.history_state").format(schema=sql.Identifier(self.datastore.schema))
         curs.execute(
             sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (name.as_string(curs.connection),)
         )
         found = curs.fetchone()
         if not (found and found["found"]):
-            return False
+            return None
         curs.execute(sql.SQL("SELECT value FROM {name} WHERE key = 'shape'").format(name=name))
         shape = curs.fetchone()
-        if shape is None or shape["value"] != HISTORY_SHAPE:
-            raise StoreError(OLD_SHAPE)
-        return True
+        return str(shape["value"]) if shape is not None else ""
 
     def _check_unchanged(self, curs: Any, histories: Histories) -> None:
         """Refuse rows computed from streams that moved on since (the table lock is held)."""
@@ -282,12 +290,13 @@ class BatchRecorder(PostgresApplicationRecorder):
         """Replace history rows computed from the store's events up to `position`, in one transaction
         under the events table's lock; `ConcurrencyError` if the store holds more by then."""
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            # The events table's lock first, as a batch takes it (then the history tables): no deadlock.
+            self._lock_table(curs)
             if histories.complete:  # made afresh, in this version's shape
                 schema = sql.Identifier(self.datastore.schema)
                 curs.execute(sql.SQL("DROP TABLE IF EXISTS {schema}.signatory_history").format(schema=schema))
                 curs.execute(sql.SQL("DROP TABLE IF EXISTS {schema}.case_history").format(schema=schema))
             self._ensure_histories(curs)
-            self._lock_table(curs)
             curs.execute(
                 sql.SQL("SELECT max(notification_id) AS n FROM {schema}.{events}").format(
                     schema=sql.Identifier(self.datastore.schema),

@@ -98,26 +98,38 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         """The `case_history` rows that answer (as_of, known_at) (None: as known now), of these cases
         or of all; None if the store keeps no complete history tables."""
         with self.datastore.transaction(commit=False) as cursor:
-            if not _has_histories(cursor):
+            if _history_shape(cursor) != HISTORY_SHAPE:  # none, or an earlier version's: not read
                 return None
             cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
             complete = cursor.fetchone()
             if complete is None or complete[0] != "1":
                 return None
-            cursor.execute(
-                "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
-                "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, event_id, "
-                "details FROM case_history "
-                "WHERE valid_from <= :as_of AND (valid_until IS NULL OR valid_until > :as_of) "
-                "AND ((:known_at IS NULL AND known_until IS NULL) OR (known_from <= :known_at "
-                "AND (known_until IS NULL OR known_until > :known_at))) "
-                "AND (:slugs IS NULL OR case_slug IN (SELECT value FROM json_each(:slugs)))",
-                {
-                    "as_of": as_of.isoformat(),
-                    "known_at": known_text(known_at),
-                    "slugs": None if slugs is None else json.dumps(list(slugs)),
-                },
-            )
+            params = {
+                "as_of": as_of.isoformat(),
+                "known_at": known_text(known_at),
+                "slugs": json.dumps(list(slugs or ())),
+            }
+            if slugs is None:
+                cursor.execute(
+                    "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                    "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                    "event_id, details FROM case_history "
+                    "WHERE valid_from <= :as_of AND (valid_until IS NULL OR valid_until > :as_of) "
+                    "AND ((:known_at IS NULL AND known_until IS NULL) OR (known_from <= :known_at "
+                    "AND (known_until IS NULL OR known_until > :known_at)))",
+                    params,
+                )
+            else:  # one case's rows: a range scan of the (case_slug, valid_from) index
+                cursor.execute(
+                    "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                    "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                    "event_id, details FROM case_history "
+                    "WHERE case_slug IN (SELECT value FROM json_each(:slugs)) AND valid_from <= :as_of "
+                    "AND (valid_until IS NULL OR valid_until > :as_of) "
+                    "AND ((:known_at IS NULL AND known_until IS NULL) OR (known_from <= :known_at "
+                    "AND (known_until IS NULL OR known_until > :known_at)))",
+                    params,
+                )
             return [
                 CaseTableRow(
                     r[0],
@@ -246,15 +258,22 @@ _SQLITE_CREATE = (
 
 
 def _has_histories(cursor: SQLiteCursor) -> bool:
-    """Whether a rebuild has made the history tables (`StoreError` if an earlier version's shape)."""
+    """Whether a rebuild has made the history tables (`StoreError` if an earlier version's shape:
+    a batch cannot keep them)."""
+    shape = _history_shape(cursor)
+    if shape not in (None, HISTORY_SHAPE):
+        raise StoreError(OLD_SHAPE)
+    return shape is not None
+
+
+def _history_shape(cursor: SQLiteCursor) -> str | None:
+    """The shape of the store's history tables ("" if unmarked), None if it has none."""
     cursor.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'history_state'")
     if not cursor.fetchone()[0]:
-        return False
+        return None
     cursor.execute("SELECT value FROM history_state WHERE key = 'shape'")
     shape = cursor.fetchone()
-    if shape is None or shape[0] != HISTORY_SHAPE:
-        raise StoreError(OLD_SHAPE)
-    return True
+    return str(shape[0]) if shape is not None else ""
 
 
 def _one_changed(cursor: SQLiteCursor, table: str, params: tuple[object, ...]) -> None:
