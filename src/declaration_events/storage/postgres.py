@@ -167,19 +167,33 @@ class BatchRecorder(PostgresApplicationRecorder):
             if complete is None or complete["value"] != "1":
                 return None
             params = {"as_of": as_of, "known_at": known_at, "slugs": list(slugs or ())}
-            columns = sql.SQL(
-                "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
-                "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
-                "event_id, details::text AS details FROM {schema}.case_history "
-                "WHERE valid_from <= %(as_of)s AND (valid_until IS NULL OR valid_until > %(as_of)s) "
-                "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
-                "OR (known_from <= %(known_at)s "
-                "AND (known_until IS NULL OR known_until > %(known_at)s)))"
-            ).format(schema=schema)
             if slugs is None:
-                curs.execute(columns, params)
+                curs.execute(
+                    sql.SQL(
+                        "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                        "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                        "event_id, details::text AS details FROM {schema}.case_history "
+                        "WHERE valid_from <= %(as_of)s AND (valid_until IS NULL OR valid_until > %(as_of)s) "
+                        "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
+                        "OR (known_from <= %(known_at)s "
+                        "AND (known_until IS NULL OR known_until > %(known_at)s)))"
+                    ).format(schema=schema),
+                    params,
+                )
             else:  # these cases' rows: a range scan of the (case_slug, valid_from) index
-                curs.execute(columns + sql.SQL(" AND case_slug = ANY(%(slugs)s)"), params)
+                curs.execute(
+                    sql.SQL(
+                        "SELECT case_slug, status, valid_from, days_detained_before, in_custody, "
+                        "days_restricted_before, restricted, days_deprived_before, deprived, uncertain, "
+                        "event_id, details::text AS details FROM {schema}.case_history "
+                        "WHERE case_slug = ANY(%(slugs)s) AND valid_from <= %(as_of)s "
+                        "AND (valid_until IS NULL OR valid_until > %(as_of)s) "
+                        "AND ((%(known_at)s::timestamptz IS NULL AND known_until IS NULL) "
+                        "OR (known_from <= %(known_at)s "
+                        "AND (known_until IS NULL OR known_until > %(known_at)s)))"
+                    ).format(schema=schema),
+                    params,
+                )
             return [
                 CaseTableRow(
                     r["case_slug"],
