@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal, TypeAlias, get_args
 
+import orjson
 from pydantic import (
     AfterValidator,
     AwareDatetime,
@@ -323,6 +324,23 @@ class Source(BaseModel):
     published_on: PartialDate | None = None
 
 
+def canonical_json(content: Mapping[str, Any], *, floats: bool = True) -> bytes:
+    """The bytes a derived id hashes (format v1): JSON with sorted keys, no spaces, UTF-8, as
+    `json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)` writes it.
+
+    With `floats=False` (content that holds none: every event but a correction, whose
+    `changes` may), orjson writes the same bytes several times faster; what orjson refuses (an
+    integer beyond 64 bits, a lone surrogate) takes the standard library's path, as every id
+    did before. orjson writes floats otherwise (`1e16`, not `1e+16`).
+    """
+    if not floats:
+        try:
+            return orjson.dumps(content, option=orjson.OPT_SORT_KEYS)
+        except TypeError:
+            pass
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
 class EventBase(BaseModel):
     """Fields every event has: its type, both times, id, sources and note."""
 
@@ -369,9 +387,9 @@ class EventBase(BaseModel):
     def derived_id(self) -> uuid.UUID:
         """The id derived from the event's content (not its record time): a uuid5."""
         content = self.model_dump(mode="json", exclude=_ID_EXCLUDED, exclude_none=True)
-        canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         # uuid.uuid5, without its per-call overhead (it is on the hot path of every load).
-        digest = hashlib.sha1(_NAMESPACE_BYTES + canonical.encode(), usedforsecurity=False).digest()
+        canonical = canonical_json(content, floats=self.type == "Corrected")
+        digest = hashlib.sha1(_NAMESPACE_BYTES + canonical, usedforsecurity=False).digest()
         return uuid.UUID(bytes=digest[:16], version=5)
 
     def same_fact(self, other: EventBase) -> bool:
