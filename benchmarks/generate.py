@@ -288,8 +288,15 @@ class _Fact:
 
 class _Generator:
     def __init__(
-        self, events: int, rng: random.Random, prefix: str, writer: _Writer, log: GeneratedLog
+        self,
+        events: int,
+        rng: random.Random,
+        prefix: str,
+        writer: _Writer,
+        log: GeneratedLog,
+        short_cases: bool = False,
     ) -> None:
+        self.short_cases = short_cases
         self.rng = rng
         self.writer = writer
         self.log = log
@@ -589,7 +596,8 @@ class _Generator:
         n = self.events
         instrument_budget = max(int(n * INSTRUMENT_SHARE), N_DECLARATIONS + 2 * N_TREATIES)
         statement_budget = int(n * STATEMENT_SHARE)
-        case_count = max(1, min(MAX_CASES, n // 10))
+        # Short cases: about three facts each (a quarter of the log's lines are cases), no cap.
+        case_count = max(1, n // 4) if self.short_cases else max(1, min(MAX_CASES, n // 10))
         self.instruments(instrument_budget)
         case_budget = n - self.written - statement_budget - (self.amendments_wanted - self.amendments_made)
         case_budget = max(case_budget, case_count)
@@ -600,8 +608,19 @@ class _Generator:
         self.statements(remaining - amend, amend)
 
 
-def generate(path: str | Path, events: int, *, seed: int = DEFAULT_SEED, prefix: str = "") -> GeneratedLog:
-    """Write a legal synthetic log of exactly `events` lines to `path`; return what it holds."""
+def generate(
+    path: str | Path,
+    events: int,
+    *,
+    seed: int = DEFAULT_SEED,
+    prefix: str = "",
+    short_cases: bool = False,
+) -> GeneratedLog:
+    """Write a legal synthetic log of exactly `events` lines to `path`; return what it holds.
+
+    `short_cases`: a log of many short detention cases (about three facts each) instead of
+    min(N / 10, 100,000) longer ones.
+    """
     if events < 200:
         raise ValueError(f"events must be at least 200 (50 instruments need room); got {events}")
     started = time.perf_counter()
@@ -611,7 +630,7 @@ def generate(path: str | Path, events: int, *, seed: int = DEFAULT_SEED, prefix:
     try:
         rng = random.Random(seed)
         writer = _Writer(rng, log, tmp)
-        generator = _Generator(events, rng, prefix, writer, log)
+        generator = _Generator(events, rng, prefix, writer, log, short_cases)
         generator.run()
         writer.finish(path)
         log.last_recorded = generator.last_recorded
@@ -631,8 +650,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--prefix", default="", help="prepended to every instrument and case slug")
+    parser.add_argument(
+        "--short-cases", action="store_true", help="many short cases (about three facts each)"
+    )
     args = parser.parse_args(argv)
-    log = generate(args.output, args.events, seed=args.seed, prefix=args.prefix)
+    log = generate(args.output, args.events, seed=args.seed, prefix=args.prefix, short_cases=args.short_cases)
     json.dump(log.summary(), sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0

@@ -15,6 +15,8 @@ from helpers import ROOT
 COMMAND = ("--events", "2000", "--repeat", "1", "--queries", "20", "--quiet")
 ROWS = (
     "1",
+    "1b",
+    "1c",
     "2",
     "3",
     "4a",
