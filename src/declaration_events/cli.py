@@ -218,13 +218,14 @@ def _text_output(path: str | None) -> Iterator[IO[str]]:
             text.detach()  # the binary stream is `_output`'s to close
 
 
-def _emit(args: argparse.Namespace, data: dict[str, Any], table: str, csv_text: str | None) -> None:
+def _emit(args: argparse.Namespace, result: Any, *, csv: bool = True) -> None:
+    """Print a result (`to_dict`, `to_csv`, `str`) in the format asked, computing that one only."""
     if args.format == "json":
-        _print(json.dumps(data, indent=2, ensure_ascii=False))
-    elif args.format == "csv" and csv_text is not None:
-        _print(csv_text.removesuffix("\n"))
+        _print(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    elif args.format == "csv" and csv:
+        _print(result.to_csv().removesuffix("\n"))
     else:
-        _print(table)
+        _print(str(result))
 
 
 def _plural(count: int, noun: str) -> str:
@@ -349,7 +350,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         result = ledger.signatories(args.instrument, as_of=args.as_of, known_at=args.known_at)
     except UnknownEntityError:
         raise _suggest("instrument", args.instrument, ledger.instruments()) from None
-    _emit(args, result.to_dict(), str(result), result.to_csv())
+    _emit(args, result)
     return 0
 
 
@@ -367,7 +368,7 @@ def cmd_reservations(args: argparse.Namespace) -> int:
     result = ledger.reservations(
         _instrument(ledger, args.instrument), as_of=args.as_of, known_at=args.known_at
     )
-    _emit(args, result.to_dict(), str(result), result.to_csv())
+    _emit(args, result)
     return 0
 
 
@@ -376,7 +377,7 @@ def cmd_relations(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     instrument = _instrument(ledger, args.instrument)
     result = ledger.relations(instrument, args.party, as_of=args.as_of, known_at=args.known_at)
-    _emit(args, result.to_dict(), str(result), result.to_csv())
+    _emit(args, result)
     return 0
 
 
@@ -392,14 +393,14 @@ def cmd_cases(args: argparse.Namespace) -> int:
         )
     except UnknownEntityError:
         raise _suggest("case", args.case, ledger.case_slugs()) from None
-    _emit(args, result.to_dict(), str(result), result.to_csv())
+    _emit(args, result)
     return 0
 
 
 def cmd_timeline(args: argparse.Namespace) -> int:
     """Print every fact about one party."""
     result = _ledger(args).timeline(args.party, known_at=args.known_at)
-    _emit(args, result.to_dict(), str(result), None)
+    _emit(args, result, csv=False)
     return 0
 
 
@@ -408,7 +409,7 @@ def cmd_condemnations(args: argparse.Namespace) -> int:
     result = _ledger(args).condemnations(
         as_of=args.as_of, known_at=args.known_at, actor=args.actor, target=args.target
     )
-    _emit(args, result.to_dict(), str(result), None)
+    _emit(args, result, csv=False)
     return 0
 
 
