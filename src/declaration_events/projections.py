@@ -1200,13 +1200,18 @@ class Projection:
         as_of = as_of or _now().date()
         rows: list[CondemnationRow] = []
         counts: Counter[str] = Counter()
-        for statement in self._belief(STATEMENTS, known_at).statements:
+        statements = self._belief(STATEMENTS, known_at).statements
+        cached = self._decoded.get(STATEMENTS)  # the statements as the belief decoded them, if kept
+        decoded = {fact.id: fact for fact in cached[0]} if cached is not None else {}
+        for statement in statements:
             if statement.first > as_of:
                 continue
             if (actor and statement.actor != actor) or (target and statement.target != target):
                 continue
             event = (
-                statement.event if isinstance(statement.event, Condemned) else self._decode(statement.event)
+                statement.event
+                if isinstance(statement.event, Condemned)
+                else decoded.get(statement.event) or self._decode(statement.event)
             )
             assert isinstance(event, Condemned)  # noqa: S101 - statements hold condemnations
             uncertain = statement.last > as_of
