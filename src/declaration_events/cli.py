@@ -277,46 +277,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Name every instrument, case and non-state actor the ledger knows, with how many events each holds."""
-    ledger = _ledger(args)
-    counts = ledger.event_counts()
-    projection = ledger.projection
-    instruments: list[dict[str, Any]] = []
-    for slug in ledger.instruments():
-        history = projection.instrument_history(slug)
-        events = counts.get(f"instrument:{slug}", 0)
-        instruments.append(
-            {"instrument": slug, "kind": history.kind, "events": events, "title": history.title}
-        )
-    cases: list[dict[str, Any]] = []
-    for slug in ledger.case_slugs():
-        case_history = projection.case_history(slug)
-        last = case_history.states[-1] if case_history is not None and case_history.states else None
-        # Who holds (or last held) the person: a party or actor:SLUG; None for a case opened by a
-        # charge whose person was never detained.
-        person, held_by = (last.person, last.detained_by) if last is not None else ("", None)
-        cases.append(
-            {
-                "case": slug,
-                "person": person,
-                "detaining_state": held_by,
-                "held_by_name": projection.name_of(held_by) if held_by else None,
-                "events": counts.get(f"case:{slug}", 0),
-            }
-        )
-    actors = [
-        {"actor": code, "name": registered.name, "events": counts.get(code, 0)}
-        for code, registered in ledger.actors().items()
-    ]
-    total = sum(counts.values())
-    statements = counts.get("statements", 0)
+    data = _ledger(args).inventory()
+    instruments: list[dict[str, Any]] = data["instruments"]
+    cases: list[dict[str, Any]] = data["cases"]
+    actors: list[dict[str, Any]] = data["actors"]
+    total, statements = data["events"], data["statements"]
     if args.format == "json":
-        data = {
-            "instruments": instruments,
-            "cases": cases,
-            "actors": actors,
-            "statements": statements,
-            "events": total,
-        }
         _print(json.dumps(data, indent=2, ensure_ascii=False))
         return 0
     parts = [

@@ -17,6 +17,7 @@ from .dates import DateLike, PartialDate, query_date, query_time
 from .errors import UsageError
 from .eventlog import LogSource
 from .events import STATEMENTS, ActorRegistered, Corrected, Event, EventBase, Retracted, Source, parse_event
+from .inventory import inventory
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
@@ -422,6 +423,24 @@ class Ledger:
             destination.write(b"\n")
             count += 1
         return count
+
+    def inventory(self) -> dict[str, Any]:
+        """Every instrument, case and non-state actor the ledger holds, with how many events each has,
+        and the statements and events in all: what `declaration-events list` prints (JSON-ready).
+
+        A ledger that has not indexed its store answers from the history tables and the openings,
+        where the store keeps complete tables (see `stream_view`)."""
+        if self._view is not None and not self._writer.position:
+            found = self._view.inventory()
+            if found is not None:
+                return found
+        projection = self._caught_up()
+        cases = []
+        for slug in projection.entities("case"):
+            history = projection.case_history(slug)
+            last = history.states[-1] if history is not None and history.states else None
+            cases.append((slug, last.person, last.detained_by) if last is not None else (slug, "", None))
+        return inventory(projection, self.event_counts(), projection.entities("instrument"), cases)
 
     def event_counts(self) -> dict[str, int]:
         """How many events each entity holds (`instrument:SLUG`, `case:SLUG`, `statements`), sorted.

@@ -21,10 +21,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from typing import Any
+
+import orjson
 
 from .case_rows import case_row
 from .errors import UnknownEntityError
 from .events import STATEMENTS
+from .inventory import inventory
 from .projections import Projection, check_designation
 from .records import Recorded
 from .results import CaseRow, Cases
@@ -34,6 +38,8 @@ __all__ = ["CONTINUATION_TYPES", "StreamView"]
 
 #: What an instrument's rows read from the statements stream: continuations and their amendments.
 CONTINUATION_TYPES = ("Continued", "Corrected", "Retracted")
+#: What the inventory reads of an instrument's stream: its opening, and amendments (of it, or others).
+OPENING_TYPES = ("InstrumentOpened", "Corrected", "Retracted")
 
 
 class StreamView:
@@ -120,6 +126,32 @@ class StreamView:
             counts=dict(sorted(counts.items())),
             designation=designation,
         )
+
+    def inventory(self) -> dict[str, Any] | None:
+        """`Ledger.inventory` read from the history tables (each case's last row), the openings and
+        their amendments, the actors' registrations and the streams' counts; None where the store
+        keeps no complete tables, or holds a stream they do not name (a case all of whose facts
+        were retracted has no rows)."""
+        current = self._store.current_cases()
+        if current is None:
+            return None
+        instruments = self.instruments()
+        actors = sorted({record.entity for _, record in self._store.typed_records(("ActorRegistered",))})
+        names = [*(f"instrument:{s}" for s in instruments), *(f"case:{s}" for s, _ in current), *actors]
+        counts = self._store.event_counts([*names, STATEMENTS])
+        if counts is None:
+            return None
+        projection = Projection()
+        for slug in instruments:
+            found = self._store.typed_records(OPENING_TYPES, f"instrument:{slug}")
+            projection.add_recorded(record for _, record in found)
+        for actor in actors:
+            projection.add_recorded(record for _, record in self._store.stream_records(actor))
+        cases = []
+        for slug, details in sorted(current):
+            data = orjson.loads(details)
+            cases.append((slug, str(data["person"]), data["detained_by"]))
+        return inventory(projection, counts, instruments, cases)
 
     def instruments(self) -> list[str]:
         """Slugs of every instrument stored (their openings, selected by type), sorted."""

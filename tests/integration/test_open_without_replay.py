@@ -403,3 +403,44 @@ def test_history_tables_of_an_earlier_shape_do_not_stop_a_query(tmp_path: Path) 
         db.execute("DELETE FROM history_state WHERE key = 'shape'")
     with Ledger.open(url, create=False) as opened:
         assert opened.cases(as_of="2021-02-16").rows == expected
+
+
+def test_the_inventory_is_read_from_the_tables_and_the_openings(seeded: str) -> None:
+    """`list` (instruments with kinds and titles, cases with their people and captors, actors, the
+    counts) on a store with tables equals the whole index's, without reading the log."""
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.rebuild_histories()
+        expected = indexed.inventory()
+    with Ledger.open(seeded, create=False) as opened:
+        opened._store.read = never  # type: ignore[method-assign]
+        assert opened.inventory() == expected
+    assert expected["events"] == SEED_EVENTS and expected["cases"] and expected["actors"]
+
+
+def test_the_inventory_of_a_case_with_no_rows_indexes_the_store(tmp_path: Path) -> None:
+    """A case all of whose facts are retracted has no rows: the tables cannot name its stream, so
+    the inventory is read from the events, and still lists it."""
+    url = str(tmp_path / "ledger.sqlite")
+    fact = detained("gone", "2019-02-01T00:00:00Z")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(SEEDS[1])
+        ledger.rebuild_histories()
+        stored = ledger.record(fact)
+        ledger.retract(stored.id, "never happened", occurred_on="2019-03-01")
+        expected = ledger.inventory()
+    with Ledger.open(url, create=False) as opened:
+        assert opened.inventory() == expected
+    assert "gone" in {case["case"] for case in expected["cases"]}
+
+
+@settings(max_examples=30, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(event_logs(max_cases=4, max_amendments=6, max_history=10))
+def test_any_log_stored_with_tables_lists_what_the_ledger_lists(log: list[Event]) -> None:
+    reference = Ledger.from_events(log)
+    with tempfile.TemporaryDirectory() as folder:
+        url = str(Path(folder) / "ledger.sqlite")
+        with Ledger.open(url) as ledger:
+            ledger.rebuild_histories()
+            ledger.record_many(log)
+        with Ledger.open(url, create=False) as opened:
+            assert opened.inventory() == reference.inventory()

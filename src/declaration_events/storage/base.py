@@ -8,7 +8,7 @@ compact form, `records.Recorded` (id, type, entity, canonical line).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
 
@@ -60,6 +60,14 @@ class StreamReader(Protocol):
 
     def knows(self, entity: str) -> bool:
         """Whether the entity's stream holds any event."""
+        ...
+
+    def event_counts(self, entities: Iterable[str]) -> dict[str, int] | None:
+        """Events per stream of these entities; None if the store holds a stream of another."""
+        ...
+
+    def current_cases(self) -> list[tuple[str, str]] | None:
+        """(case slug, details) of every case's last row as known now, or None without tables."""
         ...
 
     def stream_version(self, entity: str) -> int:

@@ -28,7 +28,7 @@ import re
 import secrets
 import sqlite3
 import zlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -576,6 +576,32 @@ class EventStore:
             return None
         try:
             return cast("list[CaseTableRow] | None", select(as_of, known_at, slugs))
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+
+    def event_counts(self, entities: Iterable[str]) -> dict[str, int] | None:
+        """How many events each of these entities' streams holds; None if the store holds a stream
+        of another entity (or cannot count in the database)."""
+        select = getattr(self._recorder, "select_stream_counts", None)
+        if select is None:
+            return None
+        names = {stream_id(entity): entity for entity in entities}
+        try:
+            counts: dict[UUID, int] = select()
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        if not counts.keys() <= names.keys():
+            return None
+        return {names[stream]: count for stream, count in counts.items()}
+
+    def current_cases(self) -> list[tuple[str, str]] | None:
+        """(case slug, details) of every case's last row as known now (see `case_rows`); None if the
+        store keeps no complete history tables."""
+        select = getattr(self._recorder, "select_current_cases", None)
+        if select is None:
+            return None
+        try:
+            return cast("list[tuple[str, str]] | None", select())
         except (EventSourcingError, sqlite3.Error) as exc:
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 

@@ -149,6 +149,40 @@ class BatchRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
+    def select_stream_counts(self) -> dict[UUID, int]:
+        """How many events each stream holds."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL(
+                    "SELECT originator_id, count(*) AS n FROM {schema}.{table} GROUP BY originator_id"
+                ).format(
+                    schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(self.events_table_name)
+                )
+            )
+            return {row["originator_id"]: row["n"] for row in curs.fetchall()}
+
+    def select_current_cases(self) -> list[tuple[str, str]] | None:
+        """(case_slug, details) of each case's last row as known now; None without complete tables."""
+        schema = sql.Identifier(self.datastore.schema)
+        with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
+            if self._history_shape(curs) != HISTORY_SHAPE:
+                return None
+            curs.execute(
+                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
+                    schema=schema
+                )
+            )
+            complete = curs.fetchone()
+            if complete is None or complete["value"] != "1":
+                return None
+            curs.execute(
+                sql.SQL(
+                    "SELECT case_slug, details::text AS details FROM {schema}.case_history "
+                    "WHERE known_until IS NULL AND valid_until IS NULL"
+                ).format(schema=schema)
+            )
+            return [(row["case_slug"], row["details"]) for row in curs.fetchall()]
+
     def select_case_rows(
         self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None
     ) -> list[CaseTableRow] | None:

@@ -92,6 +92,27 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
                 for row in cursor.fetchall()
             ]
 
+    def select_stream_counts(self) -> dict[UUID, int]:
+        """How many events each stream holds."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute("SELECT originator_id, count(*) FROM stored_events GROUP BY originator_id")
+            return {UUID(str(row[0])): row[1] for row in cursor.fetchall()}
+
+    def select_current_cases(self) -> list[tuple[str, str]] | None:
+        """(case_slug, details) of each case's last row as known now; None without complete tables."""
+        with self.datastore.transaction(commit=False) as cursor:
+            if _history_shape(cursor) != HISTORY_SHAPE:
+                return None
+            cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
+            complete = cursor.fetchone()
+            if complete is None or complete[0] != "1":
+                return None
+            cursor.execute(
+                "SELECT case_slug, details FROM case_history NOT INDEXED "
+                "WHERE known_until IS NULL AND valid_until IS NULL"
+            )
+            return [(row[0], row[1]) for row in cursor.fetchall()]
+
     def select_case_rows(
         self, as_of: date, known_at: datetime | None, slugs: Sequence[str] | None
     ) -> list[CaseTableRow] | None:
