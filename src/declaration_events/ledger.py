@@ -95,10 +95,10 @@ class Ledger:
 
         Opening reads nothing yet: a question about one instrument (`signatories`,
         `reservations`, `relations`, `signatory_counts`, `instruments`) reads only that
-        instrument's stream and the continuations; `condemnations` the statements; `cases`
-        and `case` the history tables, where the store keeps them. Any other question (a
-        timeline, the events, a write, cases without tables) indexes the whole store once
-        (see `stream_view`).
+        instrument's stream and the continuations; `condemnations` the statements; `cases`,
+        `case` and `inventory` the history tables, where the store keeps them. Any other
+        question (a timeline, the events, a write, those without tables) indexes the whole
+        store once (see `stream_view`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
