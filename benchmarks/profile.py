@@ -1,6 +1,8 @@
-"""Where the time and memory go: `python -m benchmarks.profile [--events N] load|query|past|memory`.
+"""Where the time and memory go: `python -m benchmarks.profile [--events N] load|stages|query|past|memory`.
 
 - `load`: `Ledger.from_jsonl` under cProfile (figure 1);
+- `stages`: the load's stages, each timed alone (reading and validating, preparing, the
+  rules, storing, indexing), in µs per event, in memory and into a SQLite file (figures 1, 4);
 - `query`: signatories as of random dates, warm (figure 2);
 - `past`: the same known_at random past record times (figure 3);
 - `memory`: tracemalloc after a load, top allocation sites and the retained object types (figure 7).
@@ -90,9 +92,47 @@ def _memory(path: Path, top: int) -> None:
     del ledger
 
 
+def _stages(path: Path, events: int, workdir: Path) -> None:
+    """Time the stages of a load as the write side runs them (`writing.Writer._commit`), one by one."""
+    from datetime import UTC, datetime
+
+    from declaration_events import Ledger, checking
+
+    for label, open_ledger in (
+        ("in memory (Ledger.from_jsonl)", Ledger),
+        ("into a SQLite file (import)", lambda: Ledger.open(workdir / "stages.sqlite")),
+    ):
+        ledger = open_ledger()
+        writer = ledger._writer
+        now = datetime.now(UTC)
+        times: list[tuple[str, float]] = []
+        gc.collect()
+        with checking.bulk():
+            started = time.perf_counter()
+            items, _ = checking.read_logs([path], now)
+            times.append(("read and validate each line, pack it (read_logs)", time.perf_counter() - started))
+            started = time.perf_counter()
+            batch, _ = checking.prepare(writer.projection, items, now)
+            times.append(("stamp, drop duplicates (prepare)", time.perf_counter() - started))
+            started = time.perf_counter()
+            plan = checking.check(writer.projection, writer.versions, batch)
+            times.append(("decode each entity again, run the rules (check)", time.perf_counter() - started))
+            started = time.perf_counter()
+            writer.store.append(plan.records, plan.expected)
+            times.append(("store (append)", time.perf_counter() - started))
+            started = time.perf_counter()
+            writer.catch_up()
+            times.append(("index (catch_up)", time.perf_counter() - started))
+        total = sum(seconds for _, seconds in times)
+        print(f"\n-- {label}: {events:,} events, {total:.2f} s, {total / events * 1e6:.1f} µs/event --")
+        for name, seconds in times:
+            print(f"{seconds / events * 1e6:7.1f} µs/event  {seconds / total * 100:5.1f}%  {name}")
+        ledger.close()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.profile", description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("load", "query", "past", "memory"))
+    parser.add_argument("what", choices=("load", "stages", "query", "past", "memory"))
     parser.add_argument("--events", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--queries", type=int, default=2000)
@@ -108,6 +148,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.what == "load":
             _profiled(lambda: Ledger.from_jsonl(log.path), args.top, args.pyinstrument)
+            return 0
+        if args.what == "stages":
+            _stages(log.path, args.events, Path(workdir))
             return 0
         ledger = Ledger.from_jsonl(log.path)
         queries = make_queries(log, args.queries, args.seed + 11, past=args.what == "past")

@@ -105,3 +105,19 @@ def test_generated_log_is_legal_deterministic_and_shaped_as_specified(
     stamps = [line["recorded_at"] for line in lines]
     assert stamps == sorted(stamps) and stamps[-1] < "2026-11-28"
     assert all(line["occurred_on"] <= line["recorded_at"][:10] for line in lines)
+
+
+def test_the_stage_profile_times_every_stage_of_a_load() -> None:
+    """`python -m benchmarks.profile stages` prints each stage's µs per event, in memory and into SQLite."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.profile", "stages", "--events", "2000"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    stages = [line for line in result.stdout.splitlines() if "µs/event " in line and "--" not in line]
+    assert len(stages) == 10  # five stages, twice
+    assert sum("(check)" in line for line in stages) == 2
