@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -50,3 +51,12 @@ def postgres_url(postgres_server: PostgresServer) -> Iterator[str]:
     name = f"t_{uuid.uuid4().hex}"
     yield postgres_server.create_database(name).url
     postgres_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty store that outlives the process that opened it (a module may define its own)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
+    url: str = request.getfixturevalue("postgres_url")
+    return url

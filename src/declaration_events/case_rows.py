@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Any
-from uuid import UUID
 
 import orjson
 
 from .results import CaseRow
 from .rules import CaseState, Designation
+from .storage.tables import CaseTableRow
 
 __all__ = ["case_details", "case_row"]
 
@@ -49,22 +49,14 @@ def case_details(state: CaseState, linked: tuple[str, ...], captor_name: str | N
     ).decode()
 
 
-def case_row(
-    case: str,
-    status: str,
-    as_of: date,
-    valid_from: date,
-    counters: tuple[int, bool, int, bool, int, bool],
-    uncertain: bool,
-    event_id: UUID,
-    details: str,
-) -> CaseRow:
+def case_row(stored: CaseTableRow, as_of: date) -> CaseRow:
     """The row `Ledger.cases` shows on `as_of` from a `case_history` row that answers it.
 
-    `counters`: (days_detained_before, in_custody, days_restricted_before, restricted,
-    days_deprived_before, deprived): each count grows by a day for each day of the row
-    where its flag holds.
+    Its counters (days_detained_before, in_custody, days_restricted_before, restricted,
+    days_deprived_before, deprived) each grow by a day for each day of the row where the
+    flag holds.
     """
+    case, status, valid_from, counters, uncertain, event_id, details = stored
     data: dict[str, Any] = orjson.loads(details)
     elapsed = (as_of - valid_from).days
     detained, restricted, deprived = (

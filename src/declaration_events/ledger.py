@@ -205,7 +205,7 @@ class Ledger:
     def catch_up(self) -> int:
         """Index events other writers appended to the store since the last look (or, the first time
         on a ledger that `open` deferred, every stored event); return how many."""
-        first = self._view is not None and not self._writer.position
+        first = self._unindexed is not None
         self._view = None
         shown = Progress.auto(self._progress, None) if first and self._progress is not False else OFF
         with checking.bulk():
@@ -227,11 +227,18 @@ class Ledger:
             self.catch_up()
         return self._projection
 
+    @property
+    def _unindexed(self) -> StreamView | None:
+        """The view that reads single streams and tables while the whole store is not indexed (see
+        `stream_view`); None once it is (a write or a catch-up indexed it)."""
+        return self._view if self._view is not None and not self._writer.position else None
+
     def _about(self, entity: str, stored_by: DateLike | None) -> Projection:
         """The projection that answers about one instrument (or the statements): while the whole
         store is not indexed, one holding that stream (see `stream_view`); else `_caught_up`."""
-        if stored_by is None and self._view is not None and not self._writer.position:
-            return self._view.projection([entity])
+        view = self._unindexed
+        if stored_by is None and view is not None:
+            return view.projection([entity])
         return self._caught_up(stored_by)
 
     def _caught_up(self, stored_by: DateLike | None = None) -> Projection:
@@ -244,8 +251,9 @@ class Ledger:
 
     def instruments(self) -> list[str]:
         """Slugs of every instrument the ledger knows."""
-        if self._view is not None and not self._writer.position:
-            return self._view.instruments()
+        view = self._unindexed
+        if view is not None:
+            return view.instruments()
         return self._caught_up().entities("instrument")
 
     def case_slugs(self) -> list[str]:
@@ -282,8 +290,9 @@ class Ledger:
         not indexed the whole store reads the answer from `case_history` (see `stream_view`).
         """
         only = list(only) if only is not None else None  # read by either path below
-        if stored_by is None and self._view is not None and not self._writer.position:
-            found = self._view.cases(
+        view = self._unindexed
+        if stored_by is None and view is not None:
+            found = view.cases(
                 query_date(as_of, "as_of"), query_time(known_at, "known_at"), only, designation
             )
             if found is not None:
@@ -430,8 +439,9 @@ class Ledger:
 
         A ledger that has not indexed its store answers from the history tables and the openings,
         where the store keeps complete tables (see `stream_view`)."""
-        if self._view is not None and not self._writer.position:
-            found = self._view.inventory()
+        view = self._unindexed
+        if view is not None:
+            found = view.inventory()
             if found is not None:
                 return found
         projection = self._caught_up()

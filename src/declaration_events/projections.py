@@ -73,7 +73,7 @@ from .rules import (
 )
 from .storage.tables import CaseInterval, SignatoryInterval
 
-__all__ = ["Projection", "check_designation", "interval_of"]
+__all__ = ["Projection", "cases_of", "check_designation", "interval_of"]
 
 Point = TypeVar("Point", Change, CaseState)
 Amendment = Corrected | Retracted
@@ -815,8 +815,7 @@ class Projection:
     def record_times(self, entity: str) -> list[datetime]:
         """Every record time at which what is believed of an entity may change, in order: those of its
         facts and amendments (and, for an instrument, of continuations, which change its rows)."""
-        facts, amendments = self._decode_entity(entity)
-        times = {event.recorded_at for event in (*facts, *amendments) if event.recorded_at is not None}
+        times = set(self._own_times(entity))
         if entity.startswith("instrument:") and self._continued:
             statements, statement_amendments = self._decode_entity(STATEMENTS)
             times.update(e.recorded_at for e in statements if isinstance(e, Continued) and e.recorded_at)
@@ -1167,26 +1166,11 @@ class Projection:
         as_of = as_of or _now().date()
         check_designation(designation)
         slugs = sorted(only) if only is not None else self.entities("case")
-        rows: list[CaseRow] = []
-        counts: Counter[str] = Counter()
         for slug in slugs:
             if f"case:{slug}" not in self._facts:
                 raise UnknownEntityError("case", slug)
-            row = self._case_row(slug, as_of, known_at)
-            if row is None:
-                continue
-            if designation is not None and designation not in {d.designation for d in row.designations}:
-                continue
-            rows.append(row)
-            if not row.uncertain:
-                counts[row.status] += 1
-        return Cases(
-            rows=tuple(rows),
-            as_of=as_of,
-            known_at=known_at or _now(),
-            counts=dict(sorted(counts.items())),
-            designation=designation,
-        )
+        rows = (self._case_row(slug, as_of, known_at) for slug in slugs)
+        return cases_of(rows, as_of, known_at or _now(), designation)
 
     def condemnations(
         self,
@@ -1370,6 +1354,30 @@ def _link_pattern(states: Sequence[CaseState], case: str) -> tuple[tuple[date, d
             found.append((state.on, state.start, now))
             linking = now
     return tuple(found)
+
+
+def cases_of(
+    rows: Iterable[CaseRow | None], as_of: date, known_at: datetime, designation: str | None
+) -> Cases:
+    """The `cases` answer from each case's row on `as_of` (None: not begun), those of a designation
+    only if asked; the counts leave uncertain rows out."""
+    kept: list[CaseRow] = []
+    counts: Counter[str] = Counter()
+    for row in rows:
+        if row is None:
+            continue
+        if designation is not None and designation not in {d.designation for d in row.designations}:
+            continue
+        kept.append(row)
+        if not row.uncertain:
+            counts[row.status] += 1
+    return Cases(
+        rows=tuple(kept),
+        as_of=as_of,
+        known_at=known_at,
+        counts=dict(sorted(counts.items())),
+        designation=designation,
+    )
 
 
 def check_designation(designation: str | None) -> None:

@@ -18,7 +18,6 @@ on its dates (`case_rows`).
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -29,9 +28,9 @@ from .case_rows import case_row
 from .errors import UnknownEntityError
 from .events import STATEMENTS
 from .inventory import inventory
-from .projections import Projection, check_designation
+from .projections import Projection, cases_of, check_designation
 from .records import Recorded
-from .results import CaseRow, Cases
+from .results import Cases
 from .storage.base import StreamReader
 
 __all__ = ["CONTINUATION_TYPES", "StreamView"]
@@ -98,34 +97,9 @@ class StreamView:
         for slug in slugs or ():
             if slug not in by_slug and not self._store.knows(f"case:{slug}"):
                 raise UnknownEntityError("case", slug)
-        rows: list[CaseRow] = []
-        counts: Counter[str] = Counter()
-        for slug in slugs if slugs is not None else sorted(by_slug):
-            stored = by_slug.get(slug)
-            if stored is None:
-                continue
-            row = case_row(
-                slug,
-                stored.status,
-                day,
-                stored.valid_from,
-                stored.counters,
-                stored.uncertain,
-                stored.event_id,
-                stored.details,
-            )
-            if designation is not None and designation not in {d.designation for d in row.designations}:
-                continue
-            rows.append(row)
-            if not row.uncertain:
-                counts[row.status] += 1
-        return Cases(
-            rows=tuple(rows),
-            as_of=day,
-            known_at=known_at or datetime.now(UTC),
-            counts=dict(sorted(counts.items())),
-            designation=designation,
-        )
+        wanted = slugs if slugs is not None else sorted(by_slug)
+        rows = (case_row(by_slug[slug], day) if slug in by_slug else None for slug in wanted)
+        return cases_of(rows, day, known_at or datetime.now(UTC), designation)
 
     def inventory(self) -> dict[str, Any] | None:
         """`Ledger.inventory` read from the history tables (each case's last row), the openings and

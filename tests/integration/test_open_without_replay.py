@@ -31,15 +31,6 @@ USA_ACCEDES = {
 KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2024-01-01T00:00:00+00:00", None)
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty store that outlives the process that opened it."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 @pytest.fixture
 def seeded(durable_url: str) -> str:
     """A store holding the seeds."""

@@ -32,15 +32,6 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return url + "?schema=ledger"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def durable_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty store that outlives the process that opened it."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'ledger.sqlite'}"
-    url: str = request.getfixturevalue("postgres_url")
-    return url
-
-
 @pytest.fixture
 def ledger(store_url: str) -> Iterator[Ledger]:
     """A ledger on a new store of each kind, closed afterwards."""

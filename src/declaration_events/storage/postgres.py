@@ -165,15 +165,7 @@ class BatchRecorder(PostgresApplicationRecorder):
         """(case_slug, details) of each case's last row as known now; None without complete tables."""
         schema = sql.Identifier(self.datastore.schema)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            if self._history_shape(curs) != HISTORY_SHAPE:
-                return None
-            curs.execute(
-                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
-                    schema=schema
-                )
-            )
-            complete = curs.fetchone()
-            if complete is None or complete["value"] != "1":
+            if not self._tables_readable(curs):
                 return None
             curs.execute(
                 sql.SQL(
@@ -190,15 +182,7 @@ class BatchRecorder(PostgresApplicationRecorder):
         or of all; None if the store keeps no complete history tables."""
         schema = sql.Identifier(self.datastore.schema)
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
-            if self._history_shape(curs) != HISTORY_SHAPE:  # none, or an earlier version's: not read
-                return None
-            curs.execute(
-                sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
-                    schema=schema
-                )
-            )
-            complete = curs.fetchone()
-            if complete is None or complete["value"] != "1":
+            if not self._tables_readable(curs):
                 return None
             params = {"as_of": as_of, "known_at": known_at, "slugs": list(slugs or ())}
             if slugs is None:
@@ -284,6 +268,19 @@ class BatchRecorder(PostgresApplicationRecorder):
         if shape not in (None, HISTORY_SHAPE):
             raise StoreError(OLD_SHAPE)
         return shape is not None
+
+    def _tables_readable(self, curs: Any) -> bool:
+        """Whether queries may read the history tables: made by a rebuild of this version's shape,
+        and holding every entity (an earlier shape, or none, is answered from the events)."""
+        if self._history_shape(curs) != HISTORY_SHAPE:
+            return False
+        curs.execute(
+            sql.SQL("SELECT value FROM {schema}.history_state WHERE key = 'complete'").format(
+                schema=sql.Identifier(self.datastore.schema)
+            )
+        )
+        complete = curs.fetchone()
+        return complete is not None and complete["value"] == "1"
 
     def _history_shape(self, curs: Any) -> str | None:
         """The shape of the store's history tables ("" if unmarked), None if it has none."""

@@ -101,11 +101,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     def select_current_cases(self) -> list[tuple[str, str]] | None:
         """(case_slug, details) of each case's last row as known now; None without complete tables."""
         with self.datastore.transaction(commit=False) as cursor:
-            if _history_shape(cursor) != HISTORY_SHAPE:
-                return None
-            cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
-            complete = cursor.fetchone()
-            if complete is None or complete[0] != "1":
+            if not _tables_readable(cursor):
                 return None
             cursor.execute(
                 "SELECT case_slug, details FROM case_history NOT INDEXED "
@@ -119,11 +115,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         """The `case_history` rows that answer (as_of, known_at) (None: as known now), of these cases
         or of all; None if the store keeps no complete history tables."""
         with self.datastore.transaction(commit=False) as cursor:
-            if _history_shape(cursor) != HISTORY_SHAPE:  # none, or an earlier version's: not read
-                return None
-            cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
-            complete = cursor.fetchone()
-            if complete is None or complete[0] != "1":
+            if not _tables_readable(cursor):
                 return None
             params = {
                 "as_of": as_of.isoformat(),
@@ -285,6 +277,16 @@ def _has_histories(cursor: SQLiteCursor) -> bool:
     if shape not in (None, HISTORY_SHAPE):
         raise StoreError(OLD_SHAPE)
     return shape is not None
+
+
+def _tables_readable(cursor: SQLiteCursor) -> bool:
+    """Whether queries may read the history tables: made by a rebuild of this version's shape, and
+    holding every entity (an earlier shape, or none, is answered from the events)."""
+    if _history_shape(cursor) != HISTORY_SHAPE:
+        return False
+    cursor.execute("SELECT value FROM history_state WHERE key = 'complete'")
+    complete = cursor.fetchone()
+    return complete is not None and complete[0] == "1"
 
 
 def _history_shape(cursor: SQLiteCursor) -> str | None:
