@@ -394,12 +394,16 @@ def check(
     versions: Mapping[str, int],
     batch: Sequence[Recorded],
     progress: Progress = OFF,
+    *,
+    knows: Callable[[str], bool] | None = None,
 ) -> Plan:
     """Run the rules over every entity the batch touches; return the append plan.
 
     The models of each entity are decoded when its turn comes and dropped after;
-    `progress` counts the entities.
+    `progress` counts the entities. `knows`: whether the store holds facts of an entity that
+    a fact names (default: the projection knows it).
     """
+    known = knows or projection.knows
     by_entity: dict[str, list[Recorded]] = defaultdict(list)
     folded: dict[str, InstrumentHistory | CaseHistory] = {}
     plan: list[Recorded] = []
@@ -425,7 +429,8 @@ def check(
         amendments = new_amendments.get(entity, [])
         if entity == STATEMENTS:
             # Statements follow no state machine: check only what the batch adds or amends.
-            backdated += _check_statements(projection, by_entity.get(entity, []), amendments, new_entities)
+            added = by_entity.get(entity, [])
+            backdated += _check_statements(projection, added, amendments, new_entities, known)
             continue
         new_facts = [record.decode() for record in by_entity.get(entity, ())]
         stored_facts, stored = projection.facts(entity), projection.amendments(entity)
@@ -436,7 +441,7 @@ def check(
         except InvalidTransitionError as exc:
             raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
         if not entity.startswith("instrument:"):
-            _check_references(projection, believed, new_entities)
+            _check_references(known, believed, new_entities)
         if history is not None:
             folded[entity] = history
     expected = {entity: versions.get(entity, 0) for entity in touched}
@@ -460,6 +465,7 @@ def _check_statements(
     new_records: Sequence[Recorded],
     amendments: Sequence[Corrected | Retracted],
     new_entities: set[str],
+    knows: Callable[[str], bool],
 ) -> list[UUID]:
     """Check what a batch adds to or amends in the statements; return the backdated amendments.
 
@@ -473,8 +479,8 @@ def _check_statements(
             new.append(record.decode())  # amended in the same batch: checked as amended, below
             continue
         named = packed_strings(record.packed, _REFERENCES)
-        if any(_unknown(projection, f"{kind}:{slug}", new_entities) for kind, slug in named.items()):
-            _check_references(projection, (record.decode(),), new_entities)  # to raise, naming it
+        if any(_unknown(knows, f"{kind}:{slug}", new_entities) for kind, slug in named.items()):
+            _check_references(knows, (record.decode(),), new_entities)  # to raise, naming it
     if not amendments:
         return []
     new_ids = {event.id for event in new}
@@ -485,7 +491,7 @@ def _check_statements(
         believed = apply_amendments(facts, [*prior, *amendments], strict=True)
     except InvalidTransitionError as exc:
         raise _blame(exc, STATEMENTS, facts, prior, new, amendments) from None
-    _check_references(projection, believed, new_entities)
+    _check_references(knows, believed, new_entities)
     known = {event.id: event for event in stored if event is not None}
     return [
         found
@@ -527,11 +533,13 @@ def _amendment_entity(
     return projection.entity_of(target.id) or (record.entity if record is not None else "")
 
 
-def _unknown(projection: Projection, entity: str, new_entities: set[str]) -> bool:
-    return entity not in new_entities and not projection.knows(entity)
+def _unknown(knows: Callable[[str], bool], entity: str, new_entities: set[str]) -> bool:
+    return entity not in new_entities and not knows(entity)
 
 
-def _check_references(projection: Projection, believed: Iterable[EventBase], new_entities: set[str]) -> None:
+def _check_references(
+    knows: Callable[[str], bool], believed: Iterable[EventBase], new_entities: set[str]
+) -> None:
     for event in believed:
         wanted: list[str] = []
         if isinstance(event, Condemned):
@@ -545,7 +553,7 @@ def _check_references(projection: Projection, believed: Iterable[EventBase], new
             code = event.captor if isinstance(event, Detained) else event.by
             wanted += [code] if is_actor(code) else []  # an actor's entity is its code, actor:SLUG
         for entity in wanted:
-            if _unknown(projection, entity, new_entities):
+            if _unknown(knows, entity, new_entities):
                 rule = "unknown-actor" if is_actor(entity) else "unknown-reference"
                 raise InvalidTransitionError(
                     f"{event.type} {event.id} names unknown {entity.replace(':', ' ')!r}. "

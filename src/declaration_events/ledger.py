@@ -21,6 +21,7 @@ from .inventory import inventory
 from .parties import resolve_party
 from .progress import OFF, Progress
 from .projections import Projection
+from .records import Recorded
 from .render import Column
 from .results import (
     CaseRow,
@@ -36,6 +37,7 @@ from .storage import FrozenStore, MemoryStore, Stamp, Store
 from .storage.base import StreamReader
 from .storage.tables import CaseInterval, Histories, SignatoryInterval
 from .stream_view import StreamView
+from .stream_writing import StreamWriter, WholeStoreNeeded
 from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
@@ -64,9 +66,11 @@ class Ledger:
         self._snapshot: tuple[int, Ledger] | None = None  # the last `as_stored` ledger, by its size
         self._progress = progress
         self._view: StreamView | None = None  # while the whole store is not indexed yet
+        self._stream_writer: StreamWriter | None = None  # writes while the whole store is not indexed
         if defer and isinstance(self._store, StreamReader) and self._store.reads_by_type:
             self._store.check_readable()
             self._view = StreamView(self._store)
+            self._stream_writer = StreamWriter(self._store, self._view)
         else:
             self.catch_up()
 
@@ -139,12 +143,11 @@ class Ledger:
         recorded before one already stored about the same entity; True counts them
         (`RecordResult.backdated`).
         """
-        self._view = None  # the write side indexes the whole store
         shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
             items, locations = checking.read_logs(sources, now, shown)
-            return self._writer.record(items, locations, now, shown, backdate=backdate)
+            return self._write(items, locations, now, shown, backdate)
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -152,7 +155,8 @@ class Ledger:
         """Record one fact through the rules; return it as stored (with its id and record time)."""
         parsed = parse_event(event)
         self.record_many([parsed])
-        stored = self._projection.get(parsed.id)
+        written = self._stream_writer if self._unindexed is not None else self._writer
+        stored = (written or self._writer).projection.get(parsed.id)
         assert stored is not None  # noqa: S101 - just recorded or already there
         return stored  # type: ignore[return-value]
 
@@ -167,10 +171,28 @@ class Ledger:
 
         `backdate`: as `import_logs`.
         """
-        self._view = None  # the write side indexes the whole store
         with checking.bulk():
-            parsed = [parse_event(e) for e in events]
-            return self._writer.record(parsed, locations, datetime.now(UTC), backdate=backdate)
+            parsed: list[Recorded | EventBase] = [parse_event(e) for e in events]
+            return self._write(parsed, locations, datetime.now(UTC), OFF, backdate)
+
+    def _write(
+        self,
+        items: list[Recorded | EventBase],
+        locations: Mapping[UUID, str] | None,
+        now: datetime,
+        progress: Progress,
+        backdate: bool,
+    ) -> RecordResult:
+        """Record a batch: checked against the streams it touches while the whole store is not
+        indexed (see `stream_writing`), else (or where that cannot check it) against the index."""
+        writer = self._stream_writer if self._unindexed is not None else None
+        if writer is not None:
+            try:
+                return writer.record(items, locations, now, progress, backdate=backdate)
+            except WholeStoreNeeded:
+                pass  # nothing was done: check it against the whole store
+        self._view = self._stream_writer = None  # the write side indexes the whole store
+        return self._writer.record(items, locations, now, progress, backdate=backdate)
 
     def correct(
         self,
@@ -206,7 +228,7 @@ class Ledger:
         """Index events other writers appended to the store since the last look (or, the first time
         on a ledger that `open` deferred, every stored event); return how many."""
         first = self._unindexed is not None
-        self._view = None
+        self._view = self._stream_writer = None
         shown = Progress.auto(self._progress, None) if first and self._progress is not False else OFF
         with checking.bulk():
             return self._writer.catch_up(shown)
@@ -219,7 +241,8 @@ class Ledger:
         return self._indexed()
 
     def __len__(self) -> int:
-        return len(self._indexed())
+        view = self._unindexed
+        return view.count() if view is not None else len(self._indexed())
 
     def _indexed(self) -> Projection:
         """The projection of the whole store (indexed now if `open` deferred it)."""

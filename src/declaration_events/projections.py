@@ -424,14 +424,16 @@ class Projection:
 
     def recorded(self, limit: int | None = None) -> Iterator[Recorded]:
         """The first `limit` recorded events (all by default) in their compact form, in the order added."""
-        entities = {
-            event_id: entity
-            for index in (self._facts, self._amendments)
-            for entity, ids in index.items()
-            for event_id in ids
-        }
+        entities = dict(self.entity_ids())
         for event_id in itertools.islice(self._lines, limit):
             yield Recorded.from_packed(self._lines[event_id], entities.get(event_id, ""), event_id)
+
+    def entity_ids(self) -> Iterator[tuple[UUID, str]]:
+        """(id, entity) of every recorded event (an amendment's entity: its target's), by entity."""
+        for index in (self._facts, self._amendments):
+            for entity, ids in index.items():
+                for event_id in ids:
+                    yield event_id, entity
 
     def recorded_of(self, entities: Iterable[str]) -> Iterator[Recorded]:
         """The recorded events of some entities (facts, then amendments) and every continuation, compactly:

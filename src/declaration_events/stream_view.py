@@ -50,18 +50,39 @@ class StreamView:
         # The last version read of each stream, whole (types None) or of some types only.
         self._versions: dict[tuple[str, tuple[str, ...] | None], int] = {}
 
+    @property
+    def whole(self) -> Projection:
+        """The projection of what has been read so far (the streams asked about)."""
+        return self._projection
+
     def projection(self, entities: Iterable[str]) -> Projection:
         """The projection, holding every event stored so far of these entities (and, for an
         instrument, the continuations), read from what their streams gained since last asked
         (`statements`: every statement, for condemnations)."""
+        self.read(entities)
+        return self._projection
+
+    def read(self, entities: Iterable[str]) -> int:
+        """Read what the streams of these entities (and, for an instrument, the continuations) gained
+        since last read into the projection; return how many events that was."""
         records: list[Recorded] = []
         wanted = set(entities)
-        if any(entity.startswith("instrument:") for entity in wanted):
-            records += self._read(STATEMENTS, CONTINUATION_TYPES)
         for entity in sorted(wanted):
             records += self._read(entity)
+        if any(entity.startswith("instrument:") for entity in wanted):
+            records += self._read(STATEMENTS, CONTINUATION_TYPES)
+        before = len(self._projection)
         self._projection.add_recorded(records)
-        return self._projection
+        return len(self._projection) - before
+
+    def count(self) -> int:
+        """How many events the store holds."""
+        return self._store.event_count()
+
+    def version(self, entity: str) -> int:
+        """The version of an entity's stream as last read: whole, or else of its continuations."""
+        whole = self._versions.get((entity, None))
+        return whole if whole is not None else self._versions.get((entity, CONTINUATION_TYPES), 0)
 
     def _read(self, entity: str, types: tuple[str, ...] | None = None) -> list[Recorded]:
         after = self._versions.get((entity, types), 0)

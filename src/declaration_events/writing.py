@@ -110,14 +110,14 @@ class Writer:
         recorded_by_others = 0
         size = len(batch)
         for attempt in range(MAX_RETRIES):
-            if self.catch_up():
+            if self._refresh(batch):
                 # Another writer may have recorded some of the same facts since `prepare` ran.
                 batch, found = checking.prepare(self.projection, batch)
                 recorded_by_others += found
             if not batch:
                 return size, recorded_by_others, 0
             try:
-                plan = checking.check(self.projection, self.versions, batch, progress)
+                plan = checking.check(self.projection, self.versions, batch, progress, knows=self._knows)
                 if plan.backdated and not backdate:
                     raise _backdated_error(plan.backdated)
             except DeclarationEventsError as exc:
@@ -125,12 +125,12 @@ class Writer:
                 raise
             expected = plan.expected
             histories = self._histories(plan.records)
+            more: dict[str, Any] = {} if histories is None else {"histories": histories}
+            if getattr(self.store, "ids_missing", bool)():  # written by an earlier version: index them
+                more["known_ids"] = self.projection.entity_ids()
             try:
                 with progress.stage("storing", total=len(plan.records)) as bar:
-                    if histories is None:  # a store of the first protocol takes two arguments
-                        self.store.append(plan.records, expected)
-                    else:
-                        self.store.append(plan.records, expected, histories=histories)
+                    self.store.append(plan.records, expected, **more)  # (a store of the first protocol: two)
                     if bar is not None:
                         bar.update(len(plan.records))
             except ConcurrencyError:
@@ -152,6 +152,14 @@ class Writer:
         raise ConcurrencyError(
             f"gave up after {MAX_RETRIES} attempts: other writers kept changing the same entities"
         )
+
+    def _refresh(self, batch: Sequence[Recorded]) -> int:
+        """Read what the store gained that a batch is checked against (here: everything); how much."""
+        return self.catch_up()
+
+    def _knows(self, entity: str) -> bool:
+        """Whether the store holds a fact of this entity (what a statement or a link may name)."""
+        return self.projection.knows(entity)
 
     # -- history tables (see `storage.tables`) ------------------------------------------------------
 

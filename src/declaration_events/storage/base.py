@@ -8,9 +8,10 @@ compact form, `records.Recorded` (id, type, entity, canonical line).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Protocol, runtime_checkable
+from uuid import UUID
 
 from ..records import Recorded
 from .stamps import Stamp
@@ -62,6 +63,10 @@ class StreamReader(Protocol):
         """Whether the entity's stream holds any event."""
         ...
 
+    def event_count(self) -> int:
+        """How many events the store holds."""
+        ...
+
     def event_counts(self, entities: Iterable[str]) -> dict[str, int] | None:
         """Events per stream of these entities; None if the store holds a stream of another."""
         ...
@@ -88,4 +93,8 @@ class StreamReader(Protocol):
         self, types: Sequence[str], entity: str | None = None, after: int = 0
     ) -> list[tuple[int, Recorded]]:
         """`(version, record)` of the events of these types, in one stream or (no entity) in all."""
+        ...
+
+    def entities_of(self, ids: Collection[UUID]) -> dict[UUID, str] | None:
+        """The entity of each stored event among these ids; None if the store does not index them all."""
         ...

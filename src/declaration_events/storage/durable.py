@@ -28,11 +28,11 @@ import re
 import secrets
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 from uuid import UUID
 
@@ -409,6 +409,9 @@ class EventStore:
         # The recorder's stamps (SQLite, PostgreSQL), or None: then kept here (`memory:`).
         self._select_stamps = getattr(self._recorder, "select_stamps", None)
         self._stamps: list[Stamp] = []
+        # Whether the recorder indexes event ids (SQLite, PostgreSQL), and once found so, completely.
+        self._indexes_ids = hasattr(self._recorder, "select_entities_of")
+        self._ids_complete = False
 
     @property
     def application(self) -> StoreApplication:
@@ -436,13 +439,21 @@ class EventStore:
             raise StoreError(f"cannot write to {self.name}: {self._explain(exc)}") from None
 
     def append(
-        self, batch: Sequence[Recorded], expected: Mapping[str, int], histories: Histories | None = None
+        self,
+        batch: Sequence[Recorded],
+        expected: Mapping[str, int],
+        histories: Histories | None = None,
+        known_ids: Iterable[tuple[UUID, str]] = (),
     ) -> None:
         """Append the batch in one transaction if every entity is still at its expected version.
 
         Within the batch, facts are written before amendments, so that no stream
         starts with an amendment (order inside a batch carries no meaning). `histories`:
-        the history rows the batch changes, written in the same transaction.
+        the history rows the batch changes, written in the same transaction. Each event's id
+        is indexed with its stream's entity in the same transaction (`entities_of`); an id
+        stored before is a `ConcurrencyError` (read what was stored, and check again).
+        `known_ids`: (id, entity) of the events stored before, indexed where missing
+        (`ids_missing`).
         """
         if not batch:
             return
@@ -454,11 +465,12 @@ class EventStore:
                 raise StoreError(f"append: no expected version given for {entity or record.type}")
             versions[entity] += 1
             envelopes.append(Envelope(stream_id(entity), versions[entity], record))
+        more: dict[str, Any] = {} if histories is None else {"histories": histories}
+        if self._indexes_ids:
+            more["event_ids"] = [(str(record.id), record.entity) for record in batch]
+            more["known_ids"] = ((str(event_id), entity) for event_id, entity in known_ids)
         try:
-            if histories is not None:
-                recordings = self._app.events.put(envelopes, histories=histories)
-            else:
-                recordings = self._app.events.put(envelopes)
+            recordings = self._app.events.put(envelopes, **more)
         except IntegrityError:
             damage = self._missing_version(expected)
             if damage:
@@ -478,6 +490,29 @@ class EventStore:
             self._stamps.append(
                 next_stamp(last, len(recordings), len(recordings), position, datetime.now(UTC))
             )
+
+    def entities_of(self, ids: Collection[UUID]) -> dict[UUID, str] | None:
+        """The entity of each stored event among these ids (an amendment's: its target's): which
+        streams a batch must be checked against; None if the store does not index every id."""
+        if not self._indexes_ids or self.ids_missing():
+            return None
+        select = self._recorder.select_entities_of  # type: ignore[attr-defined]
+        try:
+            found: dict[str, str] = select([str(event_id) for event_id in ids])
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        return {UUID(event_id): entity for event_id, entity in found.items()}
+
+    def ids_missing(self) -> bool:
+        """Whether the store indexes event ids but not those of every stored event (a store an earlier
+        version wrote): the next batch is to index them all (`append`'s `known_ids`)."""
+        if not self._indexes_ids or self._ids_complete:
+            return False
+        try:
+            self._ids_complete = bool(self._recorder.select_ids_complete())  # type: ignore[attr-defined]
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+        return not self._ids_complete
 
     def stamps(self) -> list[Stamp]:
         """When each batch was stored, oldest first (see `stamps`)."""
@@ -593,6 +628,13 @@ class EventStore:
         if not counts.keys() <= names.keys():
             return None
         return {names[stream]: count for stream, count in counts.items()}
+
+    def event_count(self) -> int:
+        """How many events the store holds, counted in the database."""
+        try:
+            return int(self._recorder.select_event_count())  # type: ignore[attr-defined]
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
 
     def current_cases(self) -> list[tuple[str, str]] | None:
         """(case slug, details) of every case's last row as known now (see `case_rows`); None if the

@@ -13,7 +13,8 @@ Imported only for PostgreSQL stores (it needs psycopg, the `postgres` extra).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -27,12 +28,14 @@ from .mapper import stream_id
 from .stamps import Stamp, next_stamp
 from .tables import HISTORY_SHAPE, OLD_SHAPE, CaseTableRow, Histories, SignatoryInterval
 
-__all__ = ["INSERT_CHUNK", "STAMPS_TABLE", "BatchRecorder"]
+__all__ = ["IDS_TABLE", "INSERT_CHUNK", "STAMPS_TABLE", "BatchRecorder"]
 
 #: Events per INSERT statement of a batch (a few MB of parameters).
 INSERT_CHUNK = 10_000
 #: The table of storage stamps (see `stamps`), beside `declarationevents_events`.
 STAMPS_TABLE = "declarationevents_stored"
+#: Which stream holds each event, by id (see `durable.EventStore.entities_of`).
+IDS_TABLE = "declarationevents_ids"
 
 
 class BatchRecorder(PostgresApplicationRecorder):
@@ -42,7 +45,7 @@ class BatchRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """eventsourcing's recorder, whose tables (when it creates them) include the stamps'."""
         super().__init__(*args, **kwargs)
-        self.sql_create_statements.append(self._create_stamps())
+        self.sql_create_statements += [self._create_stamps(), self._create_ids()]
 
     def _create_histories(self) -> list[sql.Composed]:
         """The history tables (see `tables`) and their indexes, in the store's schema."""
@@ -90,6 +93,73 @@ class BatchRecorder(PostgresApplicationRecorder):
             "CREATE TABLE IF NOT EXISTS {table} (events bigint PRIMARY KEY, stored_at timestamptz NOT NULL, "
             "added integer NOT NULL, position bigint NOT NULL)"
         ).format(table=self._stamps_table())
+
+    def _create_ids(self) -> sql.Composed:
+        """Which stream holds each event (see `durable.EventStore.entities_of`); its key forbids a
+        reused id."""
+        return sql.SQL(
+            "CREATE TABLE IF NOT EXISTS {table} (event_id uuid PRIMARY KEY, entity text NOT NULL)"
+        ).format(table=self._ids_table())
+
+    def _ids_table(self) -> sql.Composed:
+        return sql.SQL("{schema}.{table}").format(
+            schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(IDS_TABLE)
+        )
+
+    def select_ids_complete(self) -> bool:
+        """Whether the ids table names every stored event (a store an earlier version wrote has none)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (self._ids_table().as_string(conn),)
+            )
+            found = curs.fetchone()
+            if not found or not found["found"]:
+                return False
+            curs.execute(  # one statement: one snapshot of both tables
+                sql.SQL(
+                    "SELECT (SELECT count(*) FROM {ids}) = "
+                    "(SELECT count(*) FROM {schema}.{events}) AS complete"
+                ).format(
+                    ids=self._ids_table(),
+                    schema=sql.Identifier(self.datastore.schema),
+                    events=sql.Identifier(self.events_table_name),
+                )
+            )
+            row = curs.fetchone()
+            return bool(row and row["complete"])
+
+    def select_entities_of(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The entity of each stored event among these ids (an amendment's: its target's)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL("SELECT event_id, entity FROM {table} WHERE event_id = ANY(%s::uuid[])").format(
+                    table=self._ids_table()
+                ),
+                (list(event_ids),),
+            )
+            return {str(row["event_id"]): row["entity"] for row in curs.fetchall()}
+
+    def _insert_ids(self, curs: Any, rows: Iterable[tuple[str, str]], *, known: bool) -> None:
+        """Index event ids, `INSERT_CHUNK` at a time: new ones (a stored id is an `IntegrityError`), or
+        (`known`) those of stored events, where missing."""
+        remaining = iter(rows)
+        while chunk := list(itertools.islice(remaining, INSERT_CHUNK)):
+            ids, entities = [event_id for event_id, _ in chunk], [entity for _, entity in chunk]
+            if known:
+                curs.execute(
+                    sql.SQL(
+                        "INSERT INTO {table} (event_id, entity) SELECT * FROM unnest(%s::uuid[], %s::text[]) "
+                        "ON CONFLICT (event_id) DO NOTHING"
+                    ).format(table=self._ids_table()),
+                    (ids, entities),
+                )
+            else:
+                curs.execute(
+                    sql.SQL(
+                        "INSERT INTO {table} (event_id, entity) SELECT * FROM unnest(%s::uuid[], %s::text[])"
+                    ).format(table=self._ids_table()),
+                    (ids, entities),
+                )
 
     def _stamps_table(self) -> sql.Composed:
         return sql.SQL("{schema}.{table}").format(
@@ -148,6 +218,17 @@ class BatchRecorder(PostgresApplicationRecorder):
                 )
                 for row in curs.fetchall()
             ]
+
+    def select_event_count(self) -> int:
+        """How many events the store holds."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL("SELECT count(*) AS n FROM {schema}.{table}").format(
+                    schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(self.events_table_name)
+                )
+            )
+            row = curs.fetchone()
+            return int(row["n"]) if row else 0
 
     def select_stream_counts(self) -> dict[UUID, int]:
         """How many events each stream holds."""
@@ -240,6 +321,8 @@ class BatchRecorder(PostgresApplicationRecorder):
         million events (a parameter of hundreds of MB) made the server drop the connection.
         """
         histories: Histories | None = kwargs.pop("histories", None)
+        event_ids: Sequence[tuple[str, str]] = kwargs.pop("event_ids", ())
+        known_ids: Iterable[tuple[str, str]] = kwargs.pop("known_ids", ())
         if not stored_events:
             return []
         ids: list[int] = []
@@ -254,6 +337,9 @@ class BatchRecorder(PostgresApplicationRecorder):
                 ids.extend(self._fetch_ids_after_insert_events(curs, chunk, **kwargs) or ())
             if ids:
                 self._stamp(curs, len(ids), max(ids))
+            curs.execute(sql.SQL("{}").format(self._create_ids()))  # an earlier version made none
+            self._insert_ids(curs, known_ids, known=True)
+            self._insert_ids(curs, event_ids, known=False)
             if histories is not None:
                 self._check_unchanged(curs, histories)
                 self._write_histories(curs, histories)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
@@ -39,8 +39,9 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, stamping each batch it inserts in the same transaction."""
 
     def construct_create_table_statements(self) -> list[str]:
-        """eventsourcing's table and the stamps' (the history tables come with their first rebuild)."""
-        return [*super().construct_create_table_statements(), _SQLITE_CREATE]
+        """eventsourcing's table, the stamps' and the ids' (the history tables come with their first
+        rebuild)."""
+        return [*super().construct_create_table_statements(), _SQLITE_CREATE, _SQLITE_IDS]
 
     def keeps_histories(self) -> bool:
         """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
@@ -48,13 +49,22 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             return _has_histories(cursor)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        """Insert the events, stamp the batch and replace the history rows they change, in one
-        transaction (SQLite's write lock held)."""
+        """Insert the events, stamp the batch, index its event ids and replace the history rows they
+        change, in one transaction (SQLite's write lock held).
+
+        `event_ids`: (event id, entity) of each event, inserted into `event_ids`, whose key refuses an
+        id stored before (`IntegrityError`); `known_ids`: those of events stored before, inserted
+        where missing (a store an earlier version wrote has none).
+        """
         histories: Histories | None = kwargs.pop("histories", None)
+        event_ids: Sequence[tuple[str, str]] = kwargs.pop("event_ids", ())
+        known_ids: Iterable[tuple[str, str]] = kwargs.pop("known_ids", ())
         with self.datastore.transaction(commit=True) as cursor:
             ids = self._insert_events(cursor, stored_events, **kwargs)
             if ids:
-                self._stamp(cursor, len(ids), ids[-1])
+                self._stamp(cursor, len(ids), ids[-1])  # (creates the tables an earlier version lacks)
+            cursor.executemany("INSERT OR IGNORE INTO event_ids (event_id, entity) VALUES (?, ?)", known_ids)
+            cursor.executemany("INSERT INTO event_ids (event_id, entity) VALUES (?, ?)", event_ids)
             if histories is not None:
                 self._check_unchanged(cursor, histories)
                 self._write_histories(cursor, histories)
@@ -91,6 +101,34 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
                 )
                 for row in cursor.fetchall()
             ]
+
+    def select_ids_complete(self) -> bool:
+        """Whether `event_ids` names every stored event (a store an earlier version wrote has no ids)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            try:
+                cursor.execute(
+                    "SELECT (SELECT count(*) FROM event_ids) = (SELECT count(*) FROM stored_events)"
+                )
+            except (sqlite3.OperationalError, OperationalError) as exc:
+                if "no such table" in str(exc):
+                    return False
+                raise
+            return bool(cursor.fetchone()[0])
+
+    def select_entities_of(self, event_ids: Sequence[str]) -> dict[str, str]:
+        """The entity of each stored event among these ids (an amendment's: its target's)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT event_id, entity FROM event_ids WHERE event_id IN (SELECT value FROM json_each(?))",
+                (json.dumps(list(event_ids)),),
+            )
+            return {row[0]: row[1] for row in cursor.fetchall()}
+
+    def select_event_count(self) -> int:
+        """How many events the store holds."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute("SELECT count(*) FROM stored_events")
+            return int(cursor.fetchone()[0])
 
     def select_stream_counts(self) -> dict[UUID, int]:
         """How many events each stream holds."""
@@ -267,6 +305,10 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
 _SQLITE_CREATE = (
     "CREATE TABLE IF NOT EXISTS stored_batches ("
     "events INTEGER PRIMARY KEY, stored_at TEXT NOT NULL, added INTEGER NOT NULL, position INTEGER NOT NULL)"
+)
+#: Which stream holds each event (see `durable.EventStore.entities_of`); its key forbids a reused id.
+_SQLITE_IDS = (
+    "CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY, entity TEXT NOT NULL) WITHOUT ROWID"
 )
 
 

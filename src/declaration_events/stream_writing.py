@@ -1,0 +1,136 @@
+"""The write side of a ledger that has not indexed its whole store: a batch checked against its streams.
+
+A ledger opened on a SQLite or PostgreSQL store (`Ledger.open`) answers questions about one
+instrument from that instrument's stream (`stream_view`). A batch written to it is checked
+the same way: against the streams it touches, read from the store, rather than against an
+index of every stored event. What the rules read of the store is:
+
+- the streams the batch adds to, and those of the events its corrections and retractions
+  amend;
+- every stored event that has an id of the batch (a fact recorded again, or an id used by
+  another fact): the store indexes each event's id with its stream (`EventStore.entities_of`),
+  and the index's key refuses an id stored twice, even by two writers at once;
+- whether an entity that a fact names (an instrument, a case, an actor) has facts stored.
+
+The batch is then checked, appended and read back exactly as on an indexed ledger
+(`writing.Writer`), so the same batch is accepted or refused with the same error.
+
+The whole store is indexed instead (`WholeStoreNeeded`) when the store does not index the
+ids of every event (written by an earlier version: the first whole-store write indexes them),
+when the batch is large, or when the store keeps history tables and the batch changes rows
+that depend on other entities (a case's rows show the cases linking to it and its captor's
+name; a continuation changes the rows of every instrument).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from .errors import DeclarationEventsError
+from .events import STATEMENTS, Corrected, EventBase, Retracted
+from .progress import OFF, Progress
+from .records import AMENDMENT_TYPES, Recorded, packed_strings
+from .storage.base import StreamReader
+from .stream_view import StreamView
+from .writing import RecordResult, Writer
+
+__all__ = ["STREAM_BATCH_LIMIT", "StreamWriter", "WholeStoreNeeded"]
+
+#: The largest batch checked against its streams; a larger one indexes the whole store (a batch
+#: touching many streams reads them faster from the notification log than one by one).
+STREAM_BATCH_LIMIT = 10_000
+
+
+class WholeStoreNeeded(DeclarationEventsError):
+    """This batch is to be checked against an index of the whole store (nothing was written)."""
+
+
+class StreamWriter(Writer):
+    """A `Writer` whose projection holds only the streams its batches touch (see the module)."""
+
+    def __init__(self, store: StreamReader, view: StreamView) -> None:
+        super().__init__(store, view.whole)  # type: ignore[arg-type]  # a durable store: both protocols
+        self._reader = store
+        self._view = view
+        self._streams: set[str] = set()  # the streams read whole
+        self._known: set[str] = set()  # entities the store was found to hold facts of
+
+    def record(
+        self,
+        items: Sequence[Recorded | EventBase],
+        locations: Mapping[UUID, str] | None,
+        now: datetime,
+        progress: Progress = OFF,
+        *,
+        backdate: bool = True,
+    ) -> RecordResult:
+        """`Writer.record`, once the streams the batch touches are read (`WholeStoreNeeded` before
+        anything is done, where this writer cannot check it)."""
+        if len(items) > STREAM_BATCH_LIMIT:
+            raise WholeStoreNeeded(f"a batch of more than {STREAM_BATCH_LIMIT} events")
+        self._refresh(items)
+        return super().record(items, locations, now, progress, backdate=backdate)
+
+    def _refresh(self, batch: Sequence[Recorded | EventBase]) -> int:
+        """Read every stream the batch touches (and what those read before gained); how many events."""
+        ids: set[UUID] = set()
+        targets: dict[UUID, UUID] = {}  # amendment -> target
+        entities: dict[UUID, str] = {}  # the batch's facts' entities
+        for item in batch:
+            ids.add(item.id)
+            if item.type in AMENDMENT_TYPES:
+                target = _target(item)
+                if target is not None:
+                    targets[item.id] = target
+                    ids.add(target)
+            else:
+                entities[item.id] = item.entity if isinstance(item, Recorded) else item.entity()
+        stored = self._reader.entities_of(ids)
+        if stored is None:
+            raise WholeStoreNeeded("the store does not index the ids of every event yet")
+        touched = set(entities.values()) | set(stored.values())
+        if getattr(self.store, "keeps_histories", False):
+            for item in batch:
+                target = targets.get(item.id)
+                entity = entities.get(item.id, "")
+                if target is not None:
+                    entity = stored.get(target) or entities.get(target, "")
+                condemnation = entity == STATEMENTS and item.type == "Condemned"
+                if not (entity.startswith("instrument:") or condemnation):
+                    # a case's rows show its relatives; a continuation changes every instrument's rows
+                    raise WholeStoreNeeded(f"the history rows {item.type} {item.id} changes")
+        self._streams |= touched - {""}
+        count = self._view.read(self._streams)
+        for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
+            self.versions[entity] = self._view.version(entity)
+        return count
+
+    def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
+        """Read what the streams read so far gained (this writer's batch, or other writers')."""
+        count = self._view.read(self._streams)
+        for entity in self._streams:
+            self.versions[entity] = self._view.version(entity)
+        return count
+
+    def _knows(self, entity: str) -> bool:
+        if self.projection.knows(entity) or entity in self._known:
+            return True
+        if self._reader.knows(entity):
+            self._known.add(entity)  # facts are never removed from a store
+            return True
+        return False
+
+
+def _target(item: Recorded | EventBase) -> UUID | None:
+    """The id an amendment amends (None if it cannot be read: the rules say what is wrong)."""
+    if isinstance(item, Corrected | Retracted):
+        return item.target
+    if isinstance(item, Recorded):
+        found = packed_strings(item.packed, ("target",)).get("target")
+        try:
+            return UUID(found) if isinstance(found, str) else None
+        except ValueError:
+            return None
+    return None
