@@ -37,7 +37,7 @@ from .storage import FrozenStore, MemoryStore, Stamp, Store
 from .storage.base import StreamReader
 from .storage.tables import CaseInterval, Histories, SignatoryInterval
 from .stream_view import StreamView
-from .stream_writing import StreamWriter, WholeStoreNeeded
+from .stream_writing import StreamWriter
 from .writing import RecordResult, Writer
 
 if TYPE_CHECKING:
@@ -100,9 +100,9 @@ class Ledger:
         Opening reads nothing yet: a question about one instrument (`signatories`,
         `reservations`, `relations`, `signatory_counts`, `instruments`) reads only that
         instrument's stream and the continuations; `condemnations` the statements; `cases`,
-        `case` and `inventory` the history tables, where the store keeps them. Any other
-        question (a timeline, the events, a write, those without tables) indexes the whole
-        store once (see `stream_view`).
+        `case` and `inventory` the history tables, where the store keeps them; a write the
+        streams its batch touches (see `stream_writing`). Any other question (a timeline,
+        the events, those without tables) indexes the whole store once (see `stream_view`).
         """
         from .storage.durable import open_store  # here: keeps eventsourcing's import out of plain use
 
@@ -187,10 +187,9 @@ class Ledger:
         indexed (see `stream_writing`), else (or where that cannot check it) against the index."""
         writer = self._stream_writer if self._unindexed is not None else None
         if writer is not None:
-            try:
-                return writer.record(items, locations, now, progress, backdate=backdate)
-            except WholeStoreNeeded:
-                pass  # nothing was done: check it against the whole store
+            result = writer.try_record(items, locations, now, progress, backdate=backdate)
+            if result is not None:
+                return result  # else nothing was done: check it against the whole store
         self._view = self._stream_writer = None  # the write side indexes the whole store
         return self._writer.record(items, locations, now, progress, backdate=backdate)
 

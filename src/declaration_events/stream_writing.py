@@ -15,7 +15,7 @@ index of every stored event. What the rules read of the store is:
 The batch is then checked, appended and read back exactly as on an indexed ledger
 (`writing.Writer`), so the same batch is accepted or refused with the same error.
 
-The whole store is indexed instead (`WholeStoreNeeded`) when the store does not index the
+The whole store is indexed instead (`StreamWriter.record` returns None) when the store does not index the
 ids of every event (written by an earlier version: the first whole-store write indexes them),
 when the batch is large, or when the store keeps history tables and the batch changes rows
 that depend on other entities (a case's rows show the cases linking to it and its captor's
@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from .errors import DeclarationEventsError
+from .errors import ConcurrencyError
 from .events import STATEMENTS, Corrected, EventBase, Retracted
 from .progress import OFF, Progress
 from .records import AMENDMENT_TYPES, Recorded, packed_strings
@@ -36,15 +36,11 @@ from .storage.base import StreamReader
 from .stream_view import StreamView
 from .writing import RecordResult, Writer
 
-__all__ = ["STREAM_BATCH_LIMIT", "StreamWriter", "WholeStoreNeeded"]
+__all__ = ["STREAM_BATCH_LIMIT", "StreamWriter"]
 
 #: The largest batch checked against its streams; a larger one indexes the whole store (a batch
 #: touching many streams reads them faster from the notification log than one by one).
 STREAM_BATCH_LIMIT = 10_000
-
-
-class WholeStoreNeeded(DeclarationEventsError):
-    """This batch is to be checked against an index of the whole store (nothing was written)."""
 
 
 class StreamWriter(Writer):
@@ -57,7 +53,7 @@ class StreamWriter(Writer):
         self._streams: set[str] = set()  # the streams read whole
         self._known: set[str] = set()  # entities the store was found to hold facts of
 
-    def record(
+    def try_record(
         self,
         items: Sequence[Recorded | EventBase],
         locations: Mapping[UUID, str] | None,
@@ -65,16 +61,33 @@ class StreamWriter(Writer):
         progress: Progress = OFF,
         *,
         backdate: bool = True,
-    ) -> RecordResult:
-        """`Writer.record`, once the streams the batch touches are read (`WholeStoreNeeded` before
-        anything is done, where this writer cannot check it)."""
-        if len(items) > STREAM_BATCH_LIMIT:
-            raise WholeStoreNeeded(f"a batch of more than {STREAM_BATCH_LIMIT} events")
-        self._refresh(items)
-        return super().record(items, locations, now, progress, backdate=backdate)
+    ) -> RecordResult | None:
+        """`Writer.record`, once the streams the batch touches are read; None (nothing done, the
+        items untouched) where this writer cannot check the batch (see the module)."""
+        touched = self._touched(items) if len(items) <= STREAM_BATCH_LIMIT else None
+        if touched is None:
+            return None
+        self._read(touched)
+        return self.record(items, locations, now, progress, backdate=backdate)
 
-    def _refresh(self, batch: Sequence[Recorded | EventBase]) -> int:
+    def _refresh(self, batch: Sequence[Recorded]) -> int:
         """Read every stream the batch touches (and what those read before gained); how many events."""
+        touched = self._touched(batch)
+        if touched is None:  # checked before the first attempt: only a rebuild meanwhile gets here
+            raise ConcurrencyError("the store's history tables were made since the batch was checked")
+        return self._read(touched)
+
+    def _read(self, touched: set[str]) -> int:
+        """Read these streams, and what those read before gained, into the projection; how many events."""
+        self._streams |= touched
+        count = self._view.read(self._streams)
+        for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
+            self.versions[entity] = self._view.version(entity)
+        return count
+
+    def _touched(self, batch: Sequence[Recorded | EventBase]) -> set[str] | None:
+        """The streams the batch touches (its facts', its amendment targets', its ids' if stored
+        already); None where this writer cannot check it."""
         ids: set[UUID] = set()
         targets: dict[UUID, UUID] = {}  # amendment -> target
         entities: dict[UUID, str] = {}  # the batch's facts' entities
@@ -88,8 +101,8 @@ class StreamWriter(Writer):
             else:
                 entities[item.id] = item.entity if isinstance(item, Recorded) else item.entity()
         stored = self._reader.entities_of(ids)
-        if stored is None:
-            raise WholeStoreNeeded("the store does not index the ids of every event yet")
+        if stored is None:  # the store does not index the ids of every event yet
+            return None
         touched = set(entities.values()) | set(stored.values())
         if getattr(self.store, "keeps_histories", False):
             for item in batch:
@@ -100,18 +113,15 @@ class StreamWriter(Writer):
                 condemnation = entity == STATEMENTS and item.type == "Condemned"
                 if not (entity.startswith("instrument:") or condemnation):
                     # a case's rows show its relatives; a continuation changes every instrument's rows
-                    raise WholeStoreNeeded(f"the history rows {item.type} {item.id} changes")
-        self._streams |= touched - {""}
-        count = self._view.read(self._streams)
-        for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
-            self.versions[entity] = self._view.version(entity)
-        return count
+                    return None
+        return touched - {""}
 
     def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
         """Read what the streams read so far gained (this writer's batch, or other writers')."""
-        count = self._view.read(self._streams)
-        for entity in self._streams:
-            self.versions[entity] = self._view.version(entity)
+        with progress.stage("indexing", total=total) as bar:
+            count = self._read(set())
+            if bar is not None:
+                bar.update(count)
         return count
 
     def _knows(self, entity: str) -> bool:
