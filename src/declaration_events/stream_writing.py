@@ -28,7 +28,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
-from .errors import ConcurrencyError
 from .events import STATEMENTS, Corrected, EventBase, Retracted
 from .progress import OFF, Progress
 from .records import AMENDMENT_TYPES, Recorded, packed_strings
@@ -52,6 +51,7 @@ class StreamWriter(Writer):
         self._view = view
         self._streams: set[str] = set()  # the streams read whole
         self._known: set[str] = set()  # entities the store was found to hold facts of
+        self._whole = False  # whether it has read the whole store (see `_refresh`)
 
     def try_record(
         self,
@@ -71,10 +71,19 @@ class StreamWriter(Writer):
         return self.record(items, locations, now, progress, backdate=backdate)
 
     def _refresh(self, batch: Sequence[Recorded]) -> int:
-        """Read every stream the batch touches (and what those read before gained); how many events."""
-        touched = self._touched(batch)
-        if touched is None:  # checked before the first attempt: only a rebuild meanwhile gets here
-            raise ConcurrencyError("the store's history tables were made since the batch was checked")
+        """Read every stream the batch touches (and what those read before gained); how many events.
+
+        A rebuild that made the history tables since the batch was first looked at may leave
+        it needing rows that depend on other entities: then the whole store is read, and from
+        then on this writer is a whole-store `Writer`.
+        """
+        touched = None if self._whole else self._touched(batch)
+        if touched is None:
+            if not self._whole:
+                self._whole = True
+                self.versions.clear()  # counted again, event by event, from the start
+                self.position = 0
+            return super()._refresh(batch)
         return self._read(touched)
 
     def _read(self, touched: set[str]) -> int:
@@ -118,6 +127,8 @@ class StreamWriter(Writer):
 
     def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
         """Read what the streams read so far gained (this writer's batch, or other writers')."""
+        if self._whole:
+            return super().catch_up(progress, total)
         with progress.stage("indexing", total=total) as bar:
             count = self._read(set())
             if bar is not None:

@@ -34,6 +34,7 @@ ROWS = (
     "10a",
     "10b",
     "10c",
+    "10d",
 )
 
 pytest.importorskip("pandas")

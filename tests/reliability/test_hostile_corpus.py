@@ -85,10 +85,12 @@ def store(seeded_template: Path, tmp_path: Path) -> Path:
 def raw_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every table of a SQLite file, read with sqlite3 (not through the library)."""
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
-        tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        tables = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall()
+        # a table WITHOUT ROWID (event_ids) in the order of its key
+        order = {table: "1" if "WITHOUT ROWID" in sql else "rowid" for table, sql in tables}
         return {
-            table: conn.execute(f'SELECT * FROM "{table}" ORDER BY rowid').fetchall()  # noqa: S608 - names from sqlite_master
-            for table in sorted(tables)
+            table: conn.execute(f'SELECT * FROM "{table}" ORDER BY {order[table]}').fetchall()  # noqa: S608 - names from sqlite_master
+            for table in sorted(order)
         }
 
 
