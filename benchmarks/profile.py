@@ -96,7 +96,7 @@ def _stages(path: Path, events: int, workdir: Path) -> None:
     """Time the stages of a load as the write side runs them (`writing.Writer._commit`), one by one."""
     from datetime import UTC, datetime
 
-    from declaration_events import Ledger, checking
+    from declaration_events import Ledger, checking, reading
 
     for label, open_ledger in (
         ("in memory (Ledger.from_jsonl)", Ledger),
@@ -109,7 +109,7 @@ def _stages(path: Path, events: int, workdir: Path) -> None:
         gc.collect()
         with checking.bulk():
             started = time.perf_counter()
-            items, _ = checking.read_logs([path], now)
+            items, _ = reading.read_logs([path], now)
             times.append(("read and validate each line, pack it (read_logs)", time.perf_counter() - started))
             started = time.perf_counter()
             batch, _ = checking.prepare(writer.projection, items, now)

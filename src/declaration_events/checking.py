@@ -11,26 +11,21 @@ event's `FILE:LINE` (`Locations`).
 from __future__ import annotations
 
 import gc
-import os
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 from .actors import is_actor
 from .dates import DateLike, PartialDate, query_time
 from .errors import (
     DeclarationEventsError,
-    EventLogError,
     InvalidEventError,
     InvalidTransitionError,
-    LineError,
 )
-from .eventlog import LogSource, iter_events, source_name
 from .events import (
     STATEMENTS,
     CasesLinked,
@@ -57,7 +52,7 @@ from .rules import (
 )
 
 if TYPE_CHECKING:
-    from tqdm import tqdm
+    pass
 
 __all__ = [
     "MAX_CLOCK_SKEW",
@@ -66,9 +61,7 @@ __all__ = [
     "check",
     "compact",
     "locate",
-    "log_bytes",
     "prepare",
-    "read_logs",
     "stamp",
 ]
 
@@ -254,85 +247,6 @@ def amendment(
         "sources": list(sources),
         "note": note,
     }
-
-
-def log_bytes(sources: Iterable[LogSource]) -> int | None:
-    """The logs' size in bytes, if every one is a file path (None for streams and unreadable files)."""
-    total = 0
-    for source in sources:
-        if not isinstance(source, str | os.PathLike):
-            return None
-        try:
-            total += os.stat(source).st_size
-        except OSError:
-            return None  # the reader reports it, with its name
-    return total
-
-
-def read_logs(
-    sources: Sequence[LogSource], now: datetime, progress: Progress = OFF
-) -> tuple[list[Recorded | EventBase], Locations]:
-    """Every event of the logs as its compact record (stamped with `now` if it has no record time).
-
-    Each line is validated, then kept only as its canonical line (see `records`): a log of
-    millions of events is not held in memory as models. Every bad line of every log is
-    reported at once, as `FILE:LINE` (an `EventLogError`). `progress` shows the bytes read
-    (or the events, when a log is a stream).
-    """
-    locations = Locations()
-    items: list[Recorded | EventBase] = []
-    errors: list[LineError] = []
-    size = log_bytes(sources) if progress.enabled else None
-    unit, scale = ("B", True) if size is not None else ("event", False)
-    with progress.stage("reading", total=size, unit=unit, scale=scale) as bar:
-        for source in sources:
-            label = source_name(source)
-            handle = _opened(source) if bar is not None and size is not None else None
-            try:
-                events: Iterable[EventBase] = iter_events(
-                    handle or source, name=label, line_numbers=locations.file(label)
-                )
-                if bar is not None:
-                    events = _measured(events, bar, handle)
-                for event in events:
-                    if not errors:
-                        items.append(compact(event, now))
-            except EventLogError as exc:
-                errors.extend(exc.errors)
-            finally:
-                if handle is not None:
-                    handle.close()
-    if errors:
-        raise EventLogError(errors)
-    return items, locations
-
-
-def _opened(source: LogSource) -> IO[bytes] | None:
-    """The log file opened for reading, so that its position measures progress (None: let the
-    reader open it, and report why it cannot)."""
-    try:
-        return Path(source).open("rb")  # type: ignore[arg-type]  # a path: `log_bytes` said so
-    except OSError:
-        return None
-
-
-#: How many events the reading stage lets pass between two looks at the file's position.
-_MEASURE_EVERY = 1024
-
-
-def _measured(events: Iterable[EventBase], bar: tqdm[Any], handle: IO[bytes] | None) -> Iterator[EventBase]:
-    """The events, moving the bar by the bytes read (or by events, for a stream)."""
-    start = bar.n
-    count = 0
-    for event in events:
-        yield event
-        count += 1
-        if count % _MEASURE_EVERY == 0:
-            bar.update(handle.tell() + start - bar.n if handle is not None else _MEASURE_EVERY)
-    if handle is not None and not handle.closed:
-        bar.update(handle.tell() + start - bar.n)
-    else:
-        bar.update(count % _MEASURE_EVERY)
 
 
 def stamp(event: EventBase, now: datetime) -> Recorded:

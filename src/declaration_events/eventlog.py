@@ -122,6 +122,9 @@ def iter_events(
     locations: MutableMapping[UUID, str] | None = None,
     max_errors: int = MAX_ERRORS,
     line_numbers: MutableMapping[UUID, int] | None = None,
+    first_line: int = 1,
+    digests: MutableMapping[UUID, bytes] | None = None,
+    repeated: list[tuple[int, UUID]] | None = None,
 ) -> Iterator[Event]:
     """Yield the events of a log as they are read; raise `EventLogError` at the end if any line was bad.
 
@@ -130,6 +133,9 @@ def iter_events(
     same id and content) is yielded once; the same id with other content is an error.
     Blank lines, CRLF endings and a leading byte-order mark are accepted.
     `locations` receives `"FILE:LINE"` for each event's id, `line_numbers` just the line.
+    `first_line`: the number of the source's first line (a part of a file; see `reading`);
+    `digests` receives the `fact_digest` of each event whose line names its id, and `repeated`
+    the (line, id) of each line whose id an earlier line has.
     """
     label = name or source_name(source)
     errors: list[LineError] = []
@@ -137,7 +143,7 @@ def iter_events(
     # derived id is itself a hash of the content: a second line with that id says the same
     # if its content derives it too). No model is kept: a large log is not held twice.
     seen: MutableMapping[UUID, int] = line_numbers if line_numbers is not None else {}
-    explicit: dict[UUID, bytes] = {}
+    explicit: MutableMapping[UUID, bytes] = digests if digests is not None else {}
     truncated = False
 
     def fail(line: int, message: str) -> None:
@@ -148,7 +154,7 @@ def iter_events(
             truncated = True
 
     try:
-        for number, raw in enumerate(_raw_lines(source), start=1):
+        for number, raw in enumerate(_raw_lines(source), start=first_line):
             if number == 1 and raw.startswith(_BOM):
                 raw = (
                     _Overlong.of(raw, raw.size - len(_BOM))
@@ -173,6 +179,8 @@ def iter_events(
                 continue
             earlier = seen.get(event.id)
             if earlier is not None:
+                if repeated is not None:
+                    repeated.append((number, event.id))
                 first = explicit.get(event.id)
                 same = event.fact_digest() == first if first is not None else event.derived_id() == event.id
                 if not same:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 from uuid import UUID
 
-from . import checking, counts, render
+from . import checking, counts, reading, render
 from .actors import resolve_captor
 from .counts import Freq
 from .dates import DateLike, PartialDate, query_date, query_time
@@ -143,10 +143,10 @@ class Ledger:
         recorded before one already stored about the same entity; True counts them
         (`RecordResult.backdated`).
         """
-        shown = Progress.auto(progress, checking.log_bytes(sources) if progress is None else None)
+        shown = Progress.auto(progress, reading.log_bytes(sources) if progress is None else None)
         with checking.bulk():
             now = datetime.now(UTC)
-            items, locations = checking.read_logs(sources, now, shown)
+            items, locations = reading.read_logs(sources, now, shown)
             return self._write(items, locations, now, shown, backdate)
 
     # -- writing -----------------------------------------------------------------------------
