@@ -265,10 +265,13 @@ def test_a_batch_of_many_megabytes_is_stored_in_one_transaction(durable_url: str
     assert "3,000 events added" in done.stdout
 
 
-def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole(
+def test_a_postgres_batch_copied_in_keeps_its_order_and_stays_whole_and_ids_are_indexed_in_chunks(
     postgres_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Chunked inserts (here of 7 events) still write a batch whole and in order, streams without gaps."""
+    """A batch sent with COPY is written whole and in order, streams without gaps; the ids of a store
+    an earlier version wrote are indexed at its next write, in chunks (here of 7)."""
+    import psycopg
+
     from declaration_events.storage import postgres as pgrecorder
 
     monkeypatch.setattr(pgrecorder, "INSERT_CHUNK", 7)
@@ -282,3 +285,10 @@ def test_a_postgres_batch_larger_than_one_insert_keeps_its_order_and_stays_whole
         assert len(stored) == len(reopened) == SEED_EVENTS
         assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in versions.values())
         assert answers(reopened) == answers(Ledger.from_jsonl(*SEEDS))
+    with psycopg.connect(postgres_url, autocommit=True) as connection:
+        connection.execute("DROP TABLE chunked.declarationevents_ids")
+    with Ledger.open(url) as ledger:
+        ledger.record({"type": "Condemned", "actor": "CAN", "subject": "a test", "occurred_on": "2026-11-02"})
+    with psycopg.connect(postgres_url) as connection:
+        indexed = connection.execute("SELECT count(*) FROM chunked.declarationevents_ids").fetchone()
+    assert indexed == (SEED_EVENTS + 1,)

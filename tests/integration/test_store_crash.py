@@ -32,13 +32,13 @@ if backend == "sqlite":
         time.sleep(600)
     Recorder._insert_events = pausing
 else:
-    from eventsourcing.postgres import PostgresApplicationRecorder as Recorder
-    fetch_ids = Recorder._fetch_ids_after_insert_events
-    def pausing(self, cursor, stored_events, **kwargs):
-        ids = fetch_ids(self, cursor, stored_events, **kwargs)
+    from declaration_events.storage.postgres import BatchRecorder as Recorder
+    copy_events = Recorder._copy_events
+    def pausing(self, cursor, stored_events):
+        ids = copy_events(self, cursor, stored_events)
         print("paused after", len(ids), "rows", flush=True)
         time.sleep(600)
-    Recorder._fetch_ids_after_insert_events = pausing
+    Recorder._copy_events = pausing
 from declaration_events.cli import main
 sys.exit(main(["import", log, "--db", url]))
 """

@@ -467,8 +467,8 @@ class EventStore:
             envelopes.append(Envelope(stream_id(entity), versions[entity], record))
         more: dict[str, Any] = {} if histories is None else {"histories": histories}
         if self._indexes_ids:
-            more["event_ids"] = [(str(record.id), record.entity) for record in batch]
-            more["known_ids"] = ((str(event_id), entity) for event_id, entity in known_ids)
+            more["event_ids"] = [(record.id, record.entity) for record in batch]
+            more["known_ids"] = known_ids
         try:
             recordings = self._app.events.put(envelopes, **more)
         except IntegrityError:

@@ -57,14 +57,16 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         where missing (a store an earlier version wrote has none).
         """
         histories: Histories | None = kwargs.pop("histories", None)
-        event_ids: Sequence[tuple[str, str]] = kwargs.pop("event_ids", ())
-        known_ids: Iterable[tuple[str, str]] = kwargs.pop("known_ids", ())
+        event_ids: Iterable[tuple[UUID, str]] = kwargs.pop("event_ids", ())
+        known_ids: Iterable[tuple[UUID, str]] = kwargs.pop("known_ids", ())
         with self.datastore.transaction(commit=True) as cursor:
             ids = self._insert_events(cursor, stored_events, **kwargs)
             if ids:
                 self._stamp(cursor, len(ids), ids[-1])  # (creates the tables an earlier version lacks)
-            cursor.executemany("INSERT OR IGNORE INTO event_ids (event_id, entity) VALUES (?, ?)", known_ids)
-            cursor.executemany("INSERT INTO event_ids (event_id, entity) VALUES (?, ?)", event_ids)
+            known = ((str(event_id), entity) for event_id, entity in known_ids)
+            cursor.executemany("INSERT OR IGNORE INTO event_ids (event_id, entity) VALUES (?, ?)", known)
+            new = ((str(event_id), entity) for event_id, entity in event_ids)
+            cursor.executemany("INSERT INTO event_ids (event_id, entity) VALUES (?, ?)", new)
             if histories is not None:
                 self._check_unchanged(cursor, histories)
                 self._write_histories(cursor, histories)
