@@ -49,9 +49,10 @@ class StreamWriter(Writer):
         super().__init__(store, view.whole)  # type: ignore[arg-type]  # a durable store: both protocols
         self._reader = store
         self._view = view
-        self._streams: set[str] = set()  # the streams read whole
+        self._streams: set[str] = set()  # the streams the batch at hand touches
         self._known: set[str] = set()  # entities the store was found to hold facts of
         self._whole = False  # whether it has read the whole store (see `_refresh`)
+        self._fresh = False  # whether the streams were just read for the batch at hand
 
     def try_record(
         self,
@@ -68,6 +69,7 @@ class StreamWriter(Writer):
         if touched is None:
             return None
         self._read(touched)
+        self._fresh = True  # the first attempt needs no second reading
         return self.record(items, locations, now, progress, backdate=backdate)
 
     def _refresh(self, batch: Sequence[Recorded]) -> int:
@@ -77,6 +79,9 @@ class StreamWriter(Writer):
         it needing rows that depend on other entities: then the whole store is read, and from
         then on this writer is a whole-store `Writer`.
         """
+        if self._fresh:
+            self._fresh = False
+            return 0
         touched = None if self._whole else self._touched(batch)
         if touched is None:
             if not self._whole:
@@ -86,9 +91,12 @@ class StreamWriter(Writer):
             return super()._refresh(batch)
         return self._read(touched)
 
-    def _read(self, touched: set[str]) -> int:
-        """Read these streams, and what those read before gained, into the projection; how many events."""
-        self._streams |= touched
+    def _read(self, touched: set[str] | None = None) -> int:
+        """Read what the streams the batch touches (`touched`, or those of the last call) gained since
+        last read into the projection; how many events. Streams read for earlier batches are not
+        read again: a loop of small writes costs each what it touches."""
+        if touched is not None:
+            self._streams = touched
         count = self._view.read(self._streams)
         for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
             self.versions[entity] = self._view.version(entity)
@@ -126,11 +134,11 @@ class StreamWriter(Writer):
         return touched - {""}
 
     def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
-        """Read what the streams read so far gained (this writer's batch, or other writers')."""
+        """Read what the batch's streams gained (this writer's batch, or other writers')."""
         if self._whole:
             return super().catch_up(progress, total)
         with progress.stage("indexing", total=total) as bar:
-            count = self._read(set())
+            count = self._read()
             if bar is not None:
                 bar.update(count)
         return count

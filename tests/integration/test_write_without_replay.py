@@ -227,3 +227,24 @@ def test_any_log_written_batch_by_batch_on_opened_ledgers_is_the_log_held_in_mem
             assert sorted(str(e.id) for e in amendments) == sorted(
                 str(e.id) for e in whole.events() if isinstance(e, Corrected | Retracted)
             )
+
+
+def test_a_loop_of_small_writes_reads_for_each_only_the_streams_it_touches(seeded: str) -> None:
+    """Writing 30 new cases one by one reads, for each, its own stream (and its captor's), not again
+    the streams of the writes before."""
+    with opened(seeded) as ledger:
+        store = ledger._store
+        assert isinstance(store, EventStore)
+        read = store.stream_records
+        streams: list[str] = []
+
+        def counted(entity: str, after: int = 0) -> list[Any]:
+            streams.append(entity)
+            return read(entity, after)
+
+        store.stream_records = counted  # type: ignore[method-assign]
+        for n in range(30):
+            fact = {"type": "Detained", "case": f"loop-{n}", "person": f"P {n}", "nationalities": ["CAN"]}
+            ledger.record(fact | {"detaining_state": "CHN", "occurred_on": "2026-11-01"})
+    assert len(streams) <= 2 * 30  # read before the check and after the append
+    assert {streams.count(entity) for entity in set(streams)} <= {1, 2}
