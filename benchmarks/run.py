@@ -482,6 +482,8 @@ class Benchmark:
         rows = stream_keys(path) if self.wants("4") else []
         for run in range(self.repeat if self.wants("4") else 1):
             target = self.workdir / f"ours-{run}.sqlite"
+            for suffix in ("", "-wal", "-shm"):  # a --workdir of an earlier run: import into a new store
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
             if not missing:
                 self.say(f"figure 4: run {run + 1}: Ledger.open(sqlite) + import_logs")
                 fresh_heap()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from declaration_events.events import Charged, Detained, Released, Retracted
 
@@ -64,3 +65,8 @@ KOVRIG_BACKDATED = Retracted(
     occurred_on="2020-06-20",
     recorded_at="2020-06-20T04:00:00Z",
 )
+
+
+def never(*args: object, **kwargs: object) -> Any:
+    """Stands in for a store's `read`: fails if anything reads the whole notification log."""
+    raise AssertionError("the whole notification log was read")

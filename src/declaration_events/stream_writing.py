@@ -49,7 +49,8 @@ class StreamWriter(Writer):
         super().__init__(store, view.whole)  # type: ignore[arg-type]  # a durable store: both protocols
         self._reader = store
         self._view = view
-        self._streams: set[str] = set()  # the streams the batch at hand touches
+        self._streams: set[str] = set()  # the streams the batch at hand touches, read whole
+        self._probed: set[str] = set()  # and those it only adds to, whose version is enough
         self._known: set[str] = set()  # entities the store was found to hold facts of
         self._whole = False  # whether it has read the whole store (see `_refresh`)
         self._fresh = False  # whether the streams were just read for the batch at hand
@@ -68,7 +69,7 @@ class StreamWriter(Writer):
         touched = self._touched(items) if len(items) <= STREAM_BATCH_LIMIT else None
         if touched is None:
             return None
-        self._read(touched)
+        self._read(*touched)
         self._fresh = True  # the first attempt needs no second reading
         return self.record(items, locations, now, progress, backdate=backdate)
 
@@ -89,22 +90,25 @@ class StreamWriter(Writer):
                 self.versions.clear()  # counted again, event by event, from the start
                 self.position = 0
             return super()._refresh(batch)
-        return self._read(touched)
+        return self._read(*touched)
 
-    def _read(self, touched: set[str] | None = None) -> int:
-        """Read what the streams the batch touches (`touched`, or those of the last call) gained since
-        last read into the projection; how many events. Streams read for earlier batches are not
-        read again: a loop of small writes costs each what it touches."""
-        if touched is not None:
-            self._streams = touched
+    def _read(self, whole: set[str], probed: set[str]) -> int:
+        """Read what the streams the batch touches (`whole`) gained since last read into the projection,
+        and the version of those it only adds to (`probed`); how many events were read. Streams
+        read for earlier batches are not read again: a loop of small writes costs each what it
+        touches."""
+        self._streams, self._probed = whole, probed
         count = self._view.read(self._streams)
         for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
             self.versions[entity] = self._view.version(entity)
+        for entity in self._probed:
+            self.versions[entity] = self._reader.stream_version(entity)
         return count
 
-    def _touched(self, batch: Sequence[Recorded | EventBase]) -> set[str] | None:
+    def _touched(self, batch: Sequence[Recorded | EventBase]) -> tuple[set[str], set[str]] | None:
         """The streams the batch touches (its facts', its amendment targets', its ids' if stored
-        already); None where this writer cannot check it."""
+        already), to read whole, and those whose version is enough (the statements, when the batch
+        only adds to them: no rule folds them); None where this writer cannot check the batch."""
         ids: set[UUID] = set()
         targets: dict[UUID, UUID] = {}  # amendment -> target
         entities: dict[UUID, str] = {}  # the batch's facts' entities
@@ -131,14 +135,22 @@ class StreamWriter(Writer):
                 if not (entity.startswith("instrument:") or condemnation):
                     # a case's rows show its relatives; a continuation changes every instrument's rows
                     return None
-        return touched - {""}
+        probed = {STATEMENTS} if STATEMENTS in touched and STATEMENTS not in stored.values() else set()
+        return touched - probed - {""}, probed
 
     def catch_up(self, progress: Progress = OFF, total: int | None = None) -> int:
         """Read what the batch's streams gained (this writer's batch, or other writers')."""
         if self._whole:
             return super().catch_up(progress, total)
         with progress.stage("indexing", total=total) as bar:
-            count = self._read()
+            count = self._view.read(self._streams)
+            for entity in self._streams:
+                self.versions[entity] = self._view.version(entity)
+            for entity in self._probed:  # read only what was added since the version probed
+                added = self._reader.stream_records(entity, self.versions[entity])
+                self.projection.add_recorded(record for _, record in added)
+                self.versions[entity] = added[-1][0] if added else self.versions[entity]
+                count += len(added)
             if bar is not None:
                 bar.update(count)
         return count

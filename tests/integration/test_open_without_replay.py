@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,7 @@ from declaration_events import InvalidTransitionError, Ledger, StoreError, Unkno
 from declaration_events.events import Corrected, Event, Retracted
 from declaration_events.storage.durable import EventStore, generate_cipher_key
 from declaration_events.strategies import event_logs
-from helpers import SEED_EVENTS, SEEDS
+from helpers import SEED_EVENTS, SEEDS, never
 
 AS_OF = ("1997-12-31", "1999-03-01", "2018-12-15", "2021-02-16", "2023-06-01", "2026-01-01")
 USA_ACCEDES = {
@@ -29,18 +28,6 @@ USA_ACCEDES = {
     "occurred_on": "2026-11-01",
 }
 KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2024-01-01T00:00:00+00:00", None)
-
-
-@pytest.fixture
-def seeded(durable_url: str) -> str:
-    """A store holding the seeds."""
-    with Ledger.open(durable_url) as ledger:
-        ledger.import_logs(*SEEDS)
-    return durable_url
-
-
-def never(*args: object, **kwargs: object) -> Iterator[Any]:
-    raise AssertionError("the whole notification log was read")
 
 
 def instrument_answers(ledger: Ledger, known_at: tuple[str | None, ...] = KNOWN_AT) -> dict[str, Any]:

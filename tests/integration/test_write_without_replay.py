@@ -19,7 +19,7 @@ from declaration_events.events import Corrected, Event, Retracted, parse_event
 from declaration_events.records import Recorded
 from declaration_events.storage.durable import EventStore
 from declaration_events.strategies import event_logs
-from helpers import SEED_EVENTS, SEEDS
+from helpers import SEED_EVENTS, SEEDS, never
 
 USA_ACCEDES = {
     "type": "Ratified",
@@ -29,18 +29,6 @@ USA_ACCEDES = {
     "occurred_on": "2026-11-01",
 }
 CANADA_SIGNS_AGAIN = {"type": "Signed", "instrument": "ottawa-treaty", "party": "CAN", "occurred_on": "2020"}
-
-
-@pytest.fixture
-def seeded(durable_url: str) -> str:
-    """A store holding the seeds."""
-    with Ledger.open(durable_url) as ledger:
-        ledger.import_logs(*SEEDS)
-    return durable_url
-
-
-def never(*args: object, **kwargs: object) -> Iterator[Any]:
-    raise AssertionError("the whole notification log was read")
 
 
 def opened(url: str) -> Ledger:
@@ -248,3 +236,28 @@ def test_a_loop_of_small_writes_reads_for_each_only_the_streams_it_touches(seede
             ledger.record(fact | {"detaining_state": "CHN", "occurred_on": "2026-11-01"})
     assert len(streams) <= 2 * 30  # read before the check and after the append
     assert {streams.count(entity) for entity in set(streams)} <= {1, 2}
+
+
+def test_a_new_statement_reads_only_the_statements_stream_s_version_and_what_it_added(seeded: str) -> None:
+    """Statements follow no state machine: adding one reads the stream's version, not its events, and
+    afterwards the condemnations are the whole index's, the new one included."""
+    condemned = {"type": "Condemned", "actor": "CAN", "subject": "mines", "occurred_on": "2026-11-02"}
+    with opened(seeded) as ledger:
+        store = ledger._store
+        assert isinstance(store, EventStore)
+        before = store.stream_version("statements")
+        read = store.stream_records
+        reads: list[tuple[str, int]] = []
+
+        def counted(entity: str, after: int = 0) -> list[Any]:
+            reads.append((entity, after))
+            return read(entity, after)
+
+        store.stream_records = counted  # type: ignore[method-assign]
+        stored = ledger.record(condemned | {"instrument": "ottawa-treaty"})
+        assert [after for entity, after in reads if entity == "statements"] == [before]
+        answer = ledger.condemnations(actor="CAN", known_at="2030-01-01").to_dict()
+    with Ledger.open(seeded, create=False) as indexed:
+        indexed.catch_up()
+        assert indexed.condemnations(actor="CAN", known_at="2030-01-01").to_dict() == answer
+        assert indexed.projection.get(stored.id) == stored
