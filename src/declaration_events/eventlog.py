@@ -135,7 +135,8 @@ def iter_events(
     `locations` receives `"FILE:LINE"` for each event's id, `line_numbers` just the line.
     `first_line`: the number of the source's first line (a part of a file; see `reading`);
     `digests` receives the `fact_digest` of each event whose line names its id, and `repeated`
-    the (line, id) of each line whose id an earlier line has.
+    the (line, id) of each line whose id an earlier line has (their errors are listed beyond
+    `max_errors`).
     """
     label = name or source_name(source)
     errors: list[LineError] = []
@@ -145,10 +146,11 @@ def iter_events(
     seen: MutableMapping[UUID, int] = line_numbers if line_numbers is not None else {}
     explicit: MutableMapping[UUID, bytes] = digests if digests is not None else {}
     truncated = False
+    uncapped = 0  # errors listed beyond the cap (see `repeated`)
 
-    def fail(line: int, message: str) -> None:
+    def fail(line: int, message: str, *, capped: bool = True) -> None:
         nonlocal truncated
-        if len(errors) < max_errors:
+        if len(errors) < max_errors + uncapped or not capped:
             errors.append(LineError(label, line, message))
         else:
             truncated = True
@@ -184,7 +186,10 @@ def iter_events(
                 first = explicit.get(event.id)
                 same = event.fact_digest() == first if first is not None else event.derived_id() == event.id
                 if not same:
-                    fail(number, f"id {event.id} is already used by line {earlier} for other content")
+                    # with `repeated`, a reader of part of a file may judge the line again: not capped
+                    message = f"id {event.id} is already used by line {earlier} for other content"
+                    fail(number, message, capped=repeated is None)
+                    uncapped += repeated is not None
                 continue
             seen[event.id] = number
             if _ID_KEY in raw or b"\\u" in raw:  # the line may name its id (perhaps escaped)

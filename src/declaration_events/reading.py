@@ -169,7 +169,7 @@ def _read_part(path: str, start: int, label: str, now: datetime) -> _Part:
                 line_numbers=numbers,
                 first_line=first_line,
                 digests=digests,
-                repeated=repeated,
+                repeated=repeated,  # their errors are not capped: `_join` may judge them again
             ):
                 item = checking.compact(event, now)
                 if isinstance(item, EventBase):
@@ -202,20 +202,26 @@ def _read_in_two(
     errors, in it or `earlier`) and its lines to `numbers`; return its errors."""
     path = os.fspath(source)  # type: ignore[arg-type]  # `_cut` said it is a path
     second = _start_part(path, cut, label, now)
-    digests: dict[UUID, bytes] = {}
-    errors: list[LineError] = []
-    first: list[Recorded | EventBase] = []
-    with Path(path).open("rb") as handle:
-        try:
-            part = _Limited(handle, cut)
-            limited = cast("IO[bytes]", part)
-            events = iter_events(limited, name=label, line_numbers=numbers, digests=digests)
-            for event in _measured(events, bar, part) if bar is not None else events:
-                if not errors and not earlier:
-                    first.append(checking.compact(event, now))
-        except EventLogError as exc:
-            errors = list(exc.errors)
-    rest = _finish_part(second, path, cut, label, now)
+    try:
+        digests: dict[UUID, bytes] = {}
+        errors: list[LineError] = []
+        first: list[Recorded | EventBase] = []
+        with Path(path).open("rb") as handle:
+            try:
+                part = _Limited(handle, cut)
+                limited = cast("IO[bytes]", part)
+                events = iter_events(limited, name=label, line_numbers=numbers, digests=digests)
+                for event in _measured(events, bar, part) if bar is not None else events:
+                    if not errors and not earlier:
+                        first.append(checking.compact(event, now))
+            except EventLogError as exc:
+                errors = list(exc.errors)
+        rest = _finish_part(second, path, cut, label, now)
+    except BaseException:  # an interrupt, no memory: the second process is not left waiting on its pipe
+        if second is not None and second.poll() is None:
+            second.kill()
+            second.communicate()
+        raise
     if bar is not None:
         bar.update(os.path.getsize(path) - cut)
     taken = _join(path, label, numbers, digests, rest, errors)

@@ -79,10 +79,12 @@ class StreamView:
         """How many events the store holds."""
         return self._store.event_count()
 
-    def version(self, entity: str) -> int:
-        """The version of an entity's stream as last read: whole, or else of its continuations."""
-        whole = self._versions.get((entity, None))
-        return whole if whole is not None else self._versions.get((entity, CONTINUATION_TYPES), 0)
+    def version(self, entity: str, *, whole: bool = True) -> int:
+        """The version of an entity's stream as last read whole (`whole`, or if never, by type), or as
+        last read by type (its continuations)."""
+        typed = self._versions.get((entity, CONTINUATION_TYPES), 0)
+        read = self._versions.get((entity, None)) if whole else None
+        return read if read is not None else typed
 
     def _read(self, entity: str, types: tuple[str, ...] | None = None) -> list[Recorded]:
         after = self._versions.get((entity, types), 0)

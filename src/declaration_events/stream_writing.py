@@ -15,11 +15,12 @@ index of every stored event. What the rules read of the store is:
 The batch is then checked, appended and read back exactly as on an indexed ledger
 (`writing.Writer`), so the same batch is accepted or refused with the same error.
 
-The whole store is indexed instead (`StreamWriter.record` returns None) when the store does not index the
-ids of every event (written by an earlier version: the first whole-store write indexes them),
-when the batch is large, or when the store keeps history tables and the batch changes rows
-that depend on other entities (a case's rows show the cases linking to it and its captor's
-name; a continuation changes the rows of every instrument).
+The whole store is indexed instead (`StreamWriter.try_record` returns None) when the store
+does not index the ids of every event (written by an earlier version: the first whole-store
+write indexes them), when the batch is large or touches many streams, or when the store keeps
+history tables and the batch changes rows that depend on other entities (a case's rows show
+the cases linking to it and its captor's name; a continuation changes the rows of every
+instrument).
 """
 
 from __future__ import annotations
@@ -35,11 +36,12 @@ from .storage.base import StreamReader
 from .stream_view import StreamView
 from .writing import RecordResult, Writer
 
-__all__ = ["STREAM_BATCH_LIMIT", "StreamWriter"]
+__all__ = ["STREAM_BATCH_LIMIT", "STREAM_LIMIT", "StreamWriter"]
 
-#: The largest batch checked against its streams; a larger one indexes the whole store (a batch
-#: touching many streams reads them faster from the notification log than one by one).
+#: The largest batch checked against its streams, and the most streams it may touch; beyond, the
+#: whole store is indexed (many streams read one query each cost more than the notification log).
 STREAM_BATCH_LIMIT = 10_000
+STREAM_LIMIT = 1_000
 
 
 class StreamWriter(Writer):
@@ -66,8 +68,10 @@ class StreamWriter(Writer):
     ) -> RecordResult | None:
         """`Writer.record`, once the streams the batch touches are read; None (nothing done, the
         items untouched) where this writer cannot check the batch (see the module)."""
-        touched = self._touched(items) if len(items) <= STREAM_BATCH_LIMIT else None
-        if touched is None:
+        if self._whole or len(items) > STREAM_BATCH_LIMIT:  # (whole: see `_refresh`)
+            return None
+        touched = self._touched(items)
+        if touched is None or len(touched[0]) > STREAM_LIMIT:
             return None
         self._read(*touched)
         self._fresh = True  # the first attempt needs no second reading
@@ -77,8 +81,8 @@ class StreamWriter(Writer):
         """Read every stream the batch touches (and what those read before gained); how many events.
 
         A rebuild that made the history tables since the batch was first looked at may leave
-        it needing rows that depend on other entities: then the whole store is read, and from
-        then on this writer is a whole-store `Writer`.
+        it needing rows that depend on other entities: then the whole store is read, and this
+        writer finishes the batch as a whole-store `Writer` (the ledger writes no other with it).
         """
         if self._fresh:
             self._fresh = False
@@ -99,8 +103,12 @@ class StreamWriter(Writer):
         touches."""
         self._streams, self._probed = whole, probed
         count = self._view.read(self._streams)
-        for entity in self._streams | ({STATEMENTS} if self._view.version(STATEMENTS) else set()):
+        for entity in self._streams:
             self.versions[entity] = self._view.version(entity)
+        if STATEMENTS not in self._streams | self._probed:
+            # read by type for an instrument's rows: the version that read reached, not that of an
+            # earlier whole reading (a history row's check of the continuations compares it)
+            self.versions[STATEMENTS] = self._view.version(STATEMENTS, whole=False)
         for entity in self._probed:
             self.versions[entity] = self._reader.stream_version(entity)
         return count
@@ -142,6 +150,9 @@ class StreamWriter(Writer):
         """Read what the batch's streams gained (this writer's batch, or other writers')."""
         if self._whole:
             return super().catch_up(progress, total)
+        forget = getattr(self.store, "forget_written", None)
+        if forget is not None:
+            forget()  # the streams are read from the store: it need not keep what it appended
         with progress.stage("indexing", total=total) as bar:
             count = self._view.read(self._streams)
             for entity in self._streams:

@@ -286,7 +286,7 @@ def test_a_postgres_batch_copied_in_keeps_its_order_and_stays_whole_and_ids_are_
         assert all(numbers == list(range(1, len(numbers) + 1)) for numbers in versions.values())
         assert answers(reopened) == answers(Ledger.from_jsonl(*SEEDS))
     with psycopg.connect(postgres_url, autocommit=True) as connection:
-        connection.execute("DROP TABLE chunked.declarationevents_ids")
+        connection.execute("DROP TABLE chunked.declarationevents_ids, chunked.declarationevents_ids_state")
     with Ledger.open(url) as ledger:
         ledger.record({"type": "Condemned", "actor": "CAN", "subject": "a test", "occurred_on": "2026-11-02"})
     with psycopg.connect(postgres_url) as connection:

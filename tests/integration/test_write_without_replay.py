@@ -126,7 +126,8 @@ def test_a_store_without_an_id_index_is_indexed_whole_at_its_first_write_then_no
     with Ledger.open(url) as ledger:
         ledger.import_logs(*SEEDS)
     with sqlite3.connect(url) as connection:
-        connection.execute("DROP TABLE event_ids")
+        connection.execute("DROP TABLE event_ids")  # as a store an earlier version wrote
+        connection.execute("DROP TABLE event_ids_state")
     with Ledger.open(url, create=False) as ledger:
         ledger.record(USA_ACCEDES)  # reads the whole log
     with sqlite3.connect(url) as connection:
@@ -134,7 +135,7 @@ def test_a_store_without_an_id_index_is_indexed_whole_at_its_first_write_then_no
     with opened(url) as ledger:
         ledger.record({**USA_ACCEDES, "party": "CUB"})
         parties = {row.party for row in ledger.signatories("ottawa-treaty", as_of="2026-12-01")}
-        assert {"USA", "CUB"} <= parties
+        assert {"USA", "CUB", "PRK"} <= parties
 
 
 def test_with_history_tables_an_instrument_fact_reads_its_stream_and_a_case_fact_the_whole_store(
@@ -261,3 +262,85 @@ def test_a_new_statement_reads_only_the_statements_stream_s_version_and_what_it_
         indexed.catch_up()
         assert indexed.condemnations(actor="CAN", known_at="2030-01-01").to_dict() == answer
         assert indexed.projection.get(stored.id) == stored
+
+
+def test_with_tables_an_instrument_write_after_statements_compares_the_continuations_version(
+    seeded: str,
+) -> None:
+    """An instrument's rows are checked against the statements stream's version as its continuations
+    were last read, not as the stream was read whole before a statement was added (which made every
+    retry fail)."""
+    with Ledger.open(seeded, create=False) as ledger:
+        ledger.rebuild_histories()
+    condemned = {"type": "Condemned", "actor": "CAN", "subject": "mines", "occurred_on": "2026-11-02"}
+    with opened(seeded) as ledger:
+        ledger.condemnations(actor="CAN")  # reads the statements stream whole
+        ledger.record(condemned)
+        ledger.record(USA_ACCEDES)
+        assert "USA" in {row.party for row in ledger.signatories("ottawa-treaty", as_of="2026-12-01")}
+    with Ledger.open(seeded, create=False) as ledger:
+        kept = ledger.history_rows()
+    with Ledger.open(seeded, create=False) as ledger:
+        assert ledger.rebuild_histories() == kept
+
+
+def test_after_a_rebuild_during_a_write_the_next_writes_check_the_whole_store(seeded: str) -> None:
+    """A rebuild lands between a case write's check and its append: that write finishes against the
+    whole store, and so does every later write of that ledger; no stream gets a gap."""
+    detained = {"type": "Detained", "case": "someone", "person": "Someone", "nationalities": ["CAN"]}
+    detained |= {"detaining_state": "CHN", "occurred_on": "2026-11-01"}
+    with Ledger.open(seeded, create=False) as writer, Ledger.open(seeded, create=False) as other:
+        store = writer._store
+        append = store.append
+
+        def rebuild_first(*args: Any, **kwargs: Any) -> None:
+            store.append = append  # type: ignore[method-assign]
+            other.rebuild_histories()
+            append(*args, **kwargs)
+
+        store.append = rebuild_first  # type: ignore[method-assign]
+        writer.record(detained)
+        other.record({**USA_ACCEDES, "party": "CUB"})
+
+        def overtaken(*args: Any, **kwargs: Any) -> None:  # the next append collides once
+            store.append = append  # type: ignore[method-assign]
+            other.record({**USA_ACCEDES, "party": "PRK"})
+            append(*args, **kwargs)
+
+        store.append = overtaken  # type: ignore[method-assign]
+        writer.record(USA_ACCEDES)
+        assert isinstance(store, EventStore)
+        versions = [version for version, _ in store.stream("instrument:ottawa-treaty")]
+        assert versions == list(range(1, len(versions) + 1))
+        parties = {row.party for row in writer.signatories("ottawa-treaty", as_of="2026-12-01")}
+        assert {"USA", "CUB", "PRK"} <= parties
+
+
+def test_a_batch_touching_many_streams_indexes_the_whole_store(
+    seeded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("declaration_events.stream_writing.STREAM_LIMIT", 2)
+    detained = {"type": "Detained", "person": "Someone", "nationalities": ["CAN"], "detaining_state": "CHN"}
+    batch = [detained | {"case": f"many-{n}", "occurred_on": "2026-11-01"} for n in range(3)]
+    with opened(seeded) as ledger, pytest.raises(AssertionError, match="notification log"):
+        ledger.record_many(batch)
+
+
+def test_an_old_store_holding_one_id_twice_is_marked_indexed_after_its_first_write(tmp_path: Path) -> None:
+    """A store an earlier version wrote may hold one id in two streams (its key did not exist): its
+    ids can never be as many as its events, yet after the write that indexed them the next ledger
+    writes without reading the log."""
+    url = str(tmp_path / "old.sqlite")
+    with Ledger.open(url) as ledger:
+        ledger.import_logs(*SEEDS)
+    with sqlite3.connect(url) as connection:
+        connection.execute("DROP TABLE event_ids")
+        connection.execute("DROP TABLE event_ids_state")
+        connection.execute(  # a copy of a stored event, as the first of a stream of its own
+            "INSERT INTO stored_events SELECT ?, 1, topic, state FROM stored_events LIMIT 1",
+            ("0" * 32,),
+        )
+    with Ledger.open(url, create=False) as ledger:
+        ledger.record(USA_ACCEDES)  # reads the whole log, indexes every id
+    with opened(url) as ledger:
+        ledger.record({**USA_ACCEDES, "party": "CUB"})

@@ -153,3 +153,38 @@ def test_a_ledger_loaded_on_two_cores_answers_as_one_loaded_on_one(
     monkeypatch.setattr(reading, "SPLIT_BYTES", 1 << 60)
     one = Ledger.from_jsonl(path)
     assert list(split.projection.lines()) == list(one.projection.lines())
+
+
+def test_errors_the_join_judges_again_do_not_hide_later_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id of the first part reused with other content in the second, then its first line repeated
+    60 times (the same line twice: no error), then a bad line: the bad line is listed, as on one core."""
+    reused = "00000000-0000-4000-8000-0000000000aa"
+    lines = [detained(n) for n in range(100)]
+    lines[1] = detained(1, id=reused)
+    lines += [detained(101, id=reused)] + [lines[1]] * 60 + ["not json"]
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    one = answer(path, split=False, monkeypatch=monkeypatch)
+    assert [line for line, _ in one] == [101, 162]
+    assert answer(path, split=True, monkeypatch=monkeypatch, child=True) == one
+
+
+def test_an_interrupted_reading_leaves_no_second_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(detained(n) for n in range(3000)) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reading, "SPLIT_BYTES", 1)
+    started: list[subprocess.Popen[bytes]] = []
+    start = reading._start_part
+    monkeypatch.setattr(reading, "_start_part", lambda *args: started.append(start(*args)) or started[-1])
+
+    def interrupted(*args: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("declaration_events.checking.compact", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        read_logs([path], NOW)
+    assert started and started[0].poll() is not None

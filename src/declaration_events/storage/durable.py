@@ -443,7 +443,7 @@ class EventStore:
         batch: Sequence[Recorded],
         expected: Mapping[str, int],
         histories: Histories | None = None,
-        known_ids: Iterable[tuple[UUID, str]] = (),
+        known_ids: Iterable[tuple[UUID, str]] | None = None,
     ) -> None:
         """Append the batch in one transaction if every entity is still at its expected version.
 
@@ -468,7 +468,8 @@ class EventStore:
         more: dict[str, Any] = {} if histories is None else {"histories": histories}
         if self._indexes_ids:
             more["event_ids"] = [(record.id, record.entity) for record in batch]
-            more["known_ids"] = known_ids
+            if known_ids is not None:
+                more["known_ids"] = known_ids
         try:
             recordings = self._app.events.put(envelopes, **more)
         except IntegrityError:
@@ -513,6 +514,11 @@ class EventStore:
         except (EventSourcingError, sqlite3.Error) as exc:
             raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
         return not self._ids_complete
+
+    def forget_written(self) -> None:
+        """Drop the events kept since they were appended for `read` to hand over (a writer that reads
+        streams instead never asks; the notification log holds them)."""
+        self._written.clear()
 
     def stamps(self) -> list[Stamp]:
         """When each batch was stored, oldest first (see `stamps`)."""

@@ -45,7 +45,7 @@ class BatchRecorder(PostgresApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         """eventsourcing's recorder, whose tables (when it creates them) include the stamps'."""
         super().__init__(*args, **kwargs)
-        self.sql_create_statements += [self._create_stamps(), self._create_ids()]
+        self.sql_create_statements += [self._create_stamps(), *self._create_ids()]
 
     def _create_histories(self) -> list[sql.Composed]:
         """The history tables (see `tables`) and their indexes, in the store's schema."""
@@ -94,12 +94,38 @@ class BatchRecorder(PostgresApplicationRecorder):
             "added integer NOT NULL, position bigint NOT NULL)"
         ).format(table=self._stamps_table())
 
-    def _create_ids(self) -> sql.Composed:
-        """Which stream holds each event (see `durable.EventStore.entities_of`); its key forbids a
-        reused id."""
-        return sql.SQL(
-            "CREATE TABLE IF NOT EXISTS {table} (event_id uuid PRIMARY KEY, entity text NOT NULL)"
-        ).format(table=self._ids_table())
+    def _create_ids(self) -> list[sql.Composed]:
+        """Which stream holds each event (see `durable.EventStore.entities_of`), whose key forbids a
+        reused id; and the table with one row once it names every stored event."""
+        return [
+            sql.SQL(
+                "CREATE TABLE IF NOT EXISTS {table} (event_id uuid PRIMARY KEY, entity text NOT NULL)"
+            ).format(table=self._ids_table()),
+            sql.SQL("CREATE TABLE IF NOT EXISTS {table} (complete boolean NOT NULL)").format(
+                table=self._ids_state_table()
+            ),
+        ]
+
+    def _ids_state_table(self) -> sql.Composed:
+        return sql.SQL("{schema}.{table}").format(
+            schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(IDS_TABLE + "_state")
+        )
+
+    def _mark_ids_complete(self, curs: Any, added: int, *, backfilled: bool) -> None:
+        """Mark the ids complete: after the batch that indexed those of every stored event, or the
+        first batch into a new store (the table lock is held)."""
+        curs.execute(sql.SQL("SELECT count(*) AS n FROM {table}").format(table=self._ids_state_table()))
+        if curs.fetchone()["n"]:
+            return
+        curs.execute(
+            sql.SQL("SELECT count(*) AS n FROM {schema}.{events}").format(
+                schema=sql.Identifier(self.datastore.schema), events=sql.Identifier(self.events_table_name)
+            )
+        )
+        if backfilled or curs.fetchone()["n"] == added:
+            curs.execute(
+                sql.SQL("INSERT INTO {table} (complete) VALUES (true)").format(table=self._ids_state_table())
+            )
 
     def _ids_table(self) -> sql.Composed:
         return sql.SQL("{schema}.{table}").format(
@@ -107,26 +133,27 @@ class BatchRecorder(PostgresApplicationRecorder):
         )
 
     def select_ids_complete(self) -> bool:
-        """Whether the ids table names every stored event (a store an earlier version wrote has none)."""
+        """Whether the ids table names every stored event (see `_mark_ids_complete`)."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
             curs.execute(
-                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"), (self._ids_table().as_string(conn),)
+                sql.SQL("SELECT to_regclass(%s) IS NOT NULL AS found"),
+                (self._ids_state_table().as_string(conn),),
             )
             found = curs.fetchone()
             if not found or not found["found"]:
                 return False
-            curs.execute(  # one statement: one snapshot of both tables
+            curs.execute(  # marked, or nothing stored yet
                 sql.SQL(
-                    "SELECT (SELECT count(*) FROM {ids}) = "
-                    "(SELECT count(*) FROM {schema}.{events}) AS complete"
+                    "SELECT EXISTS (SELECT 1 FROM {state}) "
+                    "OR NOT EXISTS (SELECT 1 FROM {schema}.{events}) AS done"
                 ).format(
-                    ids=self._ids_table(),
+                    state=self._ids_state_table(),
                     schema=sql.Identifier(self.datastore.schema),
                     events=sql.Identifier(self.events_table_name),
                 )
             )
             row = curs.fetchone()
-            return bool(row and row["complete"])
+            return bool(row and row["done"])
 
     def select_entities_of(self, event_ids: Sequence[str]) -> dict[str, str]:
         """The entity of each stored event among these ids (an amendment's: its target's)."""
@@ -321,8 +348,8 @@ class BatchRecorder(PostgresApplicationRecorder):
         `event_ids` and `known_ids` as the SQLite recorder's; `histories`: the rows to write.
         """
         histories: Histories | None = kwargs.pop("histories", None)
-        event_ids: Iterable[tuple[UUID, str]] = kwargs.pop("event_ids", ())
-        known_ids: Iterable[tuple[UUID, str]] = kwargs.pop("known_ids", ())
+        event_ids: Iterable[tuple[UUID, str]] | None = kwargs.pop("event_ids", None)
+        known_ids: Iterable[tuple[UUID, str]] | None = kwargs.pop("known_ids", None)
         if not stored_events:
             return []
         ids: list[int] = []
@@ -333,9 +360,13 @@ class BatchRecorder(PostgresApplicationRecorder):
             ids = self._copy_events(curs, stored_events)
             if ids:
                 self._stamp(curs, len(ids), max(ids))
-            curs.execute(sql.SQL("{}").format(self._create_ids()))  # an earlier version made none
-            self._insert_ids(curs, known_ids, known=True)
-            self._insert_ids(curs, event_ids, known=False)
+            for statement in self._create_ids():  # an earlier version made none
+                curs.execute(sql.SQL("{}").format(statement))
+            if known_ids is not None:
+                self._insert_ids(curs, known_ids, known=True)
+            if event_ids is not None:
+                self._insert_ids(curs, event_ids, known=False)
+                self._mark_ids_complete(curs, len(ids), backfilled=known_ids is not None)
             if histories is not None:
                 self._check_unchanged(curs, histories)
                 self._write_histories(curs, histories)

@@ -41,7 +41,7 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
     def construct_create_table_statements(self) -> list[str]:
         """eventsourcing's table, the stamps' and the ids' (the history tables come with their first
         rebuild)."""
-        return [*super().construct_create_table_statements(), _SQLITE_CREATE, _SQLITE_IDS]
+        return [*super().construct_create_table_statements(), _SQLITE_CREATE, _SQLITE_IDS, _SQLITE_IDS_STATE]
 
     def keeps_histories(self) -> bool:
         """Whether the store has history tables (a rebuild made them): then every batch keeps them."""
@@ -57,16 +57,23 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         where missing (a store an earlier version wrote has none).
         """
         histories: Histories | None = kwargs.pop("histories", None)
-        event_ids: Iterable[tuple[UUID, str]] = kwargs.pop("event_ids", ())
-        known_ids: Iterable[tuple[UUID, str]] = kwargs.pop("known_ids", ())
+        event_ids: Iterable[tuple[UUID, str]] | None = kwargs.pop("event_ids", None)
+        known_ids: Iterable[tuple[UUID, str]] | None = kwargs.pop("known_ids", None)
         with self.datastore.transaction(commit=True) as cursor:
             ids = self._insert_events(cursor, stored_events, **kwargs)
             if ids:
                 self._stamp(cursor, len(ids), ids[-1])  # (creates the tables an earlier version lacks)
-            known = ((str(event_id), entity) for event_id, entity in known_ids)
-            cursor.executemany("INSERT OR IGNORE INTO event_ids (event_id, entity) VALUES (?, ?)", known)
-            new = ((str(event_id), entity) for event_id, entity in event_ids)
-            cursor.executemany("INSERT INTO event_ids (event_id, entity) VALUES (?, ?)", new)
+            if known_ids is not None:
+                known = ((str(event_id), entity) for event_id, entity in known_ids)
+                cursor.executemany("INSERT OR IGNORE INTO event_ids (event_id, entity) VALUES (?, ?)", known)
+            if event_ids is not None:
+                new = ((str(event_id), entity) for event_id, entity in event_ids)
+                cursor.executemany("INSERT INTO event_ids (event_id, entity) VALUES (?, ?)", new)
+                cursor.execute("SELECT count(*) FROM event_ids_state")
+                if not cursor.fetchone()[0]:  # complete once every stored event is indexed
+                    cursor.execute("SELECT count(*) FROM stored_events")
+                    if known_ids is not None or cursor.fetchone()[0] == len(ids or ()):
+                        cursor.execute("INSERT INTO event_ids_state (complete) VALUES (1)")
             if histories is not None:
                 self._check_unchanged(cursor, histories)
                 self._write_histories(cursor, histories)
@@ -105,11 +112,13 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             ]
 
     def select_ids_complete(self) -> bool:
-        """Whether `event_ids` names every stored event (a store an earlier version wrote has no ids)."""
+        """Whether `event_ids` names every stored event: marked in `event_ids_state` by the first batch
+        into a new store, or by the batch that indexed the ids of a store an earlier version wrote."""
         with self.datastore.transaction(commit=False) as cursor:
-            try:
+            try:  # marked, or nothing stored yet
                 cursor.execute(
-                    "SELECT (SELECT count(*) FROM event_ids) = (SELECT count(*) FROM stored_events)"
+                    "SELECT EXISTS (SELECT 1 FROM event_ids_state) "
+                    "OR NOT EXISTS (SELECT 1 FROM stored_events)"
                 )
             except (sqlite3.OperationalError, OperationalError) as exc:
                 if "no such table" in str(exc):
@@ -312,6 +321,8 @@ _SQLITE_CREATE = (
 _SQLITE_IDS = (
     "CREATE TABLE IF NOT EXISTS event_ids (event_id TEXT PRIMARY KEY, entity TEXT NOT NULL) WITHOUT ROWID"
 )
+#: One row once `event_ids` names every stored event.
+_SQLITE_IDS_STATE = "CREATE TABLE IF NOT EXISTS event_ids_state (complete INTEGER NOT NULL)"
 
 
 def _has_histories(cursor: SQLiteCursor) -> bool:
