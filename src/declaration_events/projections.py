@@ -463,6 +463,10 @@ class Projection:
         event = self._decode(event_id)
         return None if isinstance(event, Corrected | Retracted) else event.entity()
 
+    def stream_size(self, entity: str) -> int:
+        """How many events of an entity's stream are indexed: its facts and their amendments."""
+        return len(self._facts.get(entity, ())) + len(self._amendments.get(entity, ()))
+
     def knows(self, entity: str) -> bool:
         """Whether any fact of this entity (e.g. `case:kovrig`) is recorded."""
         return entity in self._facts

@@ -29,6 +29,7 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from uuid import UUID
 
+from .errors import StoreError
 from .events import STATEMENTS, Corrected, EventBase, Retracted
 from .progress import OFF, Progress
 from .records import AMENDMENT_TYPES, Recorded, packed_strings
@@ -105,13 +106,24 @@ class StreamWriter(Writer):
         count = self._view.read(self._streams)
         for entity in self._streams:
             self.versions[entity] = self._view.version(entity)
+            if self.versions[entity] != self.projection.stream_size(entity):
+                self._damaged(entity)
         if STATEMENTS not in self._streams | self._probed:
             # read by type for an instrument's rows: the version that read reached, not that of an
             # earlier whole reading (a history row's check of the continuations compares it)
             self.versions[STATEMENTS] = self._view.version(STATEMENTS, whole=False)
         for entity in self._probed:
-            self.versions[entity] = self._reader.stream_version(entity)
+            held, self.versions[entity] = self._reader.stream_extent(entity)
+            if held != self.versions[entity]:
+                self._damaged(entity)
         return count
+
+    def _damaged(self, entity: str) -> None:
+        """Raise `StoreError` if a version is missing from the entity's stream (a partial restore):
+        as the whole store's writer does, naming the store, the stream and the version."""
+        damage = getattr(self.store, "stream_damage", lambda entity: None)(entity)
+        if damage:
+            raise StoreError(damage)
 
     def _touched(self, batch: Sequence[Recorded | EventBase]) -> tuple[set[str], set[str]] | None:
         """The streams the batch touches (its facts', its amendment targets', its ids' if stored

@@ -75,6 +75,10 @@ class StreamReader(Protocol):
         """(case slug, details) of every case's last row as known now, or None without tables."""
         ...
 
+    def stream_extent(self, entity: str) -> tuple[int, int]:
+        """How many events an entity's stream holds, and its version (equal, unless one is missing)."""
+        ...
+
     def stream_version(self, entity: str) -> int:
         """The version of an entity's stream: how many events it holds (0: none)."""
         ...

@@ -541,17 +541,38 @@ class EventStore:
         try:
             if self._read_to < (self._recorder.max_notification_id() or 0):
                 return None  # another writer appended since the ledger looked: retry
-            for entity in sorted(expected):
-                stored = self._recorder.select_events(stream_id(entity))
-                for number, event in enumerate(stored, start=1):
-                    if event.originator_version != number:
-                        return (
-                            f"{self.name} is damaged: the stream of {entity} has no version {number} "
-                            f"(it goes on at version {event.originator_version}), as after a partial "
-                            "restore; nothing was written (restore the store from a backup)"
-                        )
         except (EventSourcingError, sqlite3.Error):
             return None  # the retry will meet and report whatever this is
+        for entity in sorted(expected):
+            damage = self.stream_damage(entity)
+            if damage:
+                return damage
+        return None
+
+    def stream_extent(self, entity: str) -> tuple[int, int]:
+        """How many events an entity's stream holds, and its version (equal, unless one is missing)."""
+        select = getattr(self._recorder, "select_stream_extent", None)
+        if select is None:
+            version = self.stream_version(entity)
+            return version, version
+        try:
+            return cast("tuple[int, int]", select(stream_id(entity)))
+        except (EventSourcingError, sqlite3.Error) as exc:
+            raise StoreError(f"cannot read {self.name}: {self._explain(exc)}") from None
+
+    def stream_damage(self, entity: str) -> str | None:
+        """What is wrong with an entity's stream if a version is missing from it (None if none is)."""
+        try:
+            stored = self._recorder.select_events(stream_id(entity))
+        except (EventSourcingError, sqlite3.Error):
+            return None  # the next read will meet and report whatever this is
+        for number, event in enumerate(stored, start=1):
+            if event.originator_version != number:
+                return (
+                    f"{self.name} is damaged: the stream of {entity} has no version {number} "
+                    f"(it goes on at version {event.originator_version}), as after a partial "
+                    "restore; nothing was written (restore the store from a backup)"
+                )
         return None
 
     def read(self, after: int = 0) -> Iterator[tuple[int, Recorded]]:

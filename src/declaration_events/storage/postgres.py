@@ -247,6 +247,21 @@ class BatchRecorder(PostgresApplicationRecorder):
                 for row in curs.fetchall()
             ]
 
+    def select_stream_extent(self, originator_id: UUID) -> tuple[int, int]:
+        """How many events a stream holds, and its highest version (equal, unless one is missing)."""
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                sql.SQL(
+                    "SELECT count(*) AS n, coalesce(max(originator_version), 0) AS v FROM {schema}.{table} "
+                    "WHERE originator_id = %s"
+                ).format(
+                    schema=sql.Identifier(self.datastore.schema), table=sql.Identifier(self.events_table_name)
+                ),
+                (originator_id,),
+            )
+            row = curs.fetchone()
+            return (int(row["n"]), int(row["v"])) if row else (0, 0)
+
     def select_event_count(self) -> int:
         """How many events the store holds."""
         with self.datastore.get_connection() as conn, conn.cursor() as curs:

@@ -135,6 +135,17 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
             )
             return {row[0]: row[1] for row in cursor.fetchall()}
 
+    def select_stream_extent(self, originator_id: UUID) -> tuple[int, int]:
+        """How many events a stream holds, and its highest version (equal, unless one is missing)."""
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                "SELECT count(*), coalesce(max(originator_version), 0) FROM stored_events "
+                "WHERE originator_id = ?",
+                (originator_id.hex,),
+            )
+            row = cursor.fetchone()
+            return int(row[0]), int(row[1])
+
     def select_event_count(self) -> int:
         """How many events the store holds."""
         with self.datastore.transaction(commit=False) as cursor:
