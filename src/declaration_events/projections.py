@@ -1410,10 +1410,11 @@ def _known_intervals(
     times: Sequence[datetime], rows_at: Callable[[datetime], set[tuple[object, ...]]]
 ) -> list[tuple[tuple[object, ...], datetime, datetime | None]]:
     """(row, known_from, known_until) for each row believed over a run of record times: a row holds
-    from the record time it appears at to the one it is gone at (None: still believed)."""
+    from the record time it appears at to the one it is gone at (None: still believed). Times are
+    given in UTC: one instant recorded with two offsets is one time, however it was written."""
     found: list[tuple[tuple[object, ...], datetime, datetime | None]] = []
     since: dict[tuple[object, ...], datetime] = {}
-    for moment in times:
+    for moment in (time.astimezone(UTC) for time in times):
         now = rows_at(moment)
         for row in [row for row in since if row not in now]:
             found.append((row, since.pop(row), moment))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -94,3 +94,22 @@ def test_an_instruments_rows_computed_party_by_party_are_those_of_the_whole_inst
             )
         ]
         assert split == sorted(map(repr, whole)), slug
+
+
+def test_rows_give_record_times_in_utc_whatever_offset_a_log_wrote() -> None:
+    """The same instant written with two offsets is one record time: every row's times are in UTC,
+    whether an instrument is computed party by party or whole (a split once kept the offset)."""
+    opened = {"type": "InstrumentOpened", "instrument": "i", "title": "I", "kind": "declaration"}
+    log = [
+        opened | {"occurred_on": "1990-01-01", "recorded_at": "1990-01-01T00:00:00Z"},
+        {"type": "Endorsed", "instrument": "i", "party": "CAN", "occurred_on": "1990-01-01"}
+        | {"recorded_at": "1990-01-01T05:00:00+05:00"},
+        {"type": "Endorsed", "instrument": "i", "party": "GTM", "occurred_on": "1990-01-02"}
+        | {"recorded_at": "1990-01-02T00:00:00-05:00"},
+    ]
+    projection = Ledger.from_events(log)._caught_up()
+    entity = "instrument:i"
+    rows = projection.history_intervals(entity)
+    whole = _known_intervals(projection.record_times(entity), partial(projection.rows_believed, entity))
+    times = [row.known_from for row in rows] + [known_from for _, known_from, _ in whole]
+    assert times and all(moment.utcoffset() == timedelta(0) for moment in times)
