@@ -70,3 +70,13 @@ KOVRIG_BACKDATED = Retracted(
 def never(*args: object, **kwargs: object) -> Any:
     """Stands in for a store's `read`: fails if anything reads the whole notification log."""
     raise AssertionError("the whole notification log was read")
+
+
+#: The United States accedes to the Ottawa treaty (a fact the seeds do not hold).
+USA_ACCEDES = {
+    "type": "Ratified",
+    "instrument": "ottawa-treaty",
+    "party": "USA",
+    "mode": "accession",
+    "occurred_on": "2026-11-01",
+}

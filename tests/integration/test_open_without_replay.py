@@ -20,13 +20,6 @@ from declaration_events.strategies import event_logs
 from helpers import SEED_EVENTS, SEEDS, never
 
 AS_OF = ("1997-12-31", "1999-03-01", "2018-12-15", "2021-02-16", "2023-06-01", "2026-01-01")
-USA_ACCEDES = {
-    "type": "Ratified",
-    "instrument": "ottawa-treaty",
-    "party": "USA",
-    "mode": "accession",
-    "occurred_on": "2026-11-01",
-}
 KNOWN_AT = ("2021-02-16T13:00:00+00:00", "2024-01-01T00:00:00+00:00", None)
 
 

@@ -19,15 +19,8 @@ from declaration_events.events import Corrected, Event, Retracted, parse_event
 from declaration_events.records import Recorded
 from declaration_events.storage.durable import EventStore
 from declaration_events.strategies import event_logs
-from helpers import SEED_EVENTS, SEEDS, never
+from helpers import SEED_EVENTS, SEEDS, USA_ACCEDES, never
 
-USA_ACCEDES = {
-    "type": "Ratified",
-    "instrument": "ottawa-treaty",
-    "party": "USA",
-    "mode": "accession",
-    "occurred_on": "2026-11-01",
-}
 CANADA_SIGNS_AGAIN = {"type": "Signed", "instrument": "ottawa-treaty", "party": "CAN", "occurred_on": "2020"}
 
 
