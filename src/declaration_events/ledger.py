@@ -155,8 +155,7 @@ class Ledger:
         """Record one fact through the rules; return it as stored (with its id and record time)."""
         parsed = parse_event(event)
         self.record_many([parsed])
-        written = self._stream_writer if self._unindexed is not None else self._writer
-        stored = (written or self._writer).projection.get(parsed.id)
+        stored = (self._stream_writing or self._writer).projection.get(parsed.id)
         assert stored is not None  # noqa: S101 - just recorded or already there
         return stored  # type: ignore[return-value]
 
@@ -185,7 +184,7 @@ class Ledger:
     ) -> RecordResult:
         """Record a batch: checked against the streams it touches while the whole store is not
         indexed (see `stream_writing`), else (or where that cannot check it) against the index."""
-        writer = self._stream_writer if self._unindexed is not None else None
+        writer = self._stream_writing
         if writer is not None:
             result = writer.try_record(items, locations, now, progress, backdate=backdate)
             if result is not None:
@@ -254,6 +253,12 @@ class Ledger:
         """The view that reads single streams and tables while the whole store is not indexed (see
         `stream_view`); None once it is (a write or a catch-up indexed it)."""
         return self._view if self._view is not None and not self._writer.position else None
+
+    @property
+    def _stream_writing(self) -> StreamWriter | None:
+        """The writer that checks a batch against the streams it touches, while the whole store is
+        not indexed (see `stream_writing`); None once it is."""
+        return self._stream_writer if self._unindexed is not None else None
 
     def _about(self, entity: str, stored_by: DateLike | None) -> Projection:
         """The projection that answers about one instrument (or the statements): while the whole

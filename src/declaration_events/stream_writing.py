@@ -103,11 +103,7 @@ class StreamWriter(Writer):
         read for earlier batches are not read again: a loop of small writes costs each what it
         touches."""
         self._streams, self._probed = whole, probed
-        count = self._view.read(self._streams)
-        for entity in self._streams:
-            self.versions[entity] = self._view.version(entity)
-            if self.versions[entity] != self.projection.stream_size(entity):
-                self._damaged(entity)
+        count = self._read_whole()
         if STATEMENTS not in self._streams | self._probed:
             # read by type for an instrument's rows: the version that read reached, not that of an
             # earlier whole reading (a history row's check of the continuations compares it)
@@ -118,10 +114,20 @@ class StreamWriter(Writer):
                 self._damaged(entity)
         return count
 
+    def _read_whole(self) -> int:
+        """Read what the streams read whole gained since into the projection, and take their versions;
+        how many events. A version missing from one is the store's damage (`_damaged`)."""
+        count = self._view.read(self._streams)
+        for entity in self._streams:
+            self.versions[entity] = self._view.version(entity)
+            if self.versions[entity] != self.projection.stream_size(entity):
+                self._damaged(entity)
+        return count
+
     def _damaged(self, entity: str) -> None:
         """Raise `StoreError` if a version is missing from the entity's stream (a partial restore):
         as the whole store's writer does, naming the store, the stream and the version."""
-        damage = getattr(self.store, "stream_damage", lambda entity: None)(entity)
+        damage = self._reader.stream_damage(entity)
         if damage:
             raise StoreError(damage)
 
@@ -166,9 +172,7 @@ class StreamWriter(Writer):
         if forget is not None:
             forget()  # the streams are read from the store: it need not keep what it appended
         with progress.stage("indexing", total=total) as bar:
-            count = self._view.read(self._streams)
-            for entity in self._streams:
-                self.versions[entity] = self._view.version(entity)
+            count = self._read_whole()
             for entity in self._probed:  # read only what was added since the version probed
                 added = self._reader.stream_records(entity, self.versions[entity])
                 self.projection.add_recorded(record for _, record in added)

@@ -79,6 +79,10 @@ class StreamReader(Protocol):
         """How many events an entity's stream holds, and its version (equal, unless one is missing)."""
         ...
 
+    def stream_damage(self, entity: str) -> str | None:
+        """What is wrong with an entity's stream if a version is missing from it (None if none is)."""
+        ...
+
     def stream_version(self, entity: str) -> int:
         """The version of an entity's stream: how many events it holds (0: none)."""
         ...
