@@ -26,10 +26,11 @@ sentenced while free and not detained since; else `released`), or an outcome
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal, NamedTuple, NoReturn, get_args
+from typing import Any, Literal, NamedTuple, NoReturn, TypeVar, get_args
 from uuid import UUID
 
 from pydantic import ValidationError
@@ -1407,7 +1408,7 @@ def _restrictions(
         held = {**held, kind: event.conditions if isinstance(event, Restricted) else None}
     elif isinstance(event, Released) or event.type in ("Escaped", "Disappeared", "Died"):
         held = {}
-    return tuple((r, held[r]) for r in SEVERITY if r in held)
+    return _shared(tuple((r, held[r]) for r in SEVERITY if r in held))
 
 
 def _check_case_fact(event: EventBase, current: CaseState | None, entity: str, kind: str | None) -> None:
@@ -1428,8 +1429,9 @@ def _check_case_fact(event: EventBase, current: CaseState | None, entity: str, k
             _broken("designate-once", event, status, entity, "the same designation is already made")
 
 
-def _moved(state: CaseState, event: EventBase) -> CaseState:
-    """The state carried forward to a later fact: its dates, with the days counted until then."""
+def _moved(state: CaseState, event: EventBase, **changes: Any) -> CaseState:
+    """The state carried forward to a later fact: its dates, with the days counted until then,
+    and the `changes` the fact makes (one new state, not two)."""
     day = event.occurred_on.last
     return state._replace(
         on=day,
@@ -1437,11 +1439,44 @@ def _moved(state: CaseState, event: EventBase) -> CaseState:
         detained_days=state.days_detained(day),
         restricted_days=state.days_restricted(day),
         deprived_days=state.days_deprived(day),
+        **changes,
     )
 
 
-def _opened(event: Detained | Charged, status: str) -> CaseState:
+_Texts = TypeVar("_Texts", str, str | None, tuple[str, ...], tuple[tuple[str, str | None], ...])
+
+#: Tuples of texts many change points hold alike (nationalities, charges, restrictions), each kept once.
+_SHARED: dict[tuple[object, ...], Any] = {}
+_SHARED_LIMIT = 100_000
+
+
+def _shared(value: _Texts) -> _Texts:
+    """One object for equal texts, or equal tuples of texts: a large ledger holds millions of
+    change points, and their places, charges and nationalities repeat."""
+    if value is None or isinstance(value, str):
+        return value if value is None else sys.intern(value)
+    if len(_SHARED) >= _SHARED_LIMIT:
+        _SHARED.clear()
+    kept: _Texts = _SHARED.setdefault(value, value)
+    return kept
+
+
+def _charges(charges: Iterable[str]) -> tuple[str, ...]:
+    """Each charge once, in the order first laid (a fact may repeat one, too)."""
+    return _shared(tuple(dict.fromkeys(map(_shared, charges))))
+
+
+def _opened(
+    event: Detained | Charged, status: str, restrictions: tuple[tuple[str, str | None], ...]
+) -> CaseState:
     day = event.occurred_on.last
+    if isinstance(event, Detained):
+        held_by, requested_by, location = event.captor, event.requested_by, _shared(event.location)
+        charges: tuple[str, ...] = ()
+        charging_state = None
+    else:
+        held_by, requested_by, location = None, None, None
+        charges, charging_state = _charges(event.charges), event.charging_state
     return CaseState(
         on=day,
         start=event.occurred_on.first,
@@ -1449,16 +1484,17 @@ def _opened(event: Detained | Charged, status: str) -> CaseState:
         since=day,
         event_id=event.id,
         person=event.person or "",
-        nationalities=event.nationalities or (),
-        detained_by=event.captor if isinstance(event, Detained) else None,
-        requested_by=event.requested_by if isinstance(event, Detained) else None,
-        location=event.location if isinstance(event, Detained) else None,
-        charges=() if isinstance(event, Detained) else tuple(dict.fromkeys(event.charges)),
+        nationalities=_shared(event.nationalities or ()),
+        detained_by=held_by,
+        requested_by=requested_by,
+        location=location,
+        charges=charges,
         sentence=None,
         term_days=None,
         links=(),
         detained_days=0,
-        charging_state=None if isinstance(event, Detained) else event.charging_state,
+        charging_state=charging_state,
+        restrictions=restrictions,
     )
 
 
@@ -1468,24 +1504,23 @@ def _case_changes(event: EventBase, current: CaseState, after: str) -> dict[str,
     if isinstance(event, Detained):
         changes.update(
             person=event.person,
-            nationalities=event.nationalities,
+            nationalities=_shared(event.nationalities),
             detained_by=event.captor,
             requested_by=event.requested_by,
-            location=event.location,
+            location=_shared(event.location),
         )
     elif isinstance(event, Charged):
-        # Each charge once, in the order first laid (a fact may repeat one, too).
-        changes["charges"] = tuple(dict.fromkeys(current.charges + event.charges))
+        changes["charges"] = _charges(current.charges + event.charges)
         if event.charging_state is not None:
             changes["charging_state"] = event.charging_state
         if event.person is not None and event.nationalities is not None:
-            changes.update(person=event.person, nationalities=event.nationalities)
+            changes.update(person=event.person, nationalities=_shared(event.nationalities))
     elif isinstance(event, Sentenced):
-        changes.update(sentence=event.sentence, term_days=event.term_days)
+        changes.update(sentence=_shared(event.sentence), term_days=event.term_days)
     elif isinstance(event, CustodyChanged):
-        changes["basis"] = event.basis
+        changes["basis"] = _shared(event.basis)
         if event.location is not None:
-            changes["location"] = event.location
+            changes["location"] = _shared(event.location)
     elif isinstance(event, Designated):
         designation = Designation(
             event.designation, event.by, event.reference, event.categories or (), event.occurred_on.last
@@ -1516,9 +1551,9 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             _check_case_fact(event, current, entity, kind)
             if isinstance(event, CasesLinked):
                 assert current is not None  # noqa: S101 - narrowed by the check above
-                link = (event.other_case, event.relation)
+                link = (sys.intern(event.other_case), sys.intern(event.relation))
                 links = current.links if link in current.links else (*current.links, link)
-                states.append(_moved(current, event)._replace(links=links))
+                states.append(_moved(current, event, links=links))
                 continue
             key = case_key(event)
             after = CASE_TRANSITIONS[key].get(status)
@@ -1537,15 +1572,17 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             after = RESTRICTION_STATUS[restrictions[0][0]] if restrictions else progress.free
         if current is None:
             assert isinstance(event, Detained | Charged)  # noqa: S101 - only they open a case
-            states.append(_opened(event, after)._replace(restrictions=restrictions))
+            states.append(_opened(event, after, restrictions))
             continue
         states.append(
-            _moved(current, event)._replace(
+            _moved(
+                current,
+                event,
                 status=after,
                 since=current.since if after == status else day,
                 event_id=event.id if after != status else current.event_id,
                 restrictions=restrictions,
-                **_case_changes(event, current, after),  # type: ignore[arg-type]
+                **_case_changes(event, current, after),
             )
         )
     return CaseHistory(slug, tuple(states), tuple(skipped))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import date
 from typing import Any
 
@@ -639,3 +640,25 @@ def test_the_same_day_tie_rule_orders_every_case_fact() -> None:
     ]
     for order in (events, events[::-1], events[3:] + events[:3]):
         assert [s.status for s in fold_case("k", order).states][-1] == "died"
+
+
+def test_change_points_of_different_cases_share_equal_places_charges_and_restrictions() -> None:
+    def case(slug: str) -> list[EventBase]:
+        lines = [
+            {"type": "Detained", "occurred_on": "2020-01-02", "case": slug, "person": f"P {slug}",
+             "nationalities": ["CAN", "GBR"], "detaining_state": "CHN", "location": "Detention Centre"},
+            {"type": "Charged", "occurred_on": "2020-02-03", "case": slug,
+             "charges": ["espionage", "espionage"]},
+            {"type": "Sentenced", "occurred_on": "2020-03-04", "case": slug, "sentence": "11 years"},
+            {"type": "Restricted", "occurred_on": "2020-04-05", "case": slug, "restriction": "exit_ban",
+             "conditions": "surrender of passport"},
+        ]  # fmt: skip
+        # Each event parsed from its own text: equal values are distinct objects in the models.
+        return [parse_event(json.dumps(line)) for line in lines]
+
+    first, second = (fold_case(slug, case(slug)).states for slug in ("first", "second"))
+    for name in ("location", "nationalities", "charges", "sentence", "restrictions"):
+        assert getattr(first[-1], name) == getattr(second[-1], name)
+        assert getattr(first[-1], name) is getattr(second[-1], name), name
+    assert first[-1].charges == ("espionage",)
+    assert first[-1].charges[0] is second[-1].charges[0]
