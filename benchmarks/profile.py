@@ -96,7 +96,7 @@ def _stages(path: Path, events: int, workdir: Path) -> None:
     """Time the stages of a load as the write side runs them (`writing.Writer._commit`), one by one."""
     from datetime import UTC, datetime
 
-    from declaration_events import Ledger, checking, reading
+    from declaration_events import Ledger, checking, parallel_check, reading
 
     for label, open_ledger in (
         ("in memory (Ledger.from_jsonl)", Ledger),
@@ -115,8 +115,8 @@ def _stages(path: Path, events: int, workdir: Path) -> None:
             batch, _ = checking.prepare(writer.projection, items, now)
             times.append(("stamp, drop duplicates (prepare)", time.perf_counter() - started))
             started = time.perf_counter()
-            plan = checking.check(writer.projection, writer.versions, batch)
-            times.append(("decode each entity again, run the rules (check)", time.perf_counter() - started))
+            plan = parallel_check.check(writer.projection, writer.versions, batch)
+            times.append(("decode each entity again, run the rules (check, two cores)", time.perf_counter() - started))
             started = time.perf_counter()
             writer.store.append(plan.records, plan.expected)
             times.append(("store (append)", time.perf_counter() - started))

@@ -58,10 +58,14 @@ __all__ = [
     "MAX_CLOCK_SKEW",
     "Locations",
     "Plan",
+    "Routed",
     "check",
+    "check_entity",
     "compact",
     "locate",
+    "plan_of",
     "prepare",
+    "route",
     "stamp",
 ]
 
@@ -80,7 +84,8 @@ class Plan:
     #: Each touched entity's stream version the append expects (what the projection has seen).
     expected: dict[str, int]
     #: The strict fold of each touched instrument and case, for the projection to adopt.
-    folded: dict[str, InstrumentHistory | CaseHistory]
+    #: (From the second process of `parallel_check`, pickled: `Projection.prime` unpickles it when asked.)
+    folded: dict[str, InstrumentHistory | CaseHistory | bytes]
     #: Ids of the batch's events recorded before a fact already stored about the same entity
     #: (`backdated`), first found first.
     backdated: list[UUID] = field(default_factory=list)
@@ -303,23 +308,24 @@ def prepare(
     return batch, duplicates
 
 
-def check(
-    projection: Projection,
-    versions: Mapping[str, int],
-    batch: Sequence[Recorded],
-    progress: Progress = OFF,
-    *,
-    knows: Callable[[str], bool] | None = None,
-) -> Plan:
-    """Run the rules over every entity the batch touches; return the append plan.
+@dataclass
+class Routed:
+    """A batch sorted by entity for the rules: each entity's new facts and amendments, and the plan's
+    records (each amendment with its target's entity)."""
 
-    The models of each entity are decoded when its turn comes and dropped after;
-    `progress` counts the entities. `knows`: whether the store holds facts of an entity that
-    a fact names (default: the projection knows it).
-    """
-    known = knows or projection.knows
+    facts: dict[str, list[Recorded]]
+    amendments: dict[str, list[Corrected | Retracted]]
+    records: list[Recorded]
+
+    @property
+    def touched(self) -> list[str]:
+        """Every entity the batch adds to or amends, sorted: the order the rules check them in."""
+        return sorted(set(self.facts) | set(self.amendments))
+
+
+def route(projection: Projection, batch: Sequence[Recorded]) -> Routed:
+    """Sort a batch by entity; route each amendment to its target's entity (raises on a bad target)."""
     by_entity: dict[str, list[Recorded]] = defaultdict(list)
-    folded: dict[str, InstrumentHistory | CaseHistory] = {}
     plan: list[Recorded] = []
     amendment_records: list[Recorded] = []
     for record in batch:
@@ -336,30 +342,73 @@ def check(
         entity = _amendment_entity(projection, amendment, in_batch)
         new_amendments[entity].append(amendment)
         plan.append(record._replace(entity=entity))
-    touched = set(by_entity) | set(new_amendments)
-    new_entities = set(by_entity)
+    return Routed(dict(by_entity), dict(new_amendments), plan)
+
+
+def check_entity(
+    projection: Projection,
+    entity: str,
+    routed: Routed,
+    known: Callable[[str], bool],
+    new_entities: set[str],
+) -> tuple[list[UUID], InstrumentHistory | CaseHistory | None]:
+    """Run the rules over one entity the batch touches: the backdated events of the batch about it,
+    and its strict fold (None for the statements and actors). Raises on the batch's fact at fault."""
+    amendments = routed.amendments.get(entity, [])
+    if entity == STATEMENTS:
+        # Statements follow no state machine: check only what the batch adds or amends.
+        added = routed.facts.get(entity, [])
+        return _check_statements(projection, added, amendments, new_entities, known), None
+    new_facts = [record.decode() for record in routed.facts.get(entity, ())]
+    stored_facts, stored = projection.facts(entity), projection.amendments(entity)
+    backdated = _backdated([*stored_facts, *stored], [*new_facts, *amendments])
+    facts = stored_facts + new_facts
+    try:
+        believed, history = _fold(entity, facts, stored + amendments)
+    except InvalidTransitionError as exc:
+        raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
+    if not entity.startswith("instrument:"):
+        _check_references(known, believed, new_entities)
+    return backdated, history
+
+
+def check(
+    projection: Projection,
+    versions: Mapping[str, int],
+    batch: Sequence[Recorded],
+    progress: Progress = OFF,
+    *,
+    knows: Callable[[str], bool] | None = None,
+) -> Plan:
+    """Run the rules over every entity the batch touches; return the append plan.
+
+    The models of each entity are decoded when its turn comes and dropped after;
+    `progress` counts the entities. `knows`: whether the store holds facts of an entity that
+    a fact names (default: the projection knows it).
+    """
+    known = knows or projection.knows
+    routed = route(projection, batch)
+    touched = routed.touched
+    new_entities = set(routed.facts)
+    folded: dict[str, InstrumentHistory | CaseHistory | bytes] = {}
     backdated: list[UUID] = []
-    for entity in progress.iterate(sorted(touched), "checking", total=len(touched), unit="entity"):
-        amendments = new_amendments.get(entity, [])
-        if entity == STATEMENTS:
-            # Statements follow no state machine: check only what the batch adds or amends.
-            added = by_entity.get(entity, [])
-            backdated += _check_statements(projection, added, amendments, new_entities, known)
-            continue
-        new_facts = [record.decode() for record in by_entity.get(entity, ())]
-        stored_facts, stored = projection.facts(entity), projection.amendments(entity)
-        backdated.extend(_backdated([*stored_facts, *stored], [*new_facts, *amendments]))
-        facts = stored_facts + new_facts
-        try:
-            believed, history = _fold(entity, facts, stored + amendments)
-        except InvalidTransitionError as exc:
-            raise _blame(exc, entity, facts, stored, new_facts, amendments) from None
-        if not entity.startswith("instrument:"):
-            _check_references(known, believed, new_entities)
+    for entity in progress.iterate(touched, "checking", total=len(touched), unit="entity"):
+        found, history = check_entity(projection, entity, routed, known, new_entities)
+        backdated += found
         if history is not None:
             folded[entity] = history
-    expected = {entity: versions.get(entity, 0) for entity in touched}
-    return Plan(plan, expected, folded, backdated)
+    return plan_of(routed, versions, folded, backdated)
+
+
+def plan_of(
+    routed: Routed,
+    versions: Mapping[str, int],
+    folded: dict[str, InstrumentHistory | CaseHistory | bytes],
+    backdated: list[UUID],
+) -> Plan:
+    """The append plan of a checked batch: each touched entity's version as the check saw it."""
+    expected = {entity: versions.get(entity, 0) for entity in routed.touched}
+    return Plan(routed.records, expected, folded, backdated)
 
 
 def _backdated(stored: Sequence[EventBase], new: Sequence[EventBase]) -> list[UUID]:

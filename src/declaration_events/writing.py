@@ -2,12 +2,12 @@
 
 A `Writer` holds a ledger's store, the projection that indexes it, how far the projection
 has read (`position`) and how many events each entity stream holds (`versions`). `record`
-prepares a batch (`checking.prepare`), checks it whole (`checking.check`) and appends it
-with the versions it was checked against; when another writer got in first the store
-raises `ConcurrencyError`, and the writer reads what was added, checks again and retries
-after a random pause (`MAX_RETRIES`, `RETRY_BACKOFF`). Once appended, the batch is read
-back into the projection (`catch_up`), which adopts the check's folds where no other
-writer got in between. `held_at` tells what the store held at a time by its own clock.
+prepares a batch (`checking.prepare`), checks it whole (`checking.check`; a large batch on two
+cores, `parallel_check`) and appends it with the versions it was checked against; when another
+writer got in first the store raises `ConcurrencyError`, and the writer reads what was added,
+checks again and retries after a random pause (`MAX_RETRIES`, `RETRY_BACKOFF`). Once appended,
+the batch is read back into the projection (`catch_up`), which adopts the check's folds where
+no other writer got in between. `held_at` tells what the store held at a time by its own clock.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
-from . import checking, render
+from . import checking, parallel_check, render
 from .actors import is_actor
 from .checking import Locations
 from .errors import BackdatedError, ConcurrencyError, DeclarationEventsError, InvalidEventError, StoreError
@@ -117,7 +117,9 @@ class Writer:
             if not batch:
                 return size, recorded_by_others, 0
             try:
-                plan = checking.check(self.projection, self.versions, batch, progress, knows=self._knows)
+                plan = parallel_check.check(
+                    self.projection, self.versions, batch, progress, knows=self._knows
+                )
                 if plan.backdated and not backdate:
                     raise _backdated_error(plan.backdated)
             except DeclarationEventsError as exc:
@@ -268,7 +270,7 @@ class Writer:
         return _histories_of(tuple(sorted(names)), _rows(self.projection, names), complete=True)
 
     def _adopt_folds(
-        self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
+        self, folded: dict[str, InstrumentHistory | CaseHistory | bytes], versions: Mapping[str, int]
     ) -> None:
         """Hand the write side's folds to the projection, where no other writer got in between.
 
