@@ -116,7 +116,12 @@ def _stages(path: Path, events: int, workdir: Path) -> None:
             times.append(("stamp, drop duplicates (prepare)", time.perf_counter() - started))
             started = time.perf_counter()
             plan = parallel_check.check(writer.projection, writer.versions, batch)
-            times.append(("decode each entity again, run the rules (check, two cores)", time.perf_counter() - started))
+            times.append(
+                (
+                    "decode each entity again, run the rules, a large batch on two cores (check)",
+                    time.perf_counter() - started,
+                )
+            )
             started = time.perf_counter()
             writer.store.append(plan.records, plan.expected)
             times.append(("store (append)", time.perf_counter() - started))

@@ -23,7 +23,7 @@ PAUSING_IMPORT = """
 import sys, time
 backend, url, log = sys.argv[1:4]
 if backend == "sqlite":
-    from eventsourcing.sqlite import SQLiteApplicationRecorder as Recorder
+    from declaration_events.storage.sqlite import StampingSQLiteRecorder as Recorder
     insert = Recorder._insert_events
     def pausing(self, cursor, stored_events, **kwargs):
         half = len(stored_events) // 2
