@@ -14,7 +14,7 @@ from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from functools import partial
+from functools import cache, partial
 from types import MappingProxyType
 from typing import Any, Generic, NamedTuple, TypeVar, cast
 from uuid import UUID
@@ -234,9 +234,22 @@ _LISTED_PARTY_FIELDS = ("nationalities", "between")
 _INDEXED = ("recorded_at", *_PARTY_FIELDS, *_LISTED_PARTY_FIELDS, "case", "other_case")
 
 
-def _parties(data: Mapping[str, str | list[str]]) -> list[str]:
+@cache
+def _indexed_fields(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What `_index` reads of a fact of this type (those of `_INDEXED` it can hold), and which of
+    them name parties."""
+    fields = EVENT_TYPES[kind].model_fields
+    return (
+        tuple(name for name in _INDEXED if name in fields),
+        tuple(name for name in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS) if name in fields),
+    )
+
+
+def _parties(
+    data: Mapping[str, str | list[str]], keys: tuple[str, ...] = (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS)
+) -> list[str]:
     found: list[str] = []
-    for key in (*_PARTY_FIELDS, *_LISTED_PARTY_FIELDS):
+    for key in keys:
         value = data.get(key)
         if isinstance(value, list):
             found.extend(value)
@@ -309,7 +322,8 @@ class Projection:
         event_id, kind, entity, packed = record
         if event_id in self._lines:
             return
-        data = packed_strings(packed, _INDEXED)
+        names, party_names = _indexed_fields(kind)
+        data = packed_strings(packed, names)
         stamp = data.get("recorded_at")
         if not isinstance(stamp, str):
             raise ValueError(f"event {event_id} has no recorded_at; record it through a Ledger")
@@ -334,7 +348,7 @@ class Projection:
             ids = self._facts[entity] = []
         ids.append(event_id)
         touched.add(entity)
-        for party in _parties(data) if kind != "ActorRegistered" else [entity]:
+        for party in _parties(data, party_names) if kind != "ActorRegistered" else [entity]:
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
             self._reverse_links[str(data["other_case"])].add(str(data["case"]))
