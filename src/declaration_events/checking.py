@@ -11,6 +11,7 @@ event's `FILE:LINE` (`Locations`).
 from __future__ import annotations
 
 import gc
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -84,42 +85,65 @@ class Plan:
     #: Each touched entity's stream version the append expects (what the projection has seen).
     expected: dict[str, int]
     #: The strict fold of each touched instrument and case, for the projection to adopt.
-    #: (From the second process of `parallel_check`, pickled: `Projection.prime` unpickles it when asked.)
-    folded: dict[str, InstrumentHistory | CaseHistory | bytes]
+    folded: dict[str, InstrumentHistory | CaseHistory]
     #: Ids of the batch's events recorded before a fact already stored about the same entity
     #: (`backdated`), first found first.
     backdated: list[UUID] = field(default_factory=list)
 
 
 class Locations(Mapping[UUID, str]):
-    """`FILE:LINE` of each event of the logs being imported, formatted only when an error asks."""
+    """`FILE:LINE` of each event of the logs being imported, formatted only when an error asks.
+
+    Each file's line numbers are filled in a dict while it is read (`file`); `pack` then keeps
+    them as the ids in order and an array of line numbers (12 bytes an event instead of about
+    70), and the dict is made again only when an error or a warning asks for a line.
+    """
 
     def __init__(self) -> None:
         self._files: list[tuple[str, dict[UUID, int]]] = []
+        self._packed: list[tuple[str, list[UUID], array[int]]] = []
 
     def file(self, label: str) -> dict[UUID, int]:
         """The line numbers of one more file, filled by `iter_events`."""
+        self._unpack()
         numbers: dict[UUID, int] = {}
         self._files.append((label, numbers))
         return numbers
 
+    def pack(self) -> None:
+        """Keep the line numbers compactly, now that the files are read (`read_logs`)."""
+        if not any(numbers for _, numbers in self._files):
+            return
+        try:
+            packed = [(label, list(numbers), array("I", numbers.values())) for label, numbers in self._files]
+        except OverflowError:  # a line past 4,294,967,295: kept as it is
+            return
+        self._packed, self._files = packed, []
+
+    def _unpack(self) -> list[tuple[str, dict[UUID, int]]]:
+        if self._packed:
+            self._files = [(label, dict(zip(ids, lines, strict=True))) for label, ids, lines in self._packed]
+            self._packed = []
+        return self._files
+
     def __getitem__(self, event_id: UUID) -> str:
-        for label, numbers in reversed(self._files):  # an id in two files: the later one is at fault
+        for label, numbers in reversed(self._unpack()):  # an id in two files: the later one is at fault
             number = numbers.get(event_id)
             if number is not None:
                 return f"{label}:{number}"
         raise KeyError(event_id)
 
     def __iter__(self) -> Iterator[UUID]:
-        for _, numbers in self._files:
+        for _, numbers in self._unpack():
             yield from numbers
 
     def __len__(self) -> int:
-        return sum(len(numbers) for _, numbers in self._files)
+        return sum(len(numbers) for _, numbers in self._files) + sum(len(ids) for _, ids, _ in self._packed)
 
     def release(self) -> None:
         """Forget every line: the batch is stored, no error can name one any more."""
         self._files.clear()
+        self._packed.clear()
 
 
 def locate(error: DeclarationEventsError, locations: Mapping[UUID, str] | None) -> None:
@@ -390,7 +414,7 @@ def check(
     routed = route(projection, batch)
     touched = routed.touched
     new_entities = set(routed.facts)
-    folded: dict[str, InstrumentHistory | CaseHistory | bytes] = {}
+    folded: dict[str, InstrumentHistory | CaseHistory] = {}
     backdated: list[UUID] = []
     for entity in progress.iterate(touched, "checking", total=len(touched), unit="entity"):
         found, history = check_entity(projection, entity, routed, known, new_entities)
@@ -403,7 +427,7 @@ def check(
 def plan_of(
     routed: Routed,
     versions: Mapping[str, int],
-    folded: dict[str, InstrumentHistory | CaseHistory | bytes],
+    folded: dict[str, InstrumentHistory | CaseHistory],
     backdated: list[UUID],
 ) -> Plan:
     """The append plan of a checked batch: each touched entity's version as the check saw it."""

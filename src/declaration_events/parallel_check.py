@@ -3,10 +3,12 @@
 Each entity a batch touches is checked on its own (`checking.check_entity`), so a batch of at
 least `PARALLEL_EVENTS` events is cut in two: a second process (spawned, as for reading, so
 that none of this process's threads is copied) checks a run of entities at the end of the
-sorted order (before the statements, which stay here) holding about `SHARE` of the events,
+sorted order (before the statements, which stay here) costing about `SHARE` of the work,
 while this process checks the others. The second process gets the packed records of its
 entities and their stored facts, and sends back, pickled, the folds, the backdated events and
-the entities its facts name (this process checks that the store or the batch knows them).
+the entities its facts name (this process checks that the store or the batch knows them). The
+folds are read as they come down the pipe, and each event id in them is this process's own
+id object (`_IdPickler`): the ledger holds what a check on one core leaves.
 
 The result is the serial check's (tested): the same plan, the same folds, the backdated events
 in the same order, and the same error. When the second process finds a rule broken, fails or
@@ -19,13 +21,15 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import os
 import pickle
 import subprocess
 import sys
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import IO
 from uuid import UUID
 
@@ -70,7 +74,7 @@ def check(
         touched = routed.touched
         theirs = _their_share(routed, touched)
         if theirs and helper is not None:
-            helper.send(_job(projection, routed, theirs))
+            helper.send(*_job(projection, routed, theirs))
     except BaseException:
         if helper is not None:
             helper.stop()
@@ -80,7 +84,7 @@ def check(
             helper.stop()
         return checking.check(projection, versions, batch, progress, knows=knows)
     new_entities = set(routed.facts)
-    folded: dict[str, History | bytes] = {}
+    folded: dict[str, History] = {}
     backdated: dict[str, list[UUID]] = {}
     later: DeclarationEventsError | None = None  # the first error after their run
     first, last = touched.index(theirs[0]), touched.index(theirs[-1])
@@ -94,7 +98,8 @@ def check(
                     raise
                 later = exc
                 break
-            backdated[entity] = found
+            if found:
+                backdated[entity] = found
             if history is not None:
                 folded[entity] = history
         done = helper.finish()
@@ -139,9 +144,10 @@ def _their_share(routed: Routed, touched: list[str]) -> list[str]:
 
 @dataclass
 class _Records:
-    """Records in columns, cheap to pickle (the ids as numbers)."""
+    """Records in columns, cheap to pickle, and cheap to build here: the ids in one string of 16
+    bytes each (a list of numbers would leave this process's heap full of holes once freed)."""
 
-    ids: list[int]
+    ids: bytes
     types: list[str]
     entities: list[str]
     packed: list[bytes]
@@ -149,14 +155,19 @@ class _Records:
     @classmethod
     def of(cls, records: Sequence[Recorded]) -> _Records:
         return cls(
-            [record.id.int for record in records],
+            b"".join(record.id.bytes for record in records),  # (one small object at a time)
             [record.type for record in records],
             [record.entity for record in records],
             [record.packed for record in records],
         )
 
+    def numbers(self) -> Iterator[int]:
+        """The ids as numbers, in order."""
+        for at in range(0, len(self.ids), 16):
+            yield int.from_bytes(self.ids[at : at + 16])
+
     def records(self) -> list[Recorded]:
-        columns = zip(self.ids, self.types, self.entities, self.packed, strict=True)
+        columns = zip(self.numbers(), self.types, self.entities, self.packed, strict=True)
         return [Recorded(UUID(int=number), kind, entity, packed) for number, kind, entity, packed in columns]
 
 
@@ -175,19 +186,21 @@ class _Done:
     """What checking a run of entities found."""
 
     legal: bool
-    folded: dict[str, History | bytes]  # from the second process: each fold pickled
+    folded: dict[str, History]
     backdated: dict[str, list[UUID]]
     named: set[str]  # the entities their facts name, not in the run itself
 
 
-def _job(projection: Projection, routed: Routed, theirs: list[str]) -> _Job:
+def _job(projection: Projection, routed: Routed, theirs: list[str]) -> tuple[_Job, list[UUID]]:
+    """The second process's job, and the ids of its records in the order sent (see `_IdPickler`)."""
     wanted = set(theirs)
     facts = [record for entity in theirs for record in routed.facts.get(entity, ())]
     count = sum(len(amendments) for amendments in routed.amendments.values())
     routed_amendments = routed.records[len(routed.records) - count :]  # after the facts (`checking.route`)
     amendments = [record for record in routed_amendments if record.entity in wanted]
     stored = list(projection.recorded_of(theirs))
-    return _Job(theirs, _Records.of(facts), _Records.of(amendments), _Records.of(stored))
+    job = _Job(theirs, _Records.of(facts), _Records.of(amendments), _Records.of(stored))
+    return job, [record.id for record in itertools.chain(facts, amendments, stored)]
 
 
 def _checked(
@@ -196,19 +209,15 @@ def _checked(
     entities: list[str],
     known: Callable[[str], bool],
     new_entities: set[str],
-    *,
-    pickled: bool = False,
 ) -> _Done:
-    """Check a run of entities (raises on the first broken rule); `pickled`: keep each fold pickled
-    (in the second process: this process takes them in as they are, and unpickles one when asked)."""
+    """Check a run of entities (raises on the first broken rule)."""
     done = _Done(True, {}, {}, set())
     for entity in entities:
         found, history = checking.check_entity(projection, entity, routed, known, new_entities)
-        done.backdated[entity] = found
+        if found:
+            done.backdated[entity] = found
         if history is not None:
-            done.folded[entity] = (
-                pickle.dumps(history, protocol=pickle.HIGHEST_PROTOCOL) if pickled else history
-            )
+            done.folded[entity] = history
     return done
 
 
@@ -230,7 +239,7 @@ def _serve(job: _Job) -> _Done:
         return True
 
     try:
-        done = _checked(projection, routed, job.entities, known, set(facts), pickled=True)
+        done = _checked(projection, routed, job.entities, known, set(facts))
     except DeclarationEventsError:
         return _Done(False, {}, {}, set())
     done.named = named
@@ -240,8 +249,82 @@ def _serve(job: _Job) -> _Done:
 def _main() -> None:
     """The second process: read a job on standard input, send what it found on standard output."""
     gc.disable()  # as `checking.bulk`: millions of long-lived objects and no cycles
-    job = pickle.load(sys.stdin.buffer)  # noqa: S301 - our own parent's job
-    pickle.dump(_serve(job), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+    job: _Job = pickle.load(sys.stdin.buffer)  # noqa: S301 - our own parent's job
+    _reply(job, sys.stdout.buffer)
+
+
+def _reply(job: _Job, out: IO[bytes]) -> None:
+    """Check a job's entities and write what was found to `out` (read back with `_read_reply`).
+
+    The folds go first, `_CHUNK` entities to a pickle, then the rest of `_Done` without them. An
+    unpickler keeps every object a pickle names until its end (among them the arguments each
+    change point is built from): one pickle of every fold would leave this process's heap full
+    of holes once read (a tenth of a large ledger's memory, measured).
+    """
+    numbers = itertools.chain(job.facts.numbers(), job.amendments.numbers(), job.stored.numbers())
+    positions = {number: at for at, number in enumerate(numbers)}
+    done = _serve(job)
+    entities = list(done.folded)
+    for start in range(0, len(entities), _CHUNK):
+        chunk = {entity: done.folded[entity] for entity in entities[start : start + _CHUNK]}
+        _IdPickler(out, positions).dump(chunk)
+    _IdPickler(out, positions).dump(_Done(done.legal, {}, done.backdated, done.named))
+
+
+def _read_reply(stream: IO[bytes], ids: Sequence[UUID]) -> _Done:
+    """What `_reply` wrote: folds in chunks, then the rest (raises on a reply cut short)."""
+    folded: dict[str, History] = {}
+    days: dict[int, date] = {}
+    while True:
+        part = _IdUnpickler(stream, ids, days).load()
+        if isinstance(part, _Done):
+            part.folded = folded
+            return part
+        if not isinstance(part, dict):
+            raise pickle.UnpicklingError(f"unexpected part of a reply: {type(part).__name__}")
+        folded.update(part)
+
+
+#: Entities whose folds go in one pickle of a reply (see `_reply`).
+_CHUNK = 1000
+
+
+class _IdPickler(pickle.Pickler):
+    """Sends each id of a record the job holds as its place in the job, so that the parent takes its
+    own id object (one object an event, as a check on one core keeps), and each date as its day
+    number, so that the parts of a reply share one object a day (each part's memo is its own)."""
+
+    def __init__(self, file: IO[bytes], positions: Mapping[int, int]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._positions = positions
+
+    def persistent_id(self, obj: object) -> int | None:
+        """A record's id: its place in the job (0 on); a date: minus its day number; else None."""
+        if isinstance(obj, UUID):
+            return self._positions.get(obj.int)
+        if type(obj) is date:  # (not a datetime)
+            return -obj.toordinal()
+        return None
+
+
+class _IdUnpickler(pickle.Unpickler):
+    """Takes back what `_IdPickler` sent as numbers: the records' own ids, and one object a day."""
+
+    def __init__(self, file: IO[bytes], ids: Sequence[UUID], days: dict[int, date]) -> None:
+        super().__init__(file)
+        self._ids = ids
+        self._days = days
+
+    def persistent_load(self, pid: object) -> UUID | date:
+        """The id at a place in the job, or the day of a (negative) day number."""
+        if not isinstance(pid, int):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
+        if pid >= 0:
+            return self._ids[pid]
+        day = self._days.get(pid)
+        if day is None:
+            day = self._days[pid] = date.fromordinal(-pid)
+        return day
 
 
 _CHILD = "from declaration_events.parallel_check import _main\n_main()\n"
@@ -253,6 +336,7 @@ class _Helper:
     def __init__(self, process: subprocess.Popen[bytes]) -> None:
         self._process = process
         self._sender: threading.Thread | None = None
+        self._ids: list[UUID] = []
 
     @classmethod
     def start(cls) -> _Helper | None:
@@ -270,8 +354,10 @@ class _Helper:
             return None
         return cls(process)
 
-    def send(self, job: _Job) -> None:
-        """Send the job, from a thread: the pipe takes it as the second process reads it."""
+    def send(self, job: _Job, ids: list[UUID]) -> None:
+        """Send the job, from a thread (the pipe takes it as the second process reads it); `ids`: its
+        records' ids, in the order sent."""
+        self._ids = ids
         data = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
         self._sender = threading.Thread(target=_send, args=(self._process.stdin, data), daemon=True)
         self._sender.start()
@@ -280,7 +366,7 @@ class _Helper:
         """What the second process found (None if it failed)."""
         assert self._process.stdout is not None  # noqa: S101 - opened as a pipe
         try:
-            done = pickle.load(self._process.stdout)  # noqa: S301 - our own child's output
+            done = _read_reply(self._process.stdout, self._ids)  # our own child's output
         except (EOFError, pickle.UnpicklingError, OSError, ValueError, AttributeError, ImportError):
             done = None
         self._process.stdout.close()

@@ -8,7 +8,6 @@ binary search over those change points, not a replay.
 from __future__ import annotations
 
 import itertools
-import pickle
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -282,7 +281,6 @@ class Projection:
         # What is believed now, one entry per entity (dropped when the entity gets new facts),
         # and beliefs at past record times, a bounded cache.
         self._current: dict[str, _Belief] = {}
-        self._pickled: dict[str, bytes] = {}  # histories adopted as pickles, unpickled when asked
         self._times: dict[str, list[datetime]] = {}  # see `_own_times` (dropped like `_current`)
         self._past: OrderedDict[tuple[str, datetime], _Belief] = OrderedDict()
         self._decoded: OrderedDict[str, tuple[list[EventBase], list[Amendment]]] = OrderedDict()
@@ -310,7 +308,6 @@ class Projection:
         finally:  # also when reading the records fails half-way: what was indexed is current
             for entity in touched:
                 self._current.pop(entity, None)
-                self._pickled.pop(entity, None)
                 self._times.pop(entity, None)
                 self._forget_decoded(entity)
             if touched and self._past:
@@ -541,12 +538,7 @@ class Projection:
         if known_at is None:
             current = self._current.get(entity)
             if current is None:
-                pickled = self._pickled.pop(entity, None)
-                if pickled is not None:  # folded by the write side's second process
-                    history = pickle.loads(pickled)  # noqa: S301 - our own process's fold
-                    current = self._current[entity] = self._fold(entity, (), history=history)
-                else:
-                    current = self._current[entity] = self._fold(entity, *self._believed(entity, None))
+                current = self._current[entity] = self._fold(entity, *self._believed(entity, None))
             return current
         key = (entity, known_at)
         cached = self._past.get(key)
@@ -599,14 +591,9 @@ class Projection:
         )
         return _Belief(instrument, case, parties, case_points, statements, actor)
 
-    def prime(self, entity: str, history: InstrumentHistory | CaseHistory | bytes) -> None:
-        """Adopt a history the write side has just folded from exactly the current facts (strictly:
-        it skipped none); or its pickle, from the write side's second process, unpickled when asked."""
-        if isinstance(history, bytes):
-            self._current.pop(entity, None)
-            self._pickled[entity] = history
-        elif not history.skipped:
-            self._pickled.pop(entity, None)
+    def prime(self, entity: str, history: InstrumentHistory | CaseHistory) -> None:
+        """Adopt a history the write side has just folded from exactly the current facts."""
+        if not history.skipped:
             self._current[entity] = self._fold(entity, (), history=history)
 
     def instrument_history(self, instrument: str, known_at: datetime | None = None) -> InstrumentHistory:

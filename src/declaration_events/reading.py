@@ -103,6 +103,7 @@ def read_logs(
                     handle.close()
     if errors:
         raise EventLogError(errors)
+    locations.pack()
     return items, locations
 
 

@@ -270,7 +270,7 @@ class Writer:
         return _histories_of(tuple(sorted(names)), _rows(self.projection, names), complete=True)
 
     def _adopt_folds(
-        self, folded: dict[str, InstrumentHistory | CaseHistory | bytes], versions: Mapping[str, int]
+        self, folded: dict[str, InstrumentHistory | CaseHistory], versions: Mapping[str, int]
     ) -> None:
         """Hand the write side's folds to the projection, where no other writer got in between.
 
