@@ -65,7 +65,7 @@ def check(
     knows: Callable[[str], bool] | None = None,
 ) -> Plan:
     """`checking.check`, on two cores for a batch of at least `PARALLEL_EVENTS` events."""
-    if len(batch) < PARALLEL_EVENTS or (os.cpu_count() or 1) < 2 or not sys.executable:
+    if len(batch) < PARALLEL_EVENTS or _cores() < 2 or not sys.executable or getattr(sys, "frozen", False):
         return checking.check(projection, versions, batch, progress, knows=knows)
     known = knows or projection.knows
     helper = _Helper.start()  # first: it starts while the batch is sorted
@@ -120,6 +120,12 @@ def check(
         raise later
     in_order = [found for entity in touched for found in backdated.get(entity, ())]
     return checking.plan_of(routed, versions, folded, in_order)
+
+
+def _cores() -> int:
+    """The cores this process may run on (its affinity, where the system tells it)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def _their_share(routed: Routed, touched: list[str]) -> list[str]:
@@ -340,17 +346,22 @@ class _Helper:
 
     @classmethod
     def start(cls) -> _Helper | None:
-        """Start the second process (None if it cannot start: then this one checks everything)."""
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
+        """Start the second process (None if it cannot start: then this one checks everything).
+
+        It imports this package as this process found it: this process's import path, and not the
+        working directory first (`-P`), where another copy or a module named like one of the
+        standard library's could be.
+        """
         try:
+            path = os.pathsep.join(entry for entry in sys.path if isinstance(entry, str) and entry)
             process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
-                [sys.executable, "-c", _CHILD],
+                [sys.executable, "-P", "-c", _CHILD],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,  # a failure is checked here again, and reported as ours
-                env=environment,
+                env={**os.environ, "PYTHONPATH": path},
             )
-        except OSError:
+        except (OSError, ValueError, TypeError):
             return None
         return cls(process)
 
@@ -366,14 +377,15 @@ class _Helper:
         """What the second process found (None if it failed)."""
         assert self._process.stdout is not None  # noqa: S101 - opened as a pipe
         try:
-            done = _read_reply(self._process.stdout, self._ids)  # our own child's output
-        except (EOFError, pickle.UnpicklingError, OSError, ValueError, AttributeError, ImportError):
+            done: _Done | None = _read_reply(self._process.stdout, self._ids)  # our own child's output
+        except Exception:  # whatever went wrong there, this process checks its part itself
             done = None
+        if done is None:
+            self.stop()  # without waiting for the rest of a reply it cannot read
+            return None
         self._process.stdout.close()
         self._join()
-        if self._process.wait() != 0 or not isinstance(done, _Done):
-            return None
-        return done
+        return done if self._process.wait() == 0 else None
 
     def stop(self) -> None:
         """Stop the second process (not needed, or this one failed or was interrupted)."""

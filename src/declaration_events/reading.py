@@ -239,10 +239,11 @@ def _start_part(path: str, cut: int, label: str, now: datetime) -> subprocess.Po
     reads it). A plain interpreter, not `multiprocessing`: the user's `__main__` is not run again."""
     if not sys.executable:
         return None
-    environment = {**os.environ, "PYTHONPATH": os.pathsep.join(path for path in sys.path if path)}
-    try:
+    entries = os.pathsep.join(entry for entry in sys.path if isinstance(entry, str) and entry)
+    environment = {**os.environ, "PYTHONPATH": entries}
+    try:  # `-P`: not the working directory first (another copy of this package could be there)
         return subprocess.Popen(  # noqa: S603 - this interpreter, this module
-            [sys.executable, "-c", _CHILD, path, str(cut), label, now.isoformat()],
+            [sys.executable, "-P", "-c", _CHILD, path, str(cut), label, now.isoformat()],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,  # a failure is read here again, and reported as ours
             env=environment,

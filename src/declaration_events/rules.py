@@ -26,7 +26,6 @@ sentenced while free and not detained since; else `released`), or an outcome
 from __future__ import annotations
 
 import heapq
-import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -1445,16 +1444,18 @@ def _moved(state: CaseState, event: EventBase, **changes: Any) -> CaseState:
 
 _Texts = TypeVar("_Texts", str, str | None, tuple[str, ...], tuple[tuple[str, str | None], ...])
 
-#: Tuples of texts many change points hold alike (nationalities, charges, restrictions), each kept once.
-_SHARED: dict[tuple[object, ...], Any] = {}
+#: Texts and tuples of texts many change points hold alike (places, charges, sentences,
+#: nationalities, restrictions), each kept once: a bounded table, not `sys.intern`, for these are
+#: free texts (some Pythons never free an interned string).
+_SHARED: dict[object, Any] = {}
 _SHARED_LIMIT = 100_000
 
 
 def _shared(value: _Texts) -> _Texts:
     """One object for equal texts, or equal tuples of texts: a large ledger holds millions of
     change points, and their places, charges and nationalities repeat."""
-    if value is None or isinstance(value, str):
-        return value if value is None else sys.intern(value)
+    if value is None:
+        return value
     if len(_SHARED) >= _SHARED_LIMIT:
         _SHARED.clear()
     kept: _Texts = _SHARED.setdefault(value, value)
@@ -1551,7 +1552,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             _check_case_fact(event, current, entity, kind)
             if isinstance(event, CasesLinked):
                 assert current is not None  # noqa: S101 - narrowed by the check above
-                link = (sys.intern(event.other_case), sys.intern(event.relation))
+                link = (_shared(event.other_case), _shared(event.relation))
                 links = current.links if link in current.links else (*current.links, link)
                 states.append(_moved(current, event, links=links))
                 continue

@@ -199,17 +199,23 @@ def test_a_large_batch_is_taken_whole_with_a_real_second_process(monkeypatch: py
     assert projection.case_history(last.removeprefix("case:")).states[-1].event_id is released
 
 
-@pytest.mark.parametrize("failure", ["cannot start", "dies"])
+@pytest.mark.parametrize("failure", ["cannot start", "dies", "answers garbage", "answers half"])
 def test_without_a_working_second_process_this_one_checks_everything(
     monkeypatch: pytest.MonkeyPatch, failure: str
 ) -> None:
     facts = _case_batch(300, illegal_at=290)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
     monkeypatch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+    children = {
+        "dies": "import sys; sys.exit(3)",
+        "answers garbage": "import sys; sys.stdout.buffer.write(b'not a pickle' * 1000)",
+        # One part of a reply, then nothing: the rest is never sent, and the process ends well.
+        "answers half": "import pickle, sys; pickle.dump({'case:x': None}, sys.stdout.buffer)",
+    }
     if failure == "cannot start":
         monkeypatch.setattr(parallel_check.subprocess, "Popen", _refuse)
     else:
-        monkeypatch.setattr(parallel_check, "_CHILD", "import sys; sys.exit(3)")
+        monkeypatch.setattr(parallel_check, "_CHILD", children[failure])
     with pytest.raises(InvalidTransitionError, match="case-00290"):
         Ledger().record_many(facts)
     ledger = Ledger()

@@ -110,8 +110,11 @@ class StampingSQLiteRecorder(SQLiteApplicationRecorder):
         c.execute("SELECT last_insert_rowid()")
         last = c.fetchone()[0]
         c.execute("SELECT count(*) FROM stored_events WHERE rowid BETWEEN ? AND ?", (last - count + 1, last))
-        if c.fetchone()[0] != count:  # not consecutive: take nothing
-            raise IntegrityError(f"inserted {count} events, but not under consecutive row ids up to {last}")
+        if c.fetchone()[0] != count:  # not consecutive (row ids past 2**63 - 1): take nothing
+            raise StoreError(
+                f"the store gave {count} new events row ids that do not follow each other (up to {last}); "
+                "nothing was written"
+            )
         return list(range(last - count + 1, last + 1))
 
     def select_typed(
