@@ -64,7 +64,7 @@ class _HereInstead:
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> type[_HereInstead]:
     """Every batch checked on two cores, the second one's part done here."""
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 1)
-    monkeypatch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
     monkeypatch.setattr(parallel_check, "_Helper", _HereInstead)
     _HereInstead.started = 0
     return _HereInstead
@@ -120,7 +120,7 @@ def test_any_batch_is_checked_on_two_cores_as_on_one(
     event("backdated" if not isinstance(serial[0], str) and serial[3] else "none backdated")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel_check, "PARALLEL_EVENTS", 1)
-        patch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+        patch.setattr(parallel_check, "_cores", lambda: 2)
         patch.setattr(parallel_check, "_Helper", _HereInstead)
         patch.setattr(parallel_check, "SHARE", share)
         assert outcome(parallel_check.check, projection, batch) == serial
@@ -140,8 +140,11 @@ def test_the_seeds_load_on_two_cores_and_answer_as_on_one(two_cores: type[_HereI
         assert parallel.cases(as_of=day).rows == serial.cases(as_of=day).rows
 
 
-def _case_batch(count: int, *, illegal_at: int | None = None) -> list[dict[str, Any]]:
-    """Cases of two facts each; with `illegal_at`, that case is released twice."""
+def _case_batch(
+    count: int, *, illegal_at: int | None = None, unknown_link_at: int | None = None
+) -> list[dict[str, Any]]:
+    """Cases of two facts each; with `illegal_at`, that case is released twice; with
+    `unknown_link_at`, that case is linked to a case nobody recorded."""
     facts: list[dict[str, Any]] = []
     for n in range(count):
         base = {"case": f"case-{n:05d}", "recorded_at": "2024-01-01T00:00:00Z"}
@@ -153,20 +156,31 @@ def _case_batch(count: int, *, illegal_at: int | None = None) -> list[dict[str, 
         facts.append(base | {"type": "Released", "occurred_on": "2021-01-01", "mechanism": "exchange"})
         if n == illegal_at:
             facts.append(base | {"type": "Released", "occurred_on": "2022-01-01", "mechanism": "pardon"})
+        if n == unknown_link_at:
+            link = {
+                "type": "CasesLinked",
+                "occurred_on": "2020-06-01",
+                "other_case": "nowhere",
+                "relation": "same",
+            }
+            facts.append(base | link)
     return facts
 
 
-@pytest.mark.parametrize("where", [10, 590])
+@pytest.mark.parametrize(
+    ("where", "offence"), [(10, "illegal_at"), (590, "illegal_at"), (590, "unknown_link_at")]
+)
 def test_a_broken_rule_is_reported_as_on_one_core_from_either_process(
-    monkeypatch: pytest.MonkeyPatch, where: int
+    monkeypatch: pytest.MonkeyPatch, where: int, offence: str
 ) -> None:
     """A real second process: the case released twice is checked by this process (case 10) or by
-    the second one (case 590), and the error is the serial check's."""
-    facts = _case_batch(600, illegal_at=where)
+    the second one (case 590), or the second one meets a link to a case nobody recorded (which this
+    process finds unknown); the error is the serial check's."""
+    facts = _case_batch(600, **{offence: where})
     with pytest.raises(InvalidTransitionError) as serial:
         Ledger().record_many(facts)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
     started: list[object] = []
     start = parallel_check._Helper.start
     monkeypatch.setattr(parallel_check._Helper, "start", lambda: started.append(1) or start())
@@ -181,7 +195,7 @@ def test_a_broken_rule_is_reported_as_on_one_core_from_either_process(
 def test_a_large_batch_is_taken_whole_with_a_real_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
     facts = _case_batch(600)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
     sent: list[_Job] = []
     send = parallel_check._Helper.send
     monkeypatch.setattr(
@@ -205,7 +219,7 @@ def test_without_a_working_second_process_this_one_checks_everything(
 ) -> None:
     facts = _case_batch(300, illegal_at=290)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
     children = {
         "dies": "import sys; sys.exit(3)",
         "answers garbage": "import sys; sys.stdout.buffer.write(b'not a pickle' * 1000)",
