@@ -11,6 +11,7 @@ event's `FILE:LINE` (`Locations`).
 from __future__ import annotations
 
 import gc
+import sys
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -163,6 +164,7 @@ def _fold(
     """Apply the amendments and fold the entity's facts strictly; return the belief and its history."""
     believed = apply_amendments(facts, amendments, strict=True)
     kind, _, slug = entity.partition(":")
+    slug = sys.intern(slug)  # kept in the fold: one string for every place that names the entity
     if kind == "instrument":
         return believed, fold_instrument(slug, believed, strict=True)
     if kind == "case":

@@ -8,6 +8,7 @@ binary search over those change points, not a replay.
 from __future__ import annotations
 
 import itertools
+import sys
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -348,7 +349,8 @@ class Projection:
         for party in _parties(data, party_names) if kind != "ActorRegistered" else [entity]:
             self._by_party[party].add(entity)
         if kind == "CasesLinked":
-            self._reverse_links[str(data["other_case"])].add(str(data["case"]))
+            # Slugs, one string each (the folds' and links' too): a large ledger links many cases.
+            self._reverse_links[sys.intern(str(data["other_case"]))].add(sys.intern(str(data["case"])))
         elif kind == "Continued":
             self._continued.append(event_id)  # queries decode these, not every statement
         if self._orphans:
@@ -560,6 +562,7 @@ class Projection:
         history: InstrumentHistory | CaseHistory | None = None,
     ) -> _Belief:
         kind, _, slug = entity.partition(":")
+        slug = sys.intern(slug)
         instrument = case = None
         parties: Mapping[str, _Points[Change]] = _NO_PARTIES  # one shared empty mapping for cases
         case_points = None

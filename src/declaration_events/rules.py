@@ -26,6 +26,7 @@ sentenced while free and not detained since; else `released`), or an outcome
 from __future__ import annotations
 
 import heapq
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
@@ -1552,7 +1553,7 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             _check_case_fact(event, current, entity, kind)
             if isinstance(event, CasesLinked):
                 assert current is not None  # noqa: S101 - narrowed by the check above
-                link = (_shared(event.other_case), _shared(event.relation))
+                link = (sys.intern(event.other_case), _shared(event.relation))  # a slug; a free text
                 links = current.links if link in current.links else (*current.links, link)
                 states.append(_moved(current, event, links=links))
                 continue
