@@ -1,8 +1,8 @@
 """The rules on two cores: a large batch's entities checked by this process and a second one.
 
 Each entity a batch touches is checked on its own (`checking.check_entity`), so a batch of at
-least `PARALLEL_EVENTS` events is cut in two: a second process (spawned, as for reading, so
-that none of this process's threads is copied) checks a run of entities at the end of the
+least `PARALLEL_EVENTS` events is cut in two: a second process (`second_process`, as for
+reading) checks a run of entities at the end of the
 sorted order (before the statements, which stay here) costing about `SHARE` of the work,
 while this process checks the others. The second process gets the packed records of its
 entities and their stored facts, and sends back, pickled, the folds, the backdated events and
@@ -22,7 +22,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import itertools
-import os
 import pickle
 import subprocess
 import sys
@@ -33,7 +32,7 @@ from datetime import date
 from typing import IO
 from uuid import UUID
 
-from . import checking
+from . import checking, second_process
 from .checking import Plan, Routed
 from .errors import DeclarationEventsError
 from .events import STATEMENTS, Corrected, Retracted
@@ -65,23 +64,21 @@ def check(
     knows: Callable[[str], bool] | None = None,
 ) -> Plan:
     """`checking.check`, on two cores for a batch of at least `PARALLEL_EVENTS` events."""
-    if len(batch) < PARALLEL_EVENTS or _cores() < 2 or not sys.executable or getattr(sys, "frozen", False):
+    helper = _Helper.start() if len(batch) >= PARALLEL_EVENTS and second_process.cores() > 1 else None
+    if helper is None:
         return checking.check(projection, versions, batch, progress, knows=knows)
     known = knows or projection.knows
-    helper = _Helper.start()  # first: it starts while the batch is sorted
-    try:
+    try:  # the second process starts while the batch is sorted
         routed = checking.route(projection, batch)
         touched = routed.touched
         theirs = _their_share(routed, touched)
-        if theirs and helper is not None:
+        if theirs:
             helper.send(*_job(projection, routed, theirs))
     except BaseException:
-        if helper is not None:
-            helper.stop()
+        helper.stop()
         raise
-    if not theirs or helper is None:
-        if helper is not None:
-            helper.stop()
+    if not theirs:  # one entity holds most of the work: nothing to share
+        helper.stop()
         return checking.check(projection, versions, batch, progress, knows=knows)
     new_entities = set(routed.facts)
     folded: dict[str, History] = {}
@@ -120,12 +117,6 @@ def check(
         raise later
     in_order = [found for entity in touched for found in backdated.get(entity, ())]
     return checking.plan_of(routed, versions, folded, in_order)
-
-
-def _cores() -> int:
-    """The cores this process may run on (its affinity, where the system tells it)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else (os.cpu_count() or 1)
 
 
 def _their_share(routed: Routed, touched: list[str]) -> list[str]:
@@ -346,24 +337,9 @@ class _Helper:
 
     @classmethod
     def start(cls) -> _Helper | None:
-        """Start the second process (None if it cannot start: then this one checks everything).
-
-        It imports this package as this process found it: this process's import path, and not the
-        working directory first (`-P`), where another copy or a module named like one of the
-        standard library's could be.
-        """
-        try:
-            path = os.pathsep.join(entry for entry in sys.path if isinstance(entry, str) and entry)
-            process = subprocess.Popen(  # noqa: S603 - this interpreter, this module
-                [sys.executable, "-P", "-c", _CHILD],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,  # a failure is checked here again, and reported as ours
-                env={**os.environ, "PYTHONPATH": path},
-            )
-        except (OSError, ValueError, TypeError):
-            return None
-        return cls(process)
+        """Start the second process (None if it cannot start: then this one checks everything)."""
+        process = second_process.start(_CHILD, stdin=True)
+        return None if process is None else cls(process)
 
     def send(self, job: _Job, ids: list[UUID]) -> None:
         """Send the job, from a thread (the pipe takes it as the second process reads it); `ids`: its

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
-import sys
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 from uuid import UUID
 
-from . import checking
+from . import checking, second_process
 from .checking import Locations
 from .errors import EventLogError, LineError
 from .eventlog import MAX_ERRORS, LogSource, iter_events, source_name
@@ -113,7 +112,7 @@ def read_logs(
 def _cut(source: LogSource) -> int | None:
     """Where to cut a log file read on two cores: just after the first newline from a little past its
     middle (`_HEAD_START`; None: a stream, a small file, one core, or no newline there)."""
-    if not isinstance(source, str | os.PathLike) or (os.cpu_count() or 1) < 2:
+    if not isinstance(source, str | os.PathLike) or second_process.cores() < 2:
         return None
     try:
         with Path(source).open("rb") as handle:
@@ -236,20 +235,8 @@ def _read_in_two(
 
 def _start_part(path: str, cut: int, label: str, now: datetime) -> subprocess.Popen[bytes] | None:
     """Start the second process on the file's second part (None if it cannot start: then this one
-    reads it). A plain interpreter, not `multiprocessing`: the user's `__main__` is not run again."""
-    if not sys.executable:
-        return None
-    entries = os.pathsep.join(entry for entry in sys.path if isinstance(entry, str) and entry)
-    environment = {**os.environ, "PYTHONPATH": entries}
-    try:  # `-P`: not the working directory first (another copy of this package could be there)
-        return subprocess.Popen(  # noqa: S603 - this interpreter, this module
-            [sys.executable, "-P", "-c", _CHILD, path, str(cut), label, now.isoformat()],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,  # a failure is read here again, and reported as ours
-            env=environment,
-        )
-    except OSError:
-        return None
+    reads it)."""
+    return second_process.start(_CHILD, path, str(cut), label, now.isoformat())
 
 
 def _finish_part(

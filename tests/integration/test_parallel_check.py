@@ -21,6 +21,7 @@ from declaration_events import (
     checking,
     parallel_check,
     parse_event,
+    second_process,
 )
 from declaration_events.events import EventBase
 from declaration_events.parallel_check import _Done, _Job, _read_reply, _reply
@@ -64,7 +65,7 @@ class _HereInstead:
 def two_cores(monkeypatch: pytest.MonkeyPatch) -> type[_HereInstead]:
     """Every batch checked on two cores, the second one's part done here."""
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 1)
-    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
+    monkeypatch.setattr(second_process, "cores", lambda: 2)
     monkeypatch.setattr(parallel_check, "_Helper", _HereInstead)
     _HereInstead.started = 0
     return _HereInstead
@@ -120,7 +121,7 @@ def test_any_batch_is_checked_on_two_cores_as_on_one(
     event("backdated" if not isinstance(serial[0], str) and serial[3] else "none backdated")
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(parallel_check, "PARALLEL_EVENTS", 1)
-        patch.setattr(parallel_check, "_cores", lambda: 2)
+        patch.setattr(second_process, "cores", lambda: 2)
         patch.setattr(parallel_check, "_Helper", _HereInstead)
         patch.setattr(parallel_check, "SHARE", share)
         assert outcome(parallel_check.check, projection, batch) == serial
@@ -180,7 +181,7 @@ def test_a_broken_rule_is_reported_as_on_one_core_from_either_process(
     with pytest.raises(InvalidTransitionError) as serial:
         Ledger().record_many(facts)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
+    monkeypatch.setattr(second_process, "cores", lambda: 2)
     started: list[object] = []
     start = parallel_check._Helper.start
     monkeypatch.setattr(parallel_check._Helper, "start", lambda: started.append(1) or start())
@@ -195,7 +196,7 @@ def test_a_broken_rule_is_reported_as_on_one_core_from_either_process(
 def test_a_large_batch_is_taken_whole_with_a_real_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
     facts = _case_batch(600)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
+    monkeypatch.setattr(second_process, "cores", lambda: 2)
     sent: list[_Job] = []
     send = parallel_check._Helper.send
     monkeypatch.setattr(
@@ -219,7 +220,7 @@ def test_without_a_working_second_process_this_one_checks_everything(
 ) -> None:
     facts = _case_batch(300, illegal_at=290)
     monkeypatch.setattr(parallel_check, "PARALLEL_EVENTS", 100)
-    monkeypatch.setattr(parallel_check, "_cores", lambda: 2)
+    monkeypatch.setattr(second_process, "cores", lambda: 2)
     children = {
         "dies": "import sys; sys.exit(3)",
         "answers garbage": "import sys; sys.stdout.buffer.write(b'not a pickle' * 1000)",
@@ -227,7 +228,7 @@ def test_without_a_working_second_process_this_one_checks_everything(
         "answers half": "import pickle, sys; pickle.dump({'case:x': None}, sys.stdout.buffer)",
     }
     if failure == "cannot start":
-        monkeypatch.setattr(parallel_check.subprocess, "Popen", _refuse)
+        monkeypatch.setattr(second_process.subprocess, "Popen", _refuse)
     else:
         monkeypatch.setattr(parallel_check, "_CHILD", children[failure])
     with pytest.raises(InvalidTransitionError, match="case-00290"):
