@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import lru_cache
 
 from .errors import UnknownPartyError
 from .parties import party_name, resolve_party
@@ -57,6 +58,7 @@ def actor_slug(code: str) -> str:
     return slug
 
 
+@lru_cache(maxsize=1 << 12)  # every detention names one: a load validates millions
 def resolve_captor(name: str) -> str:
     """The stored code of a captor: a party's code, or `actor:SLUG` for a non-state actor."""
     if is_actor(name.strip()):

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Literal, get_args
 
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
@@ -49,6 +50,7 @@ class PartialDate:
     day: int | None = None
     _first: date = field(init=False, repr=False, compare=False, hash=False)
     _last: date = field(init=False, repr=False, compare=False, hash=False)
+    _text: str = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
         if self.day is not None and self.month is None:
@@ -67,6 +69,14 @@ class PartialDate:
             last = date(self.year, 12, 31)
         object.__setattr__(self, "_first", first)
         object.__setattr__(self, "_last", last)
+        # Written once: every dump of an event writes its dates (the id's content, its line).
+        if self.month is None:
+            text = f"{self.year:04d}"
+        elif self.day is None:
+            text = f"{self.year:04d}-{self.month:02d}"
+        else:
+            text = f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        object.__setattr__(self, "_text", text)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
@@ -87,6 +97,8 @@ class PartialDate:
     @classmethod
     def of(cls, value: PartialDate | date | str) -> PartialDate:
         """Coerce a `date`, an ISO string or a `PartialDate`."""
+        if type(value) is str:  # every line's dates: first
+            return _parse(value)
         if isinstance(value, PartialDate):
             return value
         if isinstance(value, datetime):
@@ -120,11 +132,7 @@ class PartialDate:
         return self._last
 
     def __str__(self) -> str:
-        if self.month is None:
-            return f"{self.year:04d}"
-        if self.day is None:
-            return f"{self.year:04d}-{self.month:02d}"
-        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+        return self._text
 
     def __repr__(self) -> str:
         return f"PartialDate({str(self)!r})"
@@ -135,7 +143,8 @@ class PartialDate:
     ) -> core_schema.CoreSchema:
         return core_schema.no_info_plain_validator_function(
             cls.of,
-            serialization=core_schema.plain_serializer_function_ser_schema(str),
+            # A C-level getter: no Python call per date written.
+            serialization=core_schema.plain_serializer_function_ser_schema(attrgetter("_text")),
         )
 
     @classmethod

@@ -35,6 +35,7 @@ from pydantic_core import core_schema
 from .actors import ACTOR_PREFIX, resolve_captor, resolve_designator
 from .dates import PartialDate
 from .errors import InvalidEventError
+from .ids import uuid5_from_digest
 from .parties import resolve_party, resolve_territory
 
 __all__ = [
@@ -94,6 +95,7 @@ _UNSET_ID = uuid.UUID(int=0)
 _NAMESPACE_BYTES = ID_NAMESPACE.bytes
 _ID_EXCLUDED = {"id", "recorded_at"}
 _RECORD_TIME = {"recorded_at"}
+_NO_SOURCES: set[str] = {"sources"}  # a line leaves out an empty list of sources (never changed)
 #: Largest integer every JSON reader agrees on (I-JSON, RFC 7493), and within int64 for pandas/SQL.
 MAX_JSON_INTEGER = 2**53 - 1
 
@@ -390,7 +392,7 @@ class EventBase(BaseModel):
         # uuid.uuid5, without its per-call overhead (it is on the hot path of every load).
         canonical = canonical_json(content, floats=self.type == "Corrected")
         digest = hashlib.sha1(_NAMESPACE_BYTES + canonical, usedforsecurity=False).digest()
-        return uuid.UUID(bytes=digest[:16], version=5)
+        return uuid5_from_digest(digest)
 
     def same_fact(self, other: EventBase) -> bool:
         """Whether `other` states the same fact: equal in everything but its record time."""
@@ -423,8 +425,13 @@ class EventBase(BaseModel):
 
     def to_json(self) -> str:
         """The event as one canonical line of log format v1."""
-        exclude = {"sources"} if not self.sources else None
-        return self.model_dump_json(exclude_none=True, exclude=exclude)
+        return self.json_line().decode()
+
+    def json_line(self) -> bytes:
+        """The event's canonical line of log format v1, as UTF-8 bytes (no newline)."""
+        return self.__pydantic_serializer__.to_json(
+            self, exclude_none=True, exclude=None if self.sources else _NO_SOURCES
+        )
 
     def summary(self) -> str:
         """A one-line human summary: type and the type's own fields."""

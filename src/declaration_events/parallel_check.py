@@ -36,6 +36,7 @@ from . import checking, second_process
 from .checking import Plan, Routed
 from .errors import DeclarationEventsError
 from .events import STATEMENTS, Corrected, Retracted
+from .ids import uuid_from_int
 from .progress import OFF, Progress
 from .projections import Projection
 from .records import Recorded
@@ -165,7 +166,7 @@ class _Records:
 
     def records(self) -> list[Recorded]:
         columns = zip(self.numbers(), self.types, self.entities, self.packed, strict=True)
-        return [Recorded(UUID(int=number), kind, entity, packed) for number, kind, entity, packed in columns]
+        return [Recorded(uuid_from_int(number), kind, entity, line) for number, kind, entity, line in columns]
 
 
 @dataclass

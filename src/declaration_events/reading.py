@@ -31,6 +31,7 @@ from .checking import Locations
 from .errors import EventLogError, LineError
 from .eventlog import MAX_ERRORS, LogSource, iter_events, source_name
 from .events import EVENT_ADAPTER, EventBase
+from .ids import uuid_from_bytes
 from .progress import OFF, Progress
 from .records import Recorded
 
@@ -279,13 +280,13 @@ def _join(
     with that id, as `iter_events` would: the same line twice (dropped) or an error."""
     again: dict[int, UUID] = {}  # line -> an id the first part has
     for line, key in rest.repeated:
-        if UUID(bytes=key) in numbers:
-            again[line] = UUID(bytes=key)
+        if uuid_from_bytes(key) in numbers:
+            again[line] = uuid_from_bytes(key)
     errors += [LineError(label, line, message) for line, message in rest.errors if line not in again]
     taken: list[Recorded | EventBase] = []
     columns = zip(rest.types, rest.entities, rest.packed, rest.lines, strict=True)
     for index, (kind, entity, packed, line) in enumerate(columns):
-        event_id = UUID(bytes=rest.ids[16 * index : 16 * index + 16])
+        event_id = uuid_from_bytes(rest.ids[16 * index : 16 * index + 16])
         if event_id in numbers:  # the first part's (the second part's own repeats are not records)
             again[line] = event_id
             continue

@@ -16,6 +16,7 @@ starts with a byte a packed line could start with).
 
 from __future__ import annotations
 
+import re
 import sys
 from functools import cache
 from typing import NamedTuple
@@ -94,16 +95,20 @@ _MARKERS: dict[bytes, dict[str, bytes]] = {
     }
     for kind, tokens in _TOKENS.items()
 }
-_CONTROL = bytes(range(32))  # JSON text holds none of these raw
+_CONTROL_BYTE = re.compile(b"[\\x00-\\x1f]")  # JSON text holds none of these raw
 
 
 def _kept(line: bytes) -> bytes:
     return _KEPT + line if line[:1] in (_KEPT, _START_CODE) else line
 
 
-def pack(line: bytes, event_id: UUID) -> bytes:
-    """A canonical line without its id's text and with its keys as single bytes."""
-    if not line.startswith(_START) or len(line.translate(None, _CONTROL)) != len(line):
+def pack(line: bytes, event_id: UUID | None) -> bytes:
+    """A canonical line without its id's text and with its keys as single bytes.
+
+    `event_id` None: the line was just written from its event's model, so the id's text is its
+    id (not compared: writing the id's text costs as much as the rest of packing).
+    """
+    if not line.startswith(_START) or _CONTROL_BYTE.search(line):
         return _kept(line)
     at = line.find(_ID_KEY)
     tokens = _TOKENS.get(line[len(_START) : at])
@@ -111,7 +116,7 @@ def pack(line: bytes, event_id: UUID) -> bytes:
     if (
         tokens is None
         or line[end : end + len(_AFTER_ID)] != _AFTER_ID
-        or line[at + len(_ID_KEY) : end] != str(event_id).encode("ascii")
+        or (event_id is not None and line[at + len(_ID_KEY) : end] != str(event_id).encode("ascii"))
     ):
         return _kept(line)
     rest = line[end + len(_AFTER_ID) :]
@@ -179,7 +184,7 @@ class Recorded(NamedTuple):
         """The compact form of a recorded event (one with its record time)."""
         if not entity and not isinstance(event, Corrected | Retracted):
             entity = event.entity()
-        return cls(event.id, event.type, entity, pack(event.to_json().encode(), event.id))
+        return cls(event.id, event.type, entity, pack(event.json_line(), None))
 
     @classmethod
     def from_line(cls, line: bytes, entity: str, event_id: UUID) -> Recorded:

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import json
+import pickle
+from datetime import date
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from declaration_events import (
     InvalidEventError,
@@ -194,6 +198,22 @@ def test_partial_dates_keep_their_precision_and_period(
     assert event.occurred_on.first.isoformat() == first
     assert event.occurred_on.last.isoformat() == last
     assert json.loads(event.to_json())["occurred_on"] == text
+
+
+@given(st.dates(min_value=date(1, 1, 1)), st.sampled_from(["day", "month", "year"]))
+def test_any_partial_date_writes_the_text_it_was_read_from_however_made(day: date, precision: str) -> None:
+    """Read from text, made from numbers, from a `date` or unpickled: one text, in `str`, in JSON
+    and in the id's content (the text is written once, when the date is made)."""
+    text = day.isoformat()[: {"day": 10, "month": 7, "year": 4}[precision]]
+    parts = [int(part) for part in text.split("-")]
+    made = [PartialDate.parse(text), PartialDate(*parts), pickle.loads(pickle.dumps(PartialDate.parse(text)))]  # noqa: S301
+    if precision == "day":
+        made.append(PartialDate.of(day))
+    event = parse_event({"type": "Endorsed", "instrument": "d", "party": "XKX", "occurred_on": text})
+    for value in made:
+        assert str(value) == text and value == PartialDate.parse(text)
+        assert event.model_copy(update={"occurred_on": value}).to_json() == event.to_json()
+    assert event.model_dump(mode="json")["occurred_on"] == text
 
 
 def test_a_missing_id_is_derived_from_content_not_from_record_time() -> None:

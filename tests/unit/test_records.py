@@ -29,6 +29,17 @@ def test_any_event_packs_and_unpacks_to_its_canonical_line_and_decodes_equal(eve
     assert record.type == event.type
 
 
+@given(events())
+def test_any_events_line_is_its_json_and_packs_alike_whether_its_id_is_compared(event: EventBase) -> None:
+    """`json_line` is `to_json` in bytes; packing a line just written from its model (id not
+    compared) gives the bytes that packing with the id compared gives."""
+    line = event.json_line()
+    assert line == event.to_json().encode()
+    left_out = None if event.sources else {"sources"}
+    assert line == event.model_dump_json(exclude_none=True, exclude=left_out).encode()
+    assert pack(line, None) == pack(line, event.id) == Recorded.of(event).packed
+
+
 def test_packing_a_seed_line_drops_its_id_and_keys() -> None:
     """Seed lines shrink by more than the id's text once packed, and that text is not in them."""
     for event in (e for path in SEEDS for e in read_events(path)):
