@@ -377,7 +377,7 @@ class EventBase(BaseModel):
                     f"occurred_on {self.occurred_on} is after recorded_at "
                     f"{recorded_at.isoformat()}: a fact cannot be recorded before it happened"
                 )
-        if self.id == _UNSET_ID:
+        if not self.id.int:  # the nil UUID (`_UNSET_ID`), compared without a Python call
             if "id" in self.model_fields_set:  # given, not defaulted: the nil UUID names no event
                 raise ValueError(
                     f"id {self.id} is the nil UUID, which names no event; leave id out to derive it"
