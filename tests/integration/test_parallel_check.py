@@ -279,3 +279,34 @@ def test_backdated_events_come_in_the_serial_order_from_both_processes(two_cores
         patch.setattr(parallel_check, "SHARE", 0.5)
         assert outcome(parallel_check.check, ledger._writer.projection, batch) == serial
     assert two_cores.started == 1
+
+
+def test_a_reply_gives_back_the_records_own_ids_and_one_object_a_day_across_its_parts(
+    two_cores: type[_HereInstead], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Folds sent in several pickles come back equal to the serial check's, holding this process's id
+    objects and one date object per day, however many parts the reply has; the placeholders they
+    are sent as cannot be read by a plain unpickler."""
+    monkeypatch.setattr(parallel_check, "_CHUNK", 7)  # many parts
+    facts = [parse_event(fact) for fact in _case_batch(60)]
+    projection, batch = stored_and_batch(facts, 0) or pytest.fail("the cases are legal")
+    assert outcome(parallel_check.check, projection, batch) == outcome(checking.check, projection, batch)
+    theirs: list[str] = []
+    send = _HereInstead.send
+    monkeypatch.setattr(
+        _HereInstead, "send", lambda self, job, ids: theirs.extend(job.entities) or send(self, job, ids)
+    )
+    folded = parallel_check.check(projection, {}, list(batch)).folded
+    assert len(theirs) > 3 * 7
+    ids = {record.id: record.id for record in batch}
+    days: dict[date, date] = {}
+    for entity in theirs:
+        for state in folded[entity].states:  # type: ignore[union-attr]
+            assert state.event_id is ids[state.event_id]
+            for day in (state.on, state.start, state.since):
+                assert days.setdefault(day, day) is day
+    assert len(days) == 2  # the detentions' day and the releases'
+    sent = io.BytesIO()
+    parallel_check._IdPickler(sent, {batch[0].id.int: 0}).dump((batch[0].id, date(2020, 1, 1)))
+    with pytest.raises(pickle.UnpicklingError, match="_IdUnpickler"):
+        pickle.loads(sent.getvalue())  # noqa: S301 - made here
