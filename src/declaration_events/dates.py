@@ -90,9 +90,12 @@ class PartialDate:
             raise ValueError(f"{text!r} is not a date of the form YYYY-MM-DD, YYYY-MM or YYYY{digits}")
         parts = [int(p) for p in text.split("-")]
         try:
-            return cls(*parts)
+            made = cls(*parts)
         except ValueError as exc:
             raise ValueError(f"{text!r} is not a real date: {exc}") from None
+        # The same text (the pattern is exact), kept once: it is also the parse cache's key.
+        object.__setattr__(made, "_text", text)
+        return made
 
     @classmethod
     def of(cls, value: PartialDate | date | str) -> PartialDate:
