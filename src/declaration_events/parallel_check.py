@@ -29,7 +29,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import IO, Any
+from typing import IO
 from uuid import UUID
 
 from . import checking, second_process
@@ -269,12 +269,12 @@ def _reply(job: _Job, out: IO[bytes]) -> None:
     _IdPickler(out, positions).dump(_Done(done.legal, {}, done.backdated, done.named))
 
 
-def _read_reply(stream: IO[bytes], ids: list[UUID]) -> _Done:
+def _read_reply(stream: IO[bytes], ids: Sequence[UUID]) -> _Done:
     """What `_reply` wrote: folds in chunks, then the rest (raises on a reply cut short)."""
     folded: dict[str, History] = {}
-    days = _Days()
+    table = _Persistent(ids)
     while True:
-        part = _IdUnpickler(stream, ids, days).load()
+        part = _IdUnpickler(stream, table).load()
         if isinstance(part, _Done):
             part.folded = folded
             return part
@@ -287,66 +287,49 @@ def _read_reply(stream: IO[bytes], ids: list[UUID]) -> _Done:
 _CHUNK = 1000
 
 
-def _id_at(position: int) -> UUID:
-    """Stands, in a reply, for the id of the record at a place in the job (`_IdUnpickler` looks it up)."""
-    raise pickle.UnpicklingError("a reply's ids are read by _IdUnpickler")
-
-
-def _day_at(number: int) -> date:
-    """Stands, in a reply, for the day of a day number (`_IdUnpickler` gives one object a day)."""
-    raise pickle.UnpicklingError("a reply's days are read by _IdUnpickler")
-
-
 class _IdPickler(pickle.Pickler):
     """Sends each id of a record the job holds as its place in the job, so that the parent takes its
     own id object (one object an event, as a check on one core keeps), and each date as its day
-    number, so that the parts of a reply share one object a day (each part's memo is its own).
-
-    Through `reducer_override`, which the pickler asks only about objects it has not met in this
-    pickle and that are not plain data (a persistent id is asked about every object: twenty calls
-    a case's change point, where this makes about two).
-    """
+    number, so that the parts of a reply share one object a day (each part's memo is its own)."""
 
     def __init__(self, file: IO[bytes], positions: Mapping[int, int]) -> None:
         super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
         self._positions = positions
 
-    def reducer_override(self, obj: object) -> Any:
-        """A record's id: `_id_at` its place in the job; a date: `_day_at` its day number."""
-        kind = type(obj)
-        if kind is UUID:
-            at = self._positions.get(obj.int)  # type: ignore[attr-defined]
-            if at is not None:
-                return _id_at, (at,)
-        elif kind is date:
-            return _day_at, (obj.toordinal(),)  # type: ignore[attr-defined]
-        return NotImplemented
+    def persistent_id(self, obj: object) -> int | None:
+        """A record's id: its place in the job (0 on); a date: minus its day number; else None."""
+        if isinstance(obj, UUID):
+            return self._positions.get(obj.int)
+        if type(obj) is date:  # (not a datetime)
+            return -obj.toordinal()
+        return None
 
 
-class _Days(dict[int, date]):
-    """One date object a day number, for every part of a reply; made when first met."""
+class _Persistent(dict[int, date]):
+    """What `_IdPickler`'s numbers stand for: a day met before is found without a Python call (three
+    of every four numbers a case's change point sends are days); a record's id, or a new day, is
+    looked up by `__missing__`."""
 
-    def __missing__(self, number: int) -> date:
-        day = self[number] = date.fromordinal(number)
+    def __init__(self, ids: Sequence[UUID]) -> None:
+        super().__init__()
+        self._ids = ids
+
+    def __missing__(self, pid: object) -> UUID | date:
+        """The id at a place in the job, or the day of a (negative) day number, kept."""
+        if not isinstance(pid, int):
+            raise pickle.UnpicklingError(f"unexpected persistent id {pid!r}")
+        if pid >= 0:
+            return self._ids[pid]
+        day = self[pid] = date.fromordinal(-pid)
         return day
 
 
 class _IdUnpickler(pickle.Unpickler):
-    """Takes back what `_IdPickler` sent as numbers: the records' own ids, and one object a day,
-    each found by a lookup written in C (a list's, a dict's), not a Python call."""
+    """Takes back what `_IdPickler` sent as numbers: the records' own ids, and one object a day."""
 
-    def __init__(self, file: IO[bytes], ids: list[UUID], days: _Days) -> None:
+    def __init__(self, file: IO[bytes], table: _Persistent) -> None:
         super().__init__(file)
-        self._ids = ids
-        self._days = days
-
-    def find_class(self, module: str, name: str) -> Any:
-        """`_id_at` and `_day_at` as lookups in this reply's ids and days; other names as pickle finds."""
-        if module == __name__ and name == "_id_at":
-            return self._ids.__getitem__
-        if module == __name__ and name == "_day_at":
-            return self._days.__getitem__
-        return super().find_class(module, name)
+        self.persistent_load = table.__getitem__  # type: ignore[method-assign] # (a C-level lookup)
 
 
 _CHILD = "from declaration_events.parallel_check import _main\n_main()\n"
