@@ -85,12 +85,15 @@ class EventMapper(Mapper[UUID]):
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         """The stored form of an envelope: its state is the event's line of log format v1."""
         envelope = cast(Envelope, domain_event)
-        record = envelope.record
+        return self.stored(envelope.record, envelope.originator_id, envelope.originator_version)
+
+    def stored(self, record: Recorded, originator_id: UUID, version: int) -> StoredEvent:
+        """The stored form of a record at a version of its stream (what `to_stored_event` writes)."""
         cls = EVENT_TYPES[record.type]
-        version = _class_version(cls)
-        if version > 1:
+        class_version = _class_version(cls)
+        if class_version > 1:
             data = json.loads(record.line)
-            data["class_version"] = version
+            data["class_version"] = class_version
             state = json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode()
         else:
             state = record.line
@@ -98,12 +101,8 @@ class EventMapper(Mapper[UUID]):
             state = self.compressor.compress(state)
         if self.cipher:
             state = self.cipher.encrypt(state)
-        return StoredEvent(
-            originator_id=envelope.originator_id,
-            originator_version=envelope.originator_version,
-            topic=get_topic(cls),
-            state=state,
-        )
+        topic = get_topic(cls)
+        return StoredEvent(originator_id=originator_id, originator_version=version, topic=topic, state=state)
 
     def to_domain_event(self, stored_event: StoredEvent) -> Envelope:
         """The envelope of a stored event, upcast to the current class version; `StoreError` if unreadable."""
