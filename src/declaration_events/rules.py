@@ -1337,6 +1337,16 @@ class CaseState(NamedTuple):
         return self._days(self.deprived_days, DEPRIVED, as_of)
 
 
+_FIELD_AT = {name: at for at, name in enumerate(CaseState._fields)}
+_ON, _START = _FIELD_AT["on"], _FIELD_AT["start"]
+_DETAINED_DAYS, _RESTRICTED_DAYS, _DEPRIVED_DAYS = (
+    _FIELD_AT["detained_days"],
+    _FIELD_AT["restricted_days"],
+    _FIELD_AT["deprived_days"],
+)
+_new_tuple = tuple.__new__
+
+
 @dataclass(frozen=True, slots=True)
 class CaseHistory:
     """A detention case's facts folded into change points."""
@@ -1396,6 +1406,16 @@ def _progress(progress: _Progress, event: EventBase, status: str | None) -> _Pro
     return _Progress(stage, free)
 
 
+def _keeps_restrictions(event: EventBase, kind: str | None) -> bool:
+    """Whether a (legal) fact leaves the restrictions in force as they are (`_restrictions` would
+    give them back unchanged): most facts, charges and sentences among them."""
+    return (
+        kind is None
+        and not isinstance(event, Detained | RestrictionLifted | Released)
+        and event.type not in ("Escaped", "Disappeared", "Died")
+    )
+
+
 def _restrictions(
     held: dict[str, str | None], event: EventBase, kind: str | None
 ) -> tuple[tuple[str, str | None], ...]:
@@ -1418,7 +1438,7 @@ def _check_case_fact(event: EventBase, current: CaseState | None, entity: str, k
         _broken("before-detention", event, None, entity, "the case is not opened yet")
     if status == "died":
         _broken("after-death", event, status, entity, "the person has died")
-    held = dict(current.restrictions) if current else {}
+    held = dict(current.restrictions) if current and isinstance(event, Restricted | RestrictionLifted) else {}
     if isinstance(event, Restricted) and kind not in INSTEAD_OF_CUSTODY and kind in held:
         _broken("restricted-already", event, status, entity, f"a {kind} is already in force")
     if isinstance(event, RestrictionLifted) and kind not in INSTEAD_OF_CUSTODY and kind not in held:
@@ -1431,16 +1451,30 @@ def _check_case_fact(event: EventBase, current: CaseState | None, entity: str, k
 
 def _moved(state: CaseState, event: EventBase, **changes: Any) -> CaseState:
     """The state carried forward to a later fact: its dates, with the days counted until then,
-    and the `changes` the fact makes (one new state, not two)."""
-    day = event.occurred_on.last
-    return state._replace(
-        on=day,
-        start=max(event.occurred_on.first, state.start),
-        detained_days=state.days_detained(day),
-        restricted_days=state.days_restricted(day),
-        deprived_days=state.days_deprived(day),
-        **changes,
-    )
+    and the `changes` the fact makes (one new state, not two).
+
+    (What `state._replace` and the `days_*` methods compute, without their calls: a large
+    ledger's fold makes one state a fact.)
+    """
+    occurred = event.occurred_on
+    day = occurred.last
+    values: list[Any] = list(state)
+    values[_ON] = day
+    first = occurred.first
+    if first > state.start:
+        values[_START] = first
+    status = state.status
+    if day > state.on:
+        elapsed = (day - state.on).days
+        if status in IN_CUSTODY:
+            values[_DETAINED_DAYS] += elapsed
+        if status in RESTRICTED:
+            values[_RESTRICTED_DAYS] += elapsed
+        if status in DEPRIVED:
+            values[_DEPRIVED_DAYS] += elapsed
+    for name, value in changes.items():
+        values[_FIELD_AT[name]] = value
+    return _new_tuple(CaseState, values)
 
 
 _Texts = TypeVar("_Texts", str, str | None, tuple[str, ...], tuple[tuple[str, str | None], ...])
@@ -1567,7 +1601,10 @@ def fold_case(slug: str, events: Iterable[EventBase], *, strict: bool = True) ->
             skipped.append(event.id)
             continue
         progress = _progress(progress, event, status)
-        restrictions = _restrictions(dict(current.restrictions) if current else {}, event, kind)
+        if current is not None and _keeps_restrictions(event, kind):
+            restrictions = current.restrictions
+        else:
+            restrictions = _restrictions(dict(current.restrictions) if current else {}, event, kind)
         if after == CUSTODY:
             after = progress.stage
         elif after == LIFTED:
