@@ -6,15 +6,50 @@ copied. It imports this package as this process found it: this process's import 
 the working directory first (`-P`), where another copy of the package, or a module named like
 one of the standard library's, could be. Its errors are not read (standard error is discarded):
 whoever started it does its part itself when it fails.
+
+It runs only the code this process runs: it compares this package's files as it finds them with
+what this process found when it imported the package (`CODE`), and exits at once if they differ
+(the package upgraded or edited since: a job or a reply in another shape). Its starter then does
+that part itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-__all__ = ["cores", "start"]
+__all__ = ["CODE", "STALE", "cores", "start"]
+
+#: The exit status of a second process whose package's files are not those this process imported.
+STALE = 3
+
+
+def _code() -> str:
+    """A digest of this package's files as found now: each module's path, size and modification time."""
+    package = Path(__file__).parent
+    digest = hashlib.sha1(usedforsecurity=False)
+    try:
+        for path in sorted(package.rglob("*.py")):
+            found = path.stat()
+            digest.update(f"{path.relative_to(package)}:{found.st_size}:{found.st_mtime_ns}\n".encode())
+    except OSError:
+        return ""  # not in files (a zip, say): nothing to compare
+    return digest.hexdigest()
+
+
+#: What this package's files were when this process imported it (see the module).
+CODE = _code()
+#: What a second process runs first: the package as it finds it must be this process's.
+_SAME_CODE = (
+    "import sys\n"
+    "from declaration_events import second_process\n"
+    "if sys.argv[1] != second_process.CODE:\n"
+    f"    sys.exit({STALE})\n"
+    "del sys.argv[1]\n"
+)
 
 
 def cores() -> int:
@@ -24,14 +59,16 @@ def cores() -> int:
 
 
 def start(code: str, *args: str, stdin: bool = False) -> subprocess.Popen[bytes] | None:
-    """This interpreter running `code` with `args`, its standard output a pipe (and its standard
-    input, with `stdin`); None if it cannot start (no interpreter to start: a frozen application)."""
+    """This interpreter running `code` with `args` (`sys.argv[1:]`), its standard output a pipe (and
+    its standard input, with `stdin`), once it found this package's code as this process did
+    (otherwise it exits with `STALE`); None if it cannot start (no interpreter to start: a frozen
+    application)."""
     if not sys.executable or getattr(sys, "frozen", False):
         return None
     try:
         path = os.pathsep.join(entry for entry in sys.path if isinstance(entry, str) and entry)
         return subprocess.Popen(  # noqa: S603 - this interpreter, this package's code
-            [sys.executable, "-P", "-c", code, *args],
+            [sys.executable, "-P", "-c", _SAME_CODE + code, CODE, *args],
             stdin=subprocess.PIPE if stdin else None,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
