@@ -361,8 +361,9 @@ def route(projection: Projection, batch: Sequence[Recorded]) -> Routed:
         by_entity[record.entity].append(record)
         plan.append(record)
     amendments_in_batch: list[Corrected | Retracted] = [r.decode() for r in amendment_records]  # type: ignore[misc]
-    targets = {amendment.target for amendment in amendments_in_batch}
-    in_batch = {record.id: record for record in batch if record.id in targets} if targets else {}
+    # The targets among the batch's records, looked for by number (a UUID's hash is a Python call).
+    targets = {amendment.target.int for amendment in amendments_in_batch}
+    in_batch = {record.id: record for record in batch if record.id.int in targets} if targets else {}
     new_amendments: dict[str, list[Corrected | Retracted]] = defaultdict(list)
     for record, amendment in zip(amendment_records, amendments_in_batch, strict=True):
         entity = _amendment_entity(projection, amendment, in_batch)

@@ -153,7 +153,7 @@ class _Records:
     @classmethod
     def of(cls, records: Sequence[Recorded]) -> _Records:
         return cls(
-            b"".join(record.id.bytes for record in records),  # (one small object at a time)
+            b"".join(record.id.int.to_bytes(16) for record in records),  # (`UUID.bytes`, without its call)
             [record.type for record in records],
             [record.entity for record in records],
             [record.packed for record in records],
