@@ -219,15 +219,17 @@ def _checked(
     return done
 
 
-def _serve(job: _Job) -> _Done:
-    """Check a job's entities (in the second process); a broken rule is reported as not legal."""
+def _serve(job: _Job, records: tuple[list[Recorded], list[Recorded], list[Recorded]]) -> _Done:
+    """Check a job's entities (in the second process), given its facts', amendments' and stored
+    facts' records; a broken rule is reported as not legal."""
+    new, amended, stored = records
     projection = Projection()
-    projection.add_recorded(job.stored.records())
+    projection.add_recorded(stored)
     facts: dict[str, list[Recorded]] = {}
-    for record in job.facts.records():
+    for record in new:
         facts.setdefault(record.entity, []).append(record)
     amendments: dict[str, list[Corrected | Retracted]] = {}
-    for record in job.amendments.records():
+    for record in amended:
         amendments.setdefault(record.entity, []).append(record.decode())  # type: ignore[arg-type]
     routed = Routed(facts, amendments, [])
     named: set[str] = set()
@@ -259,9 +261,9 @@ def _reply(job: _Job, out: IO[bytes]) -> None:
     change point is built from): one pickle of every fold would leave this process's heap full
     of holes once read (a tenth of a large ledger's memory, measured).
     """
-    numbers = itertools.chain(job.facts.numbers(), job.amendments.numbers(), job.stored.numbers())
-    positions = {number: at for at, number in enumerate(numbers)}
-    done = _serve(job)
+    records = job.facts.records(), job.amendments.records(), job.stored.records()
+    positions = {record.id.int: at for at, record in enumerate(itertools.chain(*records))}
+    done = _serve(job, records)
     entities = list(done.folded)
     for start in range(0, len(entities), _CHUNK):
         chunk = {entity: done.folded[entity] for entity in entities[start : start + _CHUNK]}

@@ -280,8 +280,9 @@ def _join(
     with that id, as `iter_events` would: the same line twice (dropped) or an error."""
     again: dict[int, UUID] = {}  # line -> an id the first part has
     for line, key in rest.repeated:
-        if uuid_from_bytes(key) in numbers:
-            again[line] = uuid_from_bytes(key)
+        repeated = uuid_from_bytes(key)
+        if repeated in numbers:
+            again[line] = repeated
     errors += [LineError(label, line, message) for line, message in rest.errors if line not in again]
     taken: list[Recorded | EventBase] = []
     columns = zip(rest.types, rest.entities, rest.packed, rest.lines, strict=True)

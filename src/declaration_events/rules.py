@@ -1319,22 +1319,29 @@ class CaseState(NamedTuple):
     died_in_custody: bool | None = None
     cause_of_death: str | None = None
 
-    def _days(self, before: int, statuses: frozenset[str], as_of: date) -> int:
-        if self.status in statuses and as_of > self.on:
-            return before + (as_of - self.on).days
-        return before
+    def _counted(self, as_of: date) -> tuple[int, int, int]:
+        """The days detained, restricted and deprived up to `as_of`: the counts before `on`, and the
+        days since in the status's kinds (the three counters a fold carries forward at once)."""
+        if as_of <= self.on:
+            return self.detained_days, self.restricted_days, self.deprived_days
+        elapsed, status = (as_of - self.on).days, self.status
+        return (
+            self.detained_days + elapsed * (status in IN_CUSTODY),
+            self.restricted_days + elapsed * (status in RESTRICTED),
+            self.deprived_days + elapsed * (status in DEPRIVED),
+        )
 
     def days_detained(self, as_of: date) -> int:
         """Days in custody up to `as_of` (custody periods only; restrictions excluded)."""
-        return self._days(self.detained_days, IN_CUSTODY, as_of)
+        return self._counted(as_of)[0]
 
     def days_restricted(self, as_of: date) -> int:
         """Days out of custody under any restriction (bail, house arrest, furlough, bans) up to `as_of`."""
-        return self._days(self.restricted_days, RESTRICTED, as_of)
+        return self._counted(as_of)[1]
 
     def days_deprived(self, as_of: date) -> int:
         """Days in custody or under house arrest up to `as_of` (deprivation of liberty)."""
-        return self._days(self.deprived_days, DEPRIVED, as_of)
+        return self._counted(as_of)[2]
 
 
 _FIELD_AT = {name: at for at, name in enumerate(CaseState._fields)}
@@ -1453,25 +1460,15 @@ def _moved(state: CaseState, event: EventBase, **changes: Any) -> CaseState:
     """The state carried forward to a later fact: its dates, with the days counted until then,
     and the `changes` the fact makes (one new state, not two).
 
-    (What `state._replace` and the `days_*` methods compute, without their calls: a large
-    ledger's fold makes one state a fact.)
+    (What `state._replace` computes, without its calls: a large ledger's fold makes one state a
+    fact.)
     """
     occurred = event.occurred_on
     day = occurred.last
     values: list[Any] = list(state)
     values[_ON] = day
-    first = occurred.first
-    if first > state.start:
-        values[_START] = first
-    status = state.status
-    if day > state.on:
-        elapsed = (day - state.on).days
-        if status in IN_CUSTODY:
-            values[_DETAINED_DAYS] += elapsed
-        if status in RESTRICTED:
-            values[_RESTRICTED_DAYS] += elapsed
-        if status in DEPRIVED:
-            values[_DEPRIVED_DAYS] += elapsed
+    values[_START] = max(occurred.first, state.start)
+    values[_DETAINED_DAYS], values[_RESTRICTED_DAYS], values[_DEPRIVED_DAYS] = state._counted(day)
     for name, value in changes.items():
         values[_FIELD_AT[name]] = value
     return _new_tuple(CaseState, values)
