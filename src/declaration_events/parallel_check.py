@@ -26,6 +26,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,6 +66,7 @@ def check(
     knows: Callable[[str], bool] | None = None,
 ) -> Plan:
     """`checking.check`, on two cores for a batch of at least `PARALLEL_EVENTS` events."""
+    began = time.monotonic()
     helper = _Helper.start() if len(batch) >= PARALLEL_EVENTS and second_process.cores() > 1 else None
     if helper is None:
         return checking.check(projection, versions, batch, progress, knows=knows)
@@ -100,7 +102,7 @@ def check(
                 backdated[entity] = found
             if history is not None:
                 folded[entity] = history
-        done = helper.finish()
+        done = helper.finish(time.monotonic() - began)
     except BaseException:
         helper.stop()
         raise
@@ -359,19 +361,22 @@ class _Helper:
         self._sender = threading.Thread(target=_send, args=(self._process.stdin, data), daemon=True)
         self._sender.start()
 
-    def finish(self) -> _Done | None:
-        """What the second process found (None if it failed)."""
+    def finish(self, own: float) -> _Done | None:
+        """What the second process found (None if it failed, or took too long: `own` is how many
+        seconds this process's part took, see `second_process.deadline`)."""
         assert self._process.stdout is not None  # noqa: S101 - opened as a pipe
-        try:
-            done: _Done | None = _read_reply(self._process.stdout, self._ids)  # our own child's output
-        except Exception:  # whatever went wrong there, this process checks its part itself
-            done = None
-        if done is None:
-            self.stop()  # without waiting for the rest of a reply it cannot read
-            return None
-        self._process.stdout.close()
-        self._join()
-        return done if self._process.wait() == 0 else None
+        with second_process.deadline(self._process, own):
+            try:
+                done: _Done | None = _read_reply(self._process.stdout, self._ids)  # our own child's output
+            except Exception:  # whatever went wrong there, this process checks its part itself
+                done = None
+            if done is None:
+                self.stop()  # without waiting for the rest of a reply it cannot read
+                return None
+            self._process.stdout.close()
+            self._join()
+            ended = self._process.wait()
+        return done if ended == 0 else None
 
     def stop(self) -> None:
         """Stop the second process (not needed, or this one failed or was interrupted)."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import subprocess
+import time
 from collections.abc import Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -202,6 +203,7 @@ def _read_in_two(
     """Read a log file on two cores (see the module); add its records to `items` (unless there are
     errors, in it or `earlier`) and its lines to `numbers`; return its errors."""
     path = os.fspath(source)  # type: ignore[arg-type]  # `_cut` said it is a path
+    began = time.monotonic()
     second = _start_part(path, cut, label, now)
     try:
         digests: dict[UUID, bytes] = {}
@@ -217,7 +219,7 @@ def _read_in_two(
                         first.append(checking.compact(event, now))
             except EventLogError as exc:
                 errors = list(exc.errors)
-        rest = _finish_part(second, path, cut, label, now)
+        rest = _finish_part(second, path, cut, label, now, time.monotonic() - began)
     except BaseException:  # an interrupt, no memory: the second process is not left waiting on its pipe
         if second is not None and second.poll() is None:
             second.kill()
@@ -241,18 +243,21 @@ def _start_part(path: str, cut: int, label: str, now: datetime) -> subprocess.Po
 
 
 def _finish_part(
-    process: subprocess.Popen[bytes] | None, path: str, cut: int, label: str, now: datetime
+    process: subprocess.Popen[bytes] | None, path: str, cut: int, label: str, now: datetime, own: float
 ) -> _Part:
     """What the second process read (unpickled as it comes down the pipe: never held twice); or, if
-    it could not start or failed, that part read here."""
+    it could not start, failed or took too long (`second_process.deadline`, `own`: the seconds this
+    process's part took), that part read here."""
     if process is not None:
         assert process.stdout is not None  # noqa: S101 - opened as a pipe
-        try:
-            part = pickle.load(process.stdout)  # noqa: S301 - our own child's output
-        except (EOFError, pickle.UnpicklingError, OSError, ValueError):
-            part = None
-        process.stdout.close()
-        if process.wait() == 0 and isinstance(part, _Part):
+        with second_process.deadline(process, own):
+            try:
+                part = pickle.load(process.stdout)  # noqa: S301 - our own child's output
+            except (EOFError, pickle.UnpicklingError, OSError, ValueError):
+                part = None
+            process.stdout.close()
+            ended = process.wait()
+        if ended == 0 and isinstance(part, _Part):
             return part
     return _read_part(path, cut, label, now)
 

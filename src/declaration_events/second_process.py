@@ -11,20 +11,31 @@ It runs only the code this process runs: it compares this package's files as it 
 what this process found when it imported the package (`CODE`), and exits at once if they differ
 (the package upgraded or edited since: a job or a reply in another shape). Its starter then does
 that part itself.
+
+Its starter never waits on it for ever: once it has done its own part it gives the second
+process `GRACE` seconds and `PATIENCE` times as long as its own part took (`deadline`), then stops
+it (hung, or starved of a core) and does that part itself too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CODE", "STALE", "cores", "start"]
+__all__ = ["CODE", "GRACE", "PATIENCE", "STALE", "cores", "deadline", "start"]
 
 #: The exit status of a second process whose package's files are not those this process imported.
 STALE = 3
+#: Seconds a starter waits for its second process once its own part is done, at least (`deadline`).
+GRACE = 30.0
+#: And this many times as long as its own part took (the two parts are about as large).
+PATIENCE = 3.0
 
 
 def _code() -> str:
@@ -76,3 +87,24 @@ def start(code: str, *args: str, stdin: bool = False) -> subprocess.Popen[bytes]
         )
     except (OSError, ValueError, TypeError):
         return None
+
+
+@contextlib.contextmanager
+def deadline(process: subprocess.Popen[bytes], own: float) -> Iterator[None]:
+    """Within this block, stop `process` if it still runs `GRACE + PATIENCE * own` seconds from now
+    (`own`: how long its starter's own part took): whoever reads its output meets its end, and
+    does its part itself."""
+    timer = threading.Timer(GRACE + PATIENCE * own, _stop, args=(process,))
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Kill a second process still running (its pipes then end)."""
+    with contextlib.suppress(OSError):
+        if process.poll() is None:
+            process.kill()

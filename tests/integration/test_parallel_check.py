@@ -54,7 +54,7 @@ class _HereInstead:
         reply.seek(0)
         self._done = _read_reply(reply, ids)
 
-    def finish(self) -> _Done | None:
+    def finish(self, own: float) -> _Done | None:
         return self._done
 
     def stop(self) -> None:

@@ -5,7 +5,9 @@ same answer (reading a large log, checking a large batch)."""
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +81,31 @@ def test_the_code_is_the_package_files_as_found() -> None:
     """`CODE` is what this process found when it imported the package, and the files still say so."""
     assert second_process._code() == second_process.CODE
     assert len(second_process.CODE) == 40
+
+
+def test_a_second_process_that_hangs_is_stopped_and_the_work_is_done_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second process that neither answers nor ends (here: it sleeps first) is killed once its
+    starter has waited `GRACE` plus `PATIENCE` times its own part's time, and the ledger holds what
+    it holds when second processes do their part. (Without the deadline the load would wait out the
+    sleeps, and the second processes would then end well.)"""
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(detained(n) for n in range(1500)) + "\n", encoding="utf-8")
+    expected, _ = load(path, monkeypatch)
+    monkeypatch.setattr(second_process, "GRACE", 0.5)
+    monkeypatch.setattr(second_process, "PATIENCE", 1.0)
+    asleep = "import time\ntime.sleep(60)\n" + second_process._SAME_CODE
+    monkeypatch.setattr(second_process, "_SAME_CODE", asleep)
+    answer, ended = load(path, monkeypatch)
+    assert ended == [-signal.SIGKILL, -signal.SIGKILL]
+    assert answer == expected
+    assert len(answer[0]) == 1500
+
+
+def test_the_deadline_leaves_a_process_that_ends_in_time_alone() -> None:
+    """A second process that ends before its deadline ends as it would have (no kill, its own status)."""
+    process = subprocess.Popen([sys.executable, "-c", "raise SystemExit(7)"], stdout=subprocess.PIPE)
+    with second_process.deadline(process, 0.0):
+        assert process.communicate() == (b"", None)
+    assert process.returncode == 7
