@@ -7,7 +7,9 @@ binary search over those change points, not a replay.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 import sys
 from bisect import bisect_right
 from collections import Counter, OrderedDict, defaultdict
@@ -57,10 +59,14 @@ from .results import (
     TimelineRow,
 )
 from .rules import (
+    BOUND,
+    CONSENTED,
     DEPRIVED,
+    ENDORSED,
     IN_CUSTODY,
     PARTICIPATING,
     RESTRICTED,
+    SIGNED,
     CaseHistory,
     CaseState,
     Change,
@@ -81,8 +87,8 @@ Amendment = Corrected | Retracted
 _CACHE_SIZE = 256
 
 
-def _on(point: Change | CaseState) -> date:
-    return point.on
+#: The bisect key of change points: their `on` (a C call, not a Python one per comparison).
+_on = operator.attrgetter("on")
 
 
 _NO_PARTIES: Mapping[str, _Points[Change]] = MappingProxyType({})
@@ -96,11 +102,15 @@ class _Points(Generic[Point]):
     """Change points of one status line, with what a bisect needs."""
 
     points: tuple[Point, ...]
-    later_min_start: tuple[date, ...]  # [i]: earliest `start` among points i..end; () if short
+    # [i]: earliest `start` among points i..end; () if short; None if no point starts before its
+    # `on` (no partial-dated fact: nothing is uncertain, nothing to scan)
+    later_min_start: tuple[date, ...] | None
 
     @classmethod
     def of(cls, points: Sequence[Point]) -> _Points[Point]:
         points = tuple(points)
+        if all(point.start >= point.on for point in points):
+            return cls(points, None)
         if len(points) <= _SCAN:
             return cls(points, ())
         later: list[date] = []
@@ -117,8 +127,15 @@ class _Points(Generic[Point]):
         An uncertain answer shows the status the partial fact would bring, so the
         row is visible but flagged (and left out of counts).
         """
+        shown, uncertain = self.shown(as_of)
+        return (self.points[shown] if shown >= 0 else None), uncertain
+
+    def shown(self, as_of: date) -> tuple[int, bool]:
+        """`at`, as the place of the point among `points` (-1: none yet)."""
         points = self.points
         index = bisect_right(points, as_of, key=_on) - 1
+        if self.later_min_start is None:
+            return index, False
         shown, uncertain = index, False
         later = index + 1
         if self.later_min_start:
@@ -130,7 +147,7 @@ class _Points(Generic[Point]):
             for j in range(later, len(points)):
                 if points[j].start <= as_of:
                     shown, uncertain = j, True
-        return (points[shown] if shown >= 0 else None), uncertain
+        return shown, uncertain
 
     def possible(self, as_of: date) -> list[Point | None]:
         """Every point that may be in force on `as_of`: the last certain one (None if none yet) and
@@ -147,6 +164,12 @@ class _Points(Generic[Point]):
         index = bisect_right(points, point.on, key=_on) - 1
         while index > 0 and points[index] is not point:
             index -= 1
+        return self.since_at(index)
+
+    def since_at(self, index: int) -> date:
+        """`since` of the point at `index` among `points`."""
+        points: tuple[Change, ...] = self.points  # type: ignore[assignment]
+        point = points[index]
         while index > 0 and (
             points[index - 1].status == point.status and points[index - 1].event_id == point.event_id
         ):
@@ -572,7 +595,8 @@ class Projection:
                 if isinstance(history, InstrumentHistory)
                 else fold_instrument(slug, facts, strict=False)
             )
-            parties = {name: _Points.of(points) for name, points in instrument.parties.items()}
+            # In the parties' order, as queries list them (not sorted again by each query).
+            parties = {name: _Points.of(instrument.parties[name]) for name in sorted(instrument.parties)}
         elif kind == "case" and (facts or history):
             case = history if isinstance(history, CaseHistory) else fold_case(slug, facts, strict=False)
             case_points = _Points.of(case.states)
@@ -654,57 +678,79 @@ class Projection:
         belief = self._belief(entity, known_at)
         history = belief.instrument
         assert history is not None  # noqa: S101 - instrument entities always fold to one
-        # party -> (its point, uncertain, the predecessor it continues, whose points the point is of)
-        shown: dict[str, tuple[Change, bool, str | None, str]] = {}
-        for party in sorted(belief.parties):
-            point, uncertain = belief.parties[party].at(as_of)
-            if point is not None and point.status is not None:
-                shown[party] = (point, uncertain, None, party)
+        # party -> (its point, uncertain, the predecessor it continues, whose points the point is of,
+        # the point's place among them); in the parties' order (`_fold` keeps them sorted)
+        shown: dict[str, tuple[Change, bool, str | None, str, int]] = {}
+        for party, line in belief.parties.items():
+            points = line.points
+            if line.later_min_start is None:  # `line.shown`, inlined: nothing can be uncertain
+                if not points or points[0].on > as_of:
+                    continue  # nothing yet
+                index, uncertain = bisect_right(points, as_of, key=_on) - 1, False
+            else:
+                index, uncertain = line.shown(as_of)
+            if index >= 0 and (point := points[index]).status is not None:
+                shown[party] = (point, uncertain, None, party, index)
+        order: Iterable[str] = shown
         if self._continued:
             for continued in self._continuations(known_at):
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
                 if taken is not None and continued.party not in shown:
                     del shown[continued.predecessor]
-                    point, uncertain, _, origin = taken
+                    point, uncertain, _, origin, index = taken
                     shown[continued.party] = (
                         point,
                         uncertain or continued.last > as_of,
                         continued.predecessor,
                         origin,
+                        index,
                     )
+                    order = sorted(shown)
         rows: list[SignatoryRow] = []
-        counts: Counter[str] = Counter()
-        tally: Counter[str] = Counter()
-        for party in sorted(shown):
-            point, uncertain, predecessor, origin = shown[party]
+        counts: dict[str, int] = {}
+        signatories = endorsers = contracting_states = parties = 0
+        for party in order:
+            point, uncertain, predecessor, origin, index = shown[party]
             assert point.status is not None  # noqa: S101 - only statuses are shown
+            line = belief.parties[origin]
             rows.append(
                 SignatoryRow(
                     party,
                     party_name(party),
                     point.status,
-                    belief.parties[origin].since(point),
+                    line.since_at(index),
                     point.event_id,
                     uncertain,
                     effective_on=point.effective_on,
                     effective_derived=point.derived,
                     continued_from=predecessor,
                     territories=(
-                        history.territories_of(origin, as_of) if point.status in PARTICIPATING else ()
+                        history.territories_of(origin, as_of)
+                        if history.territories and point.status in PARTICIPATING
+                        else ()
                     ),
                 )
             )
             if not uncertain:
-                counts[point.status] += 1
-            # An uncertain row still counts what holds whichever of its possible points is in force.
-            held = [point] if not uncertain else belief.parties[origin].possible(as_of)
-            if all(p is not None for p in held):
-                tally.update(
-                    signatories=int(all(p.signed for p in held if p is not None)),
-                    endorsers=int(all(p.endorsed for p in held if p is not None)),
-                    contracting_states=int(all(p.consented for p in held if p is not None)),
-                    parties=int(all(p.bound for p in held if p is not None)),
-                )
+                counts[point.status] = counts.get(point.status, 0) + 1
+                held = point.flags
+            else:
+                # An uncertain row still counts what holds whichever of its possible points is in
+                # force: the flags they all have.
+                possible = line.possible(as_of)
+                if any(p is None for p in possible):
+                    continue
+                held = functools.reduce(operator.and_, (p.flags for p in possible if p is not None))
+            signatories += bool(held & SIGNED)
+            endorsers += bool(held & ENDORSED)
+            contracting_states += bool(held & CONSENTED)
+            parties += bool(held & BOUND)
+        tally = {
+            "signatories": signatories,
+            "endorsers": endorsers,
+            "contracting_states": contracting_states,
+            "parties": parties,
+        }
         keys = ("endorsers", "signatories") if history.kind == "declaration" else TALLY_KEYS
         return Signatories(
             rows=tuple(rows),
