@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -122,3 +123,24 @@ def test_the_stage_profile_times_every_stage_of_a_load() -> None:
     stages = [line for line in result.stdout.splitlines() if "µs/event " in line and "--" not in line]
     assert len(stages) == 10  # five stages, twice
     assert sum("(check)" in line for line in stages) == 2
+
+
+def test_the_budget_times_each_stage_a_load_cannot_skip_and_sets_them_against_the_targets() -> None:
+    """`python -m benchmarks.profile budget` prints validation (ours and the minimal models), packing,
+    folding, indexing and storing in µs an event, their sum, and what they make of figures 1, 1b, 4b."""
+    result = subprocess.run(
+        [sys.executable, "-m", "benchmarks.profile", "budget", "--events", "2000"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    out = result.stdout
+    figures = [float(found[1]) for found in re.finditer(r"^ *(-?\d+\.\d\d)  ", out, re.MULTILINE)]
+    # (packing is the read's time less validation's: only it could come out negative, on a tiny log)
+    assert len(figures) == 8 and all(value > 0 for i, value in enumerate(figures) if i != 2), out
+    floor, _, pack, fold, index, total = figures[:6]
+    assert abs(floor + pack + fold + index - total) < 0.02, out
+    assert "figure 1's target" in out and "figure 1b's" in out and "Figure 4b needs" in out
