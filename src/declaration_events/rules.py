@@ -28,7 +28,7 @@ from __future__ import annotations
 import heapq
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal, NamedTuple, NoReturn, TypeVar, get_args
 from uuid import UUID
@@ -551,6 +551,13 @@ class _Standing:
     consented: bool = False
     bound: bool = False
 
+    def moved(self, status: str | None, bound: bool | None = None) -> _Standing:
+        """A copy with `status` (and `bound`, if given): what `dataclasses.replace` makes, without its
+        walk over the fields (a large instrument's fold makes one for every withdrawal)."""
+        return _Standing(
+            status, self.signed, self.endorsed, self.consented, self.bound if bound is None else bound
+        )
+
 
 @dataclass
 class _Party:
@@ -788,9 +795,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         milestones.append((day, "suspended" if suspending else "suspension ended", event.id))
         for state in parties.values():
             if suspending and state.status == "party":
-                state.now = replace(state.now, status="suspended", bound=False)
+                state.now = state.now.moved("suspended", bound=False)
             elif not suspending and state.status == "suspended" and not state.suspended:
-                state.now = replace(state.now, status="party", bound=True)
+                state.now = state.now.moved("party", bound=True)
             elif state.status == "withdrawing" and (
                 state.now.bound
                 if suspending
@@ -798,7 +805,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 and state.before_withdrawal.status in ("party", "suspended")
                 and not state.suspended
             ):  # bound until its withdrawal takes effect: not while the whole treaty is suspended
-                state.now = replace(state.now, bound=not suspending)
+                state.now = state.now.moved(state.now.status, bound=not suspending)
                 state.record(
                     day,
                     event.occurred_on.first,
@@ -820,14 +827,14 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
             if state.status != "party":
                 _broken("suspend-bound", event, state.status, entity, f"{party} is not bound by it")
             state.suspended = True
-            state.now = replace(state.now, status="suspended", bound=False)
+            state.now = state.now.moved("suspended", bound=False)
         else:
             if not state.suspended:
                 _broken("end-suspension", event, state.status, entity, f"{party} has not suspended it")
             state.suspended = False
             if treaty_suspended:
                 return  # still suspended with the whole treaty
-            state.now = replace(state.now, status="party", bound=True)
+            state.now = state.now.moved("party", bound=True)
         state.record(
             event.occurred_on.last,
             event.occurred_on.first,
@@ -958,10 +965,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         if last is not None and last.on == on and last.start == on:
             state.changes.pop()  # the unbound notice certainly never held for a whole day
         state.now.bound = not treaty_suspended
-        state.before_withdrawal = replace(
-            state.before_withdrawal,
-            status="suspended" if treaty_suspended else "party",
-            bound=not treaty_suspended,
+        state.before_withdrawal = state.before_withdrawal.moved(
+            "suspended" if treaty_suspended else "party", bound=not treaty_suspended
         )
         state.record(
             on,
@@ -979,7 +984,7 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
         on, start = found
         last = state.changes[-1] if state.changes else None
         if last is not None and last.status == "ratified":  # the consent's row shows when it binds
-            state.changes[-1] = replace(last, effective_on=on)
+            state.changes[-1] = Change(last.on, last.start, last.status, last.event_id, last.flags, on)
         schedule(party, state, on, start, "party", cause)
 
     def enter_into_force(on: _Span, cause: UUID, derived: bool, shown: PartialDate) -> None:
@@ -1174,8 +1179,8 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                     leaving = _after(clauses.withdrawal, event.occurred_on.first)
                 else:
                     effective, derived, leaving = day, False, event.occurred_on.first
-                state.before_withdrawal = replace(state.now)
-                state.now = replace(state.now, status="withdrawing")
+                state.before_withdrawal = state.now.moved(state.now.status)
+                state.now = state.now.moved("withdrawing")
                 state.withdrawal_effective, state.withdrawal_derived = effective, derived
                 state.record(
                     day,
@@ -1194,11 +1199,9 @@ def fold_instrument(slug: str, events: Iterable[EventBase], *, strict: bool = Tr
                 state.now, state.before_withdrawal = state.before_withdrawal, None
                 state.withdrawal_effective = None
                 if state.status == "suspended" and not (state.suspended or treaty_suspended):
-                    state.now = replace(
-                        state.now, status="party", bound=True
-                    )  # its suspension ended meanwhile
+                    state.now = state.now.moved("party", bound=True)  # its suspension ended meanwhile
                 elif state.status == "party" and treaty_suspended:
-                    state.now = replace(state.now, status="suspended", bound=False)
+                    state.now = state.now.moved("suspended", bound=False)
                 # Back to what it was, with the date of effect of the consent it keeps.
                 kept, kept_derived = None, False
                 if state.now.consented and state.consent_effective is not None:
