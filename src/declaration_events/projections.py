@@ -40,7 +40,7 @@ from .events import (
     Retracted,
 )
 from .parties import party_name, resolve_party
-from .records import AMENDMENT_TYPES, Recorded, decode_packed, packed_strings, unpack
+from .records import AMENDMENT_TYPES, Recorded, decode, packed_strings, unpack
 from .results import (
     TALLY_KEYS,
     CaseRow,
@@ -384,7 +384,7 @@ class Projection:
         return unpack(self._lines[event_id], event_id)
 
     def _decode(self, event_id: UUID) -> EventBase:
-        return decode_packed(self._lines[event_id], event_id)
+        return decode(self._line(event_id), event_id)
 
     def _route(self, entity: str, event_id: UUID, data: dict[str, Any], touched: set[str]) -> None:
         ids = self._amendments.get(entity)

@@ -26,7 +26,7 @@ import orjson
 
 from .events import EVENT_ADAPTER, EVENT_TYPES, Corrected, Event, EventBase, Retracted
 
-__all__ = ["AMENDMENT_TYPES", "Recorded", "decode", "decode_packed", "pack", "packed_strings", "unpack"]
+__all__ = ["AMENDMENT_TYPES", "Recorded", "decode", "pack", "packed_strings", "unpack"]
 
 #: Types of the events that amend others (their entity is their target's).
 AMENDMENT_TYPES = frozenset({"Corrected", "Retracted"})
@@ -129,31 +129,12 @@ def unpack(packed: bytes, event_id: UUID) -> bytes:
     """The canonical line `pack` was given."""
     if not packed.startswith(_START_CODE):
         return packed[1:] if packed.startswith(_KEPT) else packed  # kept as it was
-    return _unpacked(packed, str(event_id).encode("ascii"))
-
-
-def _unpacked(packed: bytes, id_text: bytes) -> bytes:
-    """A packed line (one that starts with its code) as a canonical line with `id_text` as its id."""
     at = packed.index(_ID_CODE)
     kind = packed[1:at]
     rest = packed[at + 1 :]
     for key, code in _TOKENS[kind]:
         rest = rest.replace(code, key)
-    return b"%s%s%s%s%s%s" % (_START, kind, _ID_KEY, id_text, _AFTER_ID, rest)
-
-
-#: The id a packed line is decoded with, before the record's own id object takes its place (its
-#: text need not be written: `str(UUID)` is a Python call). Not nil: a nil id would be derived.
-_PLACEHOLDER_ID = b"00000000-0000-4000-8000-000000000000"
-
-
-def decode_packed(packed: bytes, event_id: UUID) -> Event:
-    """The model of a packed line, its id the given object (one UUID per event in memory)."""
-    if not packed.startswith(_START_CODE):
-        return decode(unpack(packed, event_id), event_id)  # kept whole: its own id is in it
-    event = EVENT_ADAPTER.validate_json(_unpacked(packed, _PLACEHOLDER_ID))
-    object.__setattr__(event, "id", event_id)
-    return event
+    return b"%s%s%s%s%s%s" % (_START, kind, _ID_KEY, str(event_id).encode("ascii"), _AFTER_ID, rest)
 
 
 def packed_strings(packed: bytes, names: tuple[str, ...]) -> dict[str, str | list[str]]:
@@ -226,7 +207,7 @@ class Recorded(NamedTuple):
 
     def decode(self) -> Event:
         """The event's model."""
-        return decode_packed(self.packed, self.id)
+        return decode(self.line, self.id)
 
 
 def decode(line: bytes, event_id: UUID | None = None) -> Event:
