@@ -133,9 +133,11 @@ class _Points(Generic[Point]):
     def shown(self, as_of: date) -> tuple[int, bool]:
         """`at`, as the place of the point among `points` (-1: none yet)."""
         points = self.points
+        if self.later_min_start is None:  # nothing can be uncertain
+            if not points or points[0].on > as_of:
+                return -1, False  # nothing yet (no bisect)
+            return bisect_right(points, as_of, key=_on) - 1, False
         index = bisect_right(points, as_of, key=_on) - 1
-        if self.later_min_start is None:
-            return index, False
         shown, uncertain = index, False
         later = index + 1
         if self.later_min_start:
@@ -157,17 +159,9 @@ class _Points(Generic[Point]):
         found += [point for point in self.points[index + 1 :] if point.start <= as_of]
         return found
 
-    def since(self, point: Change) -> date:
-        """When the status of `point` (one of these points) began: a change of flags alone (a party
-        bound while its withdrawal is pending) does not move it."""
-        points: tuple[Change, ...] = self.points  # type: ignore[assignment]
-        index = bisect_right(points, point.on, key=_on) - 1
-        while index > 0 and points[index] is not point:
-            index -= 1
-        return self.since_at(index)
-
     def since_at(self, index: int) -> date:
-        """`since` of the point at `index` among `points`."""
+        """When the status of the point at `index` among `points` began: a change of flags alone (a
+        party bound while its withdrawal is pending) does not move it."""
         points: tuple[Change, ...] = self.points  # type: ignore[assignment]
         point = points[index]
         while index > 0 and (
@@ -682,16 +676,10 @@ class Projection:
         # the point's place among them); in the parties' order (`_fold` keeps them sorted)
         shown: dict[str, tuple[Change, bool, str | None, str, int]] = {}
         for party, line in belief.parties.items():
-            points = line.points
-            if line.later_min_start is None:  # `line.shown`, inlined: nothing can be uncertain
-                if not points or points[0].on > as_of:
-                    continue  # nothing yet
-                index, uncertain = bisect_right(points, as_of, key=_on) - 1, False
-            else:
-                index, uncertain = line.shown(as_of)
-            if index >= 0 and (point := points[index]).status is not None:
+            index, uncertain = line.shown(as_of)
+            if index >= 0 and (point := line.points[index]).status is not None:
                 shown[party] = (point, uncertain, None, party, index)
-        order: Iterable[str] = shown
+        moved = False  # a continuation moved a row: the rows are no longer in the parties' order
         if self._continued:
             for continued in self._continuations(known_at):
                 taken = shown.get(continued.predecessor) if continued.first <= as_of else None
@@ -705,11 +693,11 @@ class Projection:
                         origin,
                         index,
                     )
-                    order = sorted(shown)
+                    moved = True
         rows: list[SignatoryRow] = []
         counts: dict[str, int] = {}
         signatories = endorsers = contracting_states = parties = 0
-        for party in order:
+        for party in sorted(shown) if moved else shown:
             point, uncertain, predecessor, origin, index = shown[party]
             assert point.status is not None  # noqa: S101 - only statuses are shown
             line = belief.parties[origin]

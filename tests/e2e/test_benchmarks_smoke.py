@@ -109,10 +109,10 @@ def test_generated_log_is_legal_deterministic_and_shaped_as_specified(
     assert all(line["occurred_on"] <= line["recorded_at"][:10] for line in lines)
 
 
-def test_the_stage_profile_times_every_stage_of_a_load() -> None:
-    """`python -m benchmarks.profile stages` prints each stage's µs per event, in memory and into SQLite."""
+def profile(what: str) -> str:
+    """What `python -m benchmarks.profile WHAT --events 2000` prints (it must end well)."""
     result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.profile", "stages", "--events", "2000"],
+        [sys.executable, "-m", "benchmarks.profile", what, "--events", "2000"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -120,7 +120,12 @@ def test_the_stage_profile_times_every_stage_of_a_load() -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    stages = [line for line in result.stdout.splitlines() if "µs/event " in line and "--" not in line]
+    return result.stdout
+
+
+def test_the_stage_profile_times_every_stage_of_a_load() -> None:
+    """`python -m benchmarks.profile stages` prints each stage's µs per event, in memory and into SQLite."""
+    stages = [line for line in profile("stages").splitlines() if "µs/event " in line and "--" not in line]
     assert len(stages) == 10  # five stages, twice
     assert sum("(check)" in line for line in stages) == 2
 
@@ -128,16 +133,7 @@ def test_the_stage_profile_times_every_stage_of_a_load() -> None:
 def test_the_budget_times_each_stage_a_load_cannot_skip_and_sets_them_against_the_targets() -> None:
     """`python -m benchmarks.profile budget` prints validation (ours and the minimal models), packing,
     folding, indexing and storing in µs an event, their sum, and what they make of figures 1, 1b, 4b."""
-    result = subprocess.run(
-        [sys.executable, "-m", "benchmarks.profile", "budget", "--events", "2000"],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    out = result.stdout
+    out = profile("budget")
     figures = [float(found[1]) for found in re.finditer(r"^ *(-?\d+\.\d\d)  ", out, re.MULTILINE)]
     # (packing is the read's time less validation's: only it could come out negative, on a tiny log)
     assert len(figures) == 8 and all(value > 0 for i, value in enumerate(figures) if i != 2), out
